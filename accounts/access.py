@@ -1,0 +1,116 @@
+"""Access helpers for views: who may open a page, and which object they may touch."""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+
+from accounts.audit import audit_record, client_ip
+from accounts.models import Membership, Role, Team, TeamInvitation
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from django.http import HttpRequest, HttpResponse
+
+    View = Callable[..., HttpResponse]
+
+
+def team_required(view: View) -> View:
+    """Signed in and a member of a team; someone in no team is sent to set one up."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if getattr(request, "membership", None) is None:
+            return redirect("dashboard:welcome")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def deny(request: HttpRequest, message: str) -> PermissionDenied:
+    """A 403 that is also written to the audit log."""
+    membership = getattr(request, "membership", None)
+    audit_record(
+        action="permission.denied",
+        actor=request.user,
+        team=membership.team if membership else None,
+        ip=client_ip(request),
+        data={"path": request.path, "method": request.method, "reason": message},
+    )
+    return PermissionDenied(message)
+
+
+def team_admin_required(view: View) -> View:
+    """Owners and admins of the current team only (403 for other roles)."""
+
+    @team_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.membership.is_admin:  # type: ignore[attr-defined]
+            raise deny(request, "Only the team's owners and admins can manage the team.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def get_member_for(request: HttpRequest, pk: Any) -> Membership:
+    """A membership of the current team (404 otherwise)."""
+    team = request.membership.team  # type: ignore[attr-defined]
+    try:
+        return Membership.objects.select_related("user", "team").get(team=team, pk=int(pk))
+    except (Membership.DoesNotExist, ValueError) as exc:
+        raise Http404("No such member in this team.") from exc
+
+
+def get_invitation_for(request: HttpRequest, pk: Any) -> TeamInvitation:
+    team = request.membership.team  # type: ignore[attr-defined]
+    try:
+        return TeamInvitation.objects.select_related("team").get(team=team, pk=pk)
+    except (TeamInvitation.DoesNotExist, ValueError, ValidationError) as exc:
+        raise Http404("No such invitation in this team.") from exc
+
+
+def get_team_for_admin(request: HttpRequest, pk: Any) -> Team:
+    """A team the user administers (owner/admin). Teams they cannot see are a 404."""
+    user = request.user
+    membership = (
+        Membership.objects.select_related("team", "team__organization")
+        .filter(user=user, team_id=pk)
+        .first()
+        if _is_uuid(pk)
+        else None
+    )
+    if membership is None:
+        raise Http404("No such team.")
+    if membership.role not in (Role.OWNER, Role.ADMIN):
+        raise deny(request, "Only the team's owners and admins can rename it.")
+    return membership.team
+
+
+def get_team_for_member(request: HttpRequest, pk: Any) -> Team:
+    """A team the user belongs to (for the team switcher); 404 otherwise."""
+    membership = (
+        Membership.objects.select_related("team").filter(user=request.user, team_id=pk).first()
+        if _is_uuid(pk)
+        else None
+    )
+    if membership is None:
+        raise Http404("You are not a member of that team.")
+    return membership.team
+
+
+def _is_uuid(value: Any) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True

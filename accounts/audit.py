@@ -1,0 +1,52 @@
+"""Writing audit events. Every service that changes who can do what calls ``audit_record``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+
+from accounts.models import AuditEvent
+
+if TYPE_CHECKING:
+    from django.db import models
+    from django.http import HttpRequest
+
+    from accounts.models import Team
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The caller's IP. ``X-Forwarded-For`` is trusted only behind a configured proxy."""
+    if request is None:
+        return None
+    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    action: str,
+    actor: Any = None,
+    team: Team | None = None,
+    obj: models.Model | None = None,
+    ip: str | None = None,
+    data: dict[str, Any] | None = None,
+    actor_label: str = "",
+) -> AuditEvent:
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    return AuditEvent.objects.create(
+        organization_id=team.organization_id if team else None,
+        team=team,
+        actor=actor,
+        actor_label=actor_label or (actor.email if actor else ""),
+        action=action,
+        object_type=obj._meta.model_name if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        ip_address=ip,
+        data=data or {},
+    )

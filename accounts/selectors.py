@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
+
+from accounts.models import AuditEvent, Membership, TeamInvitation
+
+if TYPE_CHECKING:
+    from accounts.models import Team, User
+
+
+def membership_current(*, user: Any, team_id: str | None) -> Membership | None:
+    """The membership to act in: the chosen team, else the last one used, else the first."""
+    memberships = Membership.objects.select_related("team", "team__organization").filter(user=user)
+    if team_id:
+        chosen = memberships.filter(team_id=team_id).first()
+        if chosen:
+            return chosen
+    if user.last_team_id:
+        last = memberships.filter(team_id=user.last_team_id).first()
+        if last:
+            return last
+    return memberships.order_by("team__name").first()
+
+
+def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("team").order_by("team__name")
+
+
+def membership_list(*, team: Team) -> QuerySet[Membership]:
+    return Membership.objects.filter(team=team).select_related("user").order_by("user__email")
+
+
+def invitation_pending_list(*, team: Team) -> QuerySet[TeamInvitation]:
+    return TeamInvitation.objects.filter(team=team).pending().select_related("invited_by")
+
+
+def audit_event_list(*, team: Team, action: str = "") -> QuerySet[AuditEvent]:
+    events = AuditEvent.objects.filter(team=team).select_related("actor")
+    if action:
+        events = events.filter(action=action)
+    return events
+
+
+def team_list_for_admin(*, user: User) -> QuerySet[Any]:
+    """Teams of the organizations where ``user`` administers at least one team."""
+    from django.db.models import Count
+
+    from accounts.models import Role, Team
+
+    org_ids = Membership.objects.filter(
+        user=user, role__in=[Role.OWNER, Role.ADMIN]
+    ).values("team__organization_id")
+    return (
+        Team.objects.filter(organization_id__in=org_ids)
+        .select_related("organization")
+        .annotate(member_count=Count("memberships"))
+        .order_by("name")
+    )

@@ -1,0 +1,94 @@
+from django.contrib import admin
+
+from candidates.models import (
+    Answer,
+    Candidate,
+    CandidateInterview,
+    Comment,
+    CriterionScore,
+    Evaluation,
+    InviteDelivery,
+    Rating,
+    Scorecard,
+    ShareLink,
+    Turn,
+)
+
+
+@admin.register(Candidate)
+class CandidateAdmin(admin.ModelAdmin):
+    list_display = ["first_name", "last_name", "email", "phone", "team", "created_at"]
+    list_select_related = ["team"]
+    search_fields = ["first_name", "last_name", "email"]
+    raw_id_fields = ["team", "created_by"]
+
+
+class InviteDeliveryInline(admin.TabularInline):
+    model = InviteDelivery
+    extra = 0
+
+
+@admin.register(CandidateInterview)
+class CandidateInterviewAdmin(admin.ModelAdmin):
+    list_display = ["candidate", "interview", "status", "expires_at", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["candidate", "interview"]
+    raw_id_fields = ["team", "candidate", "interview", "created_by"]
+    exclude = ["token_hash"]
+    inlines = [InviteDeliveryInline]
+
+
+@admin.register(Answer)
+class AnswerAdmin(admin.ModelAdmin):
+    list_display = ["id", "candidate_interview", "interview_question", "attempt", "status"]
+    list_select_related = ["candidate_interview__candidate", "candidate_interview__interview", "interview_question"]
+    raw_id_fields = ["candidate_interview", "interview_question"]
+    filter_horizontal = ["selected_options"]
+
+
+@admin.register(Turn)
+class TurnAdmin(admin.ModelAdmin):
+    list_display = ["candidate_interview", "turn_number", "role", "content"]
+    list_select_related = ["candidate_interview__candidate", "candidate_interview__interview"]
+    raw_id_fields = ["candidate_interview", "answer"]
+
+
+class CriterionScoreInline(admin.TabularInline):
+    model = CriterionScore
+    extra = 0
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(admin.ModelAdmin):
+    list_display = ["candidate_interview", "provider", "model_name", "version", "status", "overall_score"]
+    list_select_related = ["candidate_interview__candidate", "candidate_interview__interview"]
+    raw_id_fields = ["candidate_interview", "answer"]
+    inlines = [CriterionScoreInline]
+
+
+class RatingInline(admin.TabularInline):
+    model = Rating
+    extra = 0
+
+
+@admin.register(Scorecard)
+class ScorecardAdmin(admin.ModelAdmin):
+    list_display = ["candidate_interview", "reviewer", "recommendation", "submitted_at"]
+    list_select_related = ["candidate_interview__candidate", "candidate_interview__interview", "reviewer"]
+    raw_id_fields = ["candidate_interview", "reviewer", "template"]
+    inlines = [RatingInline]
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["candidate_interview", "author", "created_at"]
+    list_select_related = ["candidate_interview__candidate", "candidate_interview__interview", "author"]
+    raw_id_fields = ["candidate_interview", "author"]
+
+
+@admin.register(ShareLink)
+class ShareLinkAdmin(admin.ModelAdmin):
+    list_display = ["candidate_interview", "created_by", "expires_at", "revoked_at"]
+    list_select_related = ["candidate_interview__candidate", "candidate_interview__interview"]
+    raw_id_fields = ["candidate_interview", "created_by"]
+    exclude = ["token_hash"]

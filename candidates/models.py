@@ -1,0 +1,484 @@
+"""Candidates, their invites (candidate interviews), answers, transcripts and reviews."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from accounts.ids import uuid7
+from accounts.tenancy import scoped_queryset
+from candidates.validators import validate_e164
+
+TeamQuerySet = scoped_queryset("team")
+InviteQuerySet = scoped_queryset("candidate_interview__team")
+
+
+class Candidate(models.Model):
+    """A person invited to interview. Candidates never sign in; they hold invite links."""
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="candidates")
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(
+        max_length=20, blank=True, validators=[validate_e164], help_text="E.164, e.g. +14155550123"
+    )
+    external_id = models.CharField(max_length=100, blank=True, help_text="The ATS's id, if any.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["team", "-created_at"], name="candidate_team_created"),
+            models.Index(fields=["team", "last_name", "first_name"], name="candidate_team_name"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                "team", Lower("email"), condition=~Q(email=""),
+                name="candidate_unique_email_per_team",
+                violation_error_message="A candidate with this email already exists in this team.",
+            ),
+            models.CheckConstraint(
+                condition=Q(email__gt="") | Q(phone__gt=""), name="candidate_has_email_or_phone"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class InvalidTransition(Exception):  # noqa: N818  (reads better at the raise site)
+    """A status change the invite's life cycle forbids."""
+
+    def __init__(self, current: str, target: str) -> None:
+        self.current, self.target = current, target
+        if current in CandidateInterview.FINAL_STATUSES:
+            reason = f"{current} is final"
+        else:
+            reason = f"allowed next: {', '.join(CandidateInterview.TRANSITIONS[current]) or 'none'}"
+        super().__init__(f"An invite cannot go from {current} to {target} ({reason}).")
+
+
+class CandidateInterview(models.Model):
+    """An invite: one candidate taking one interview, through an unguessable link."""
+
+    class Status(models.TextChoices):
+        DRAFT = "DRAFT", "Draft"
+        INVITED = "INVITED", "Invited"
+        IN_PROGRESS = "IN_PROGRESS", "In progress"
+        COMPLETED = "COMPLETED", "Completed"
+        CANCELLED = "CANCELLED", "Cancelled"
+        EXPIRED = "EXPIRED", "Expired"
+
+    TRANSITIONS: dict[str, tuple[str, ...]] = {
+        Status.DRAFT: (Status.INVITED, Status.CANCELLED),
+        Status.INVITED: (Status.IN_PROGRESS, Status.CANCELLED, Status.EXPIRED),
+        Status.IN_PROGRESS: (Status.COMPLETED, Status.CANCELLED, Status.EXPIRED),
+        Status.COMPLETED: (),
+        # An expired or cancelled invite can be reopened (expiry extended, invite resent).
+        Status.CANCELLED: (Status.INVITED,),
+        Status.EXPIRED: (Status.INVITED, Status.IN_PROGRESS),
+    }
+    FINAL_STATUSES = frozenset({Status.COMPLETED})
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="invites")
+    interview = models.ForeignKey(
+        "interviews.Interview", on_delete=models.PROTECT, related_name="invites"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    delivery_types = models.JSONField(default=list, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    question_order = models.JSONField(
+        default=list, blank=True,
+        help_text="The InterviewQuestion ids this candidate gets, in order (fixed per invite).",
+    )
+    attempts_used = models.PositiveSmallIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "candidate interview"
+        indexes = [
+            models.Index(fields=["team", "-created_at"], name="invite_team_created"),
+            models.Index(fields=["team", "status", "-created_at"], name="invite_team_status"),
+            models.Index(fields=["interview", "status"], name="invite_interview_status"),
+            models.Index(
+                fields=["expires_at"], condition=Q(status__in=["INVITED", "IN_PROGRESS"]),
+                name="invite_open_expiry",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["DRAFT", "INVITED", "IN_PROGRESS", "COMPLETED", "CANCELLED", "EXPIRED"]
+                ),
+                name="invite_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="COMPLETED") | Q(completed_at__isnull=False),
+                name="invite_completed_has_completed_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} – {self.interview}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL_STATUSES
+
+    @property
+    def accepts_answers(self) -> bool:
+        return self.status in (self.Status.INVITED, self.Status.IN_PROGRESS) and not self.is_expired
+
+    def can_transition_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.status]
+
+
+class InviteDelivery(models.Model):
+    """One attempt to deliver an invite (or a reminder) by email or SMS."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "SMS"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        RETRYING = "retrying", "Retrying"
+
+    class Purpose(models.TextChoices):
+        INVITE = "invite", "Invitation"
+        REMINDER = "reminder", "Reminder"
+
+    id = models.BigAutoField(primary_key=True)
+    candidate_interview = models.ForeignKey(
+        CandidateInterview, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+    purpose = models.CharField(max_length=10, choices=Purpose.choices, default=Purpose.INVITE)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    provider_message_id = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InviteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "invite deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.status}"
+
+
+class Answer(models.Model):
+    """One answer to one question in one attempt: a recording, survey choices, or text."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Uploading"
+        SUBMITTED = "submitted", "Submitted"
+        PROCESSING = "processing", "Processing"
+        PROCESSED = "processed", "Processed"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    candidate_interview = models.ForeignKey(
+        CandidateInterview, on_delete=models.CASCADE, related_name="answers"
+    )
+    interview_question = models.ForeignKey(
+        "interviews.InterviewQuestion", null=True, on_delete=models.SET_NULL, related_name="answers"
+    )
+    attempt = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    media = models.FileField(upload_to="answers/%Y/%m/", blank=True)
+    media_type = models.CharField(max_length=100, blank=True)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    selected_options = models.ManyToManyField(
+        "interviews.SurveyOption", blank=True, related_name="answers"
+    )
+    text = models.TextField(blank=True)
+    survey_score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    knockout_flagged = models.BooleanField(default=False)
+    retakes_used = models.PositiveSmallIntegerField(default=0)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InviteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["candidate_interview", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate_interview", "interview_question", "attempt"],
+                name="answer_unique_per_question_attempt",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Answer {self.pk}"
+
+
+class Turn(models.Model):
+    """A line of transcript: a recorded answer's segment, or a turn of an AI voice interview."""
+
+    class Role(models.TextChoices):
+        AGENT = "agent", "Agent"
+        CANDIDATE = "candidate", "Candidate"
+
+    id = models.BigAutoField(primary_key=True)
+    candidate_interview = models.ForeignKey(
+        CandidateInterview, on_delete=models.CASCADE, related_name="turns"
+    )
+    answer = models.ForeignKey(
+        Answer, null=True, blank=True, on_delete=models.CASCADE, related_name="turns"
+    )
+    turn_number = models.PositiveIntegerField()
+    role = models.CharField(max_length=10, choices=Role.choices)
+    content = models.TextField(blank=True)
+    start_seconds = models.FloatField(null=True, blank=True)
+    end_seconds = models.FloatField(null=True, blank=True)
+    audio_url = models.URLField(max_length=500, blank=True)
+    is_pending_question = models.BooleanField(default=False)
+    evaluation = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InviteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["candidate_interview", "turn_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate_interview", "turn_number"], name="turn_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_seconds__isnull=True)
+                | Q(start_seconds__isnull=True)
+                | Q(end_seconds__gte=models.F("start_seconds")),
+                name="turn_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.turn_number} {self.role}: {self.content[:40]}"
+
+
+class Evaluation(models.Model):
+    """An AI evaluation of one answer (or a whole AI interview). Advice, never a decision."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+        REFUSED = "refused", "Refused"
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    candidate_interview = models.ForeignKey(
+        CandidateInterview, on_delete=models.CASCADE, related_name="evaluations"
+    )
+    answer = models.ForeignKey(
+        Answer, null=True, blank=True, on_delete=models.CASCADE, related_name="evaluations"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    provider = models.CharField(max_length=50)
+    model_name = models.CharField(max_length=100, blank=True)
+    prompt_version = models.CharField(max_length=20, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    is_current = models.BooleanField(default=True)
+    overall_score = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    summary = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InviteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(overall_score__isnull=True)
+                | Q(overall_score__gte=1, overall_score__lte=5),
+                name="evaluation_overall_score_range",
+            ),
+            models.UniqueConstraint(
+                fields=["candidate_interview", "answer", "version"],
+                name="evaluation_unique_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} v{self.version} ({self.status})"
+
+
+class CriterionScore(models.Model):
+    """One rubric criterion's AI score within an evaluation, with the evidence quoted."""
+
+    id = models.BigAutoField(primary_key=True)
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(
+        "interviews.RubricCriterion", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    criterion_name = models.CharField(max_length=120)
+    score = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    evidence = models.TextField(blank=True)
+    rationale = models.TextField(blank=True)
+
+    objects = scoped_queryset("evaluation__candidate_interview__team").as_manager()
+
+    class Meta:
+        ordering = ["evaluation", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5), name="criterionscore_score_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion_name}: {self.score}"
+
+
+class Scorecard(models.Model):
+    """A reviewer's ratings of one candidate interview, on the interview's scorecard template."""
+
+    class Recommendation(models.TextChoices):
+        STRONG_YES = "strong_yes", "Strong yes"
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        STRONG_NO = "strong_no", "Strong no"
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    candidate_interview = models.ForeignKey(
+        CandidateInterview, on_delete=models.CASCADE, related_name="scorecards"
+    )
+    template = models.ForeignKey(
+        "interviews.ScorecardTemplate", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="scorecards"
+    )
+    recommendation = models.CharField(max_length=12, choices=Recommendation.choices, blank=True)
+    notes = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = InviteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate_interview", "reviewer"], name="scorecard_unique_per_reviewer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Scorecard by {self.reviewer}"
+
+
+class Rating(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="ratings")
+    criterion = models.ForeignKey(
+        "interviews.ScorecardCriterion", on_delete=models.CASCADE, related_name="ratings"
+    )
+    score = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    note = models.TextField(blank=True)
+
+    objects = scoped_queryset("scorecard__candidate_interview__team").as_manager()
+
+    class Meta:
+        ordering = ["scorecard", "criterion__ordinal"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scorecard", "criterion"], name="rating_unique_per_criterion"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5), name="rating_score_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.score}"
+
+
+class Comment(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    candidate_interview = models.ForeignKey(
+        CandidateInterview, on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InviteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.body[:50]
+
+
+class ShareLink(models.Model):
+    """A read-only link to one candidate interview's review, for someone without an account."""
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    candidate_interview = models.ForeignKey(
+        CandidateInterview, on_delete=models.CASCADE, related_name="share_links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InviteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Share link {self.pk}"

@@ -1,0 +1,88 @@
+"""Tables for the dashboard's own pages (team admin and home)."""
+
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from accounts.models import AuditEvent, Membership, Team
+from interviews.models import Interview
+
+
+class InterviewTable(tables.Table):
+    title = tables.Column(verbose_name="Interview", linkify=False)
+    interview_type = tables.Column(verbose_name="Type")
+    status = tables.Column()
+    question_count = tables.Column(verbose_name="Questions", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
+    invited_count = tables.Column(verbose_name="Awaiting", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
+    completed_count = tables.Column(verbose_name="Completed", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
+    created_at = tables.DateColumn(verbose_name="Created", format="j M Y")
+
+    class Meta:
+        model = Interview
+        fields = ["title", "interview_type", "status", "question_count", "invited_count",
+                  "completed_count", "created_at"]
+        empty_text = "No interviews yet."
+
+    def render_status(self, record: Interview) -> str:
+        css = {0: "success", 1: "warning", 2: "secondary", 3: "dark"}[record.status]
+        return format_html(
+            '<span class="badge text-bg-{}">{}</span>', css, record.get_status_display()
+        )
+
+
+class MemberTable(tables.Table):
+    user = tables.Column(verbose_name="Member", order_by=("user__full_name", "user__email"))
+    role = tables.TemplateColumn(
+        template_name="dashboard/_member_role_cell.html", verbose_name="Role", order_by="role"
+    )
+    created_at = tables.DateColumn(verbose_name="Joined", format="j M Y")
+    actions = tables.TemplateColumn(
+        template_name="dashboard/_member_actions_cell.html", verbose_name="", orderable=False,
+        attrs={"td": {"class": "text-end"}},
+    )
+
+    class Meta:
+        model = Membership
+        fields = ["user", "role", "created_at", "actions"]
+        empty_text = "No members."
+
+    def render_user(self, record: Membership) -> str:
+        return format_html(
+            '<div class="fw-semibold">{}</div><div class="small text-body-secondary">{}</div>',
+            record.user.full_name or "—", record.user.email,
+        )
+
+
+class TeamTable(tables.Table):
+    name = tables.Column(verbose_name="Team")
+    slug = tables.Column()
+    member_count = tables.Column(verbose_name="Members", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
+    created_at = tables.DateColumn(verbose_name="Created", format="j M Y")
+    actions = tables.TemplateColumn(
+        template_name="dashboard/_team_actions_cell.html", verbose_name="", orderable=False,
+        attrs={"td": {"class": "text-end"}},
+    )
+
+    class Meta:
+        model = Team
+        fields = ["name", "slug", "member_count", "created_at", "actions"]
+        empty_text = "No teams."
+
+
+class AuditEventTable(tables.Table):
+    created_at = tables.DateTimeColumn(verbose_name="When", format="j M Y H:i:s")
+    actor_label = tables.Column(verbose_name="Who", empty_values=())
+    action = tables.Column(verbose_name="What")
+    object_repr = tables.Column(verbose_name="Object")
+    ip_address = tables.Column(verbose_name="IP")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["created_at", "actor_label", "action", "object_repr", "ip_address"]
+        empty_text = "Nothing has been recorded yet."
+        orderable = False
+
+    def render_actor_label(self, value: str) -> str:
+        return value or "—"
+
+    def render_action(self, value: str) -> str:
+        return format_html("<code>{}</code>", value)

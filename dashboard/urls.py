@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from dashboard import views
+
+
+dashboard_patterns = [
+    path("", views.home, name="home"),
+    path("welcome/", views.welcome, name="welcome"),
+    path("teams/switch/", views.team_switch, name="team_switch"),
+    path("settings/teams/", views.teams, name="teams"),
+    path("settings/teams/<str:pk>/", views.team_edit, name="team_edit"),
+    path("settings/members/", views.members, name="members"),
+    path("settings/members/invite/", views.member_invite, name="member_invite"),
+    path("settings/members/<str:pk>/role/", views.member_role, name="member_role"),
+    path("settings/members/<str:pk>/remove/", views.member_remove, name="member_remove"),
+    path("settings/invitations/<str:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("settings/audit/", views.audit_log, name="audit"),
+]
+
+urlpatterns = [
+    path("", include((dashboard_patterns, "dashboard"))),
+    path("accounts/", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+]

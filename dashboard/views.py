@@ -1,0 +1,285 @@
+"""The recruiter home, the team switcher, and the team-admin pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_tables2 import LazyPaginator, RequestConfig
+
+from accounts.access import (
+    get_invitation_for,
+    get_member_for,
+    get_team_for_admin,
+    get_team_for_member,
+    team_admin_required,
+    team_required,
+)
+from accounts.audit import audit_record, client_ip
+from accounts.forms import ChangeRoleForm, InviteMemberForm, TeamForm
+from accounts.models import AuditEvent, Organization
+from accounts.selectors import (
+    audit_event_list,
+    invitation_pending_list,
+    membership_list,
+    team_list_for_admin,
+)
+from accounts.services import (
+    membership_change_role,
+    membership_remove,
+    team_create,
+    team_invitation_create,
+    team_invitation_revoke,
+    team_rename,
+    user_switch_team,
+)
+from candidates.selectors import invite_recent_activity, invite_status_counts
+from dashboard.forms import OrganizationSetupForm
+from dashboard.tables import AuditEventTable, InterviewTable, MemberTable, TeamTable
+from interviews.selectors import interview_list
+
+PAGE_SIZE = 25
+
+
+def _apply_errors(form: Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError next to the field it names."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, Any], partial: str = "") -> HttpResponse:
+    """Render the page, or only ``partial`` of it for an htmx request that targets it."""
+    name = f"{template}#{partial}" if partial and request.htmx and not request.htmx.boosted else template  # type: ignore[attr-defined]
+    response = render(request, name, context)
+    response["Vary"] = "HX-Request"
+    return response
+
+
+@require_GET
+@team_required
+def home(request: HttpRequest) -> HttpResponse:
+    team = request.team  # type: ignore[attr-defined]
+    table = InterviewTable(interview_list(team=team))
+    RequestConfig(request, paginate={"per_page": 10}).configure(table)
+    counts = invite_status_counts(team=team)
+    context = {
+        "table": table,
+        "counts": counts,
+        "total_invites": sum(counts.values()),
+        "recent": list(invite_recent_activity(team=team)),
+        "page_title": "Home",
+    }
+    return _render(request, "dashboard/home.html", context, partial="table")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def welcome(request: HttpRequest) -> HttpResponse:
+    """For a signed-in user who belongs to no team: set up an organization, or wait for an invite."""
+    if getattr(request, "membership", None) is not None:
+        return redirect("dashboard:home")
+    form = OrganizationSetupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                organization = Organization.objects.create(name=form.cleaned_data["organization"])
+                team = team_create(
+                    organization=organization, name=form.cleaned_data["team"], by=request.user,  # type: ignore[arg-type]
+                    ip=client_ip(request),
+                )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            request.session["team_id"] = str(team.pk)
+            messages.success(request, f"{organization.name} is ready. Invite your colleagues next.")
+            return redirect("dashboard:members")
+    return render(request, "dashboard/welcome.html", {"form": form, "page_title": "Welcome"})
+
+
+@require_POST
+@team_required
+def team_switch(request: HttpRequest) -> HttpResponse:
+    team = get_team_for_member(request, request.POST.get("team", ""))
+    request.session["team_id"] = str(team.pk)
+    user_switch_team(user=request.user, team=team)  # type: ignore[arg-type]
+    messages.info(request, f"You are now working in {team.name}.")
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+        next_url = reverse("dashboard:home")
+    return redirect(next_url)
+
+
+@require_http_methods(["GET", "POST"])
+@team_admin_required
+def teams(request: HttpRequest) -> HttpResponse:
+    """The organization's teams that the user administers, and a form to create one."""
+    team = request.team  # type: ignore[attr-defined]
+    form = TeamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_team = team_create(
+                organization=team.organization, name=form.cleaned_data["name"], by=request.user,  # type: ignore[arg-type]
+                ip=client_ip(request),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"Team {new_team.name} created; you are its owner.")
+            return redirect("dashboard:teams")
+    table = TeamTable(team_list_for_admin(user=request.user))  # type: ignore[arg-type]
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    return _render(
+        request, "dashboard/teams.html",
+        {"table": table, "form": form, "page_title": "Teams", "section": "teams"}, partial="table",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@team_required
+def team_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    team = get_team_for_admin(request, pk)
+    form = TeamForm(request.POST or None, initial={"name": team.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            team_rename(team=team, name=form.cleaned_data["name"], by=request.user, ip=client_ip(request))  # type: ignore[arg-type]
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"Team renamed to {team.name}.")
+            return redirect("dashboard:teams")
+    return render(
+        request, "dashboard/team_edit.html",
+        {"team": team, "form": form, "page_title": f"Rename {team.name}", "section": "teams"},
+    )
+
+
+def _members_context(request: HttpRequest, invite_form: InviteMemberForm) -> dict[str, Any]:
+    team = request.team  # type: ignore[attr-defined]
+    table = MemberTable(membership_list(team=team))
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    return {
+        "table": table,
+        "invite_form": invite_form,
+        "invitations": list(invitation_pending_list(team=team)),
+        "role_form": ChangeRoleForm(),
+        "page_title": "Members",
+        "section": "members",
+    }
+
+
+@require_GET
+@team_admin_required
+def members(request: HttpRequest) -> HttpResponse:
+    return _render(request, "dashboard/members.html", _members_context(request, InviteMemberForm()),
+                   partial="table")
+
+
+@require_POST
+@team_admin_required
+def member_invite(request: HttpRequest) -> HttpResponse:
+    form = InviteMemberForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation, _token = team_invitation_create(
+                team=request.team, email=form.cleaned_data["email"],  # type: ignore[attr-defined]
+                role=form.cleaned_data["role"], acting=request.membership,  # type: ignore[attr-defined]
+                ip=client_ip(request),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            if request.htmx:  # type: ignore[attr-defined]
+                return _render(request, "dashboard/members.html",
+                               _members_context(request, InviteMemberForm()), partial="invite_panel")
+            return redirect("dashboard:members")
+    status = 422
+    if request.htmx:  # type: ignore[attr-defined]
+        response = _render(request, "dashboard/members.html", _members_context(request, form),
+                           partial="invite_panel")
+        response.status_code = status
+        return response
+    response = render(request, "dashboard/members.html", _members_context(request, form))
+    response.status_code = status
+    return response
+
+
+@require_POST
+@team_admin_required
+def member_role(request: HttpRequest, pk: str) -> HttpResponse:
+    membership = get_member_for(request, pk)
+    form = ChangeRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a valid role.")
+        return redirect("dashboard:members")
+    try:
+        membership_change_role(
+            membership=membership, role=form.cleaned_data["role"],
+            acting=request.membership, ip=client_ip(request),  # type: ignore[attr-defined]
+        )
+    except PermissionDenied:
+        raise
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, f"{membership.user.display_name} is now {membership.get_role_display()}."
+        )
+    return redirect("dashboard:members")
+
+
+@require_POST
+@team_admin_required
+def member_remove(request: HttpRequest, pk: str) -> HttpResponse:
+    membership = get_member_for(request, pk)
+    try:
+        membership_remove(membership=membership, acting=request.membership, ip=client_ip(request))  # type: ignore[attr-defined]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"{membership.user.display_name} was removed from {membership.team.name}. "
+            "What they created stays with the team.",
+        )
+    return redirect("dashboard:members")
+
+
+@require_POST
+@team_admin_required
+def invitation_revoke(request: HttpRequest, pk: str) -> HttpResponse:
+    invitation = get_invitation_for(request, pk)
+    team_invitation_revoke(invitation=invitation, acting=request.membership, ip=client_ip(request))  # type: ignore[attr-defined]
+    messages.success(request, f"The invitation to {invitation.email} was revoked.")
+    return redirect("dashboard:members")
+
+
+@require_GET
+@team_admin_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    action = request.GET.get("action", "")
+    events = audit_event_list(team=request.team, action=action)  # type: ignore[attr-defined]
+    table = AuditEventTable(events)
+    RequestConfig(request, paginate={"per_page": 50, "paginator_class": LazyPaginator}).configure(table)
+    actions = (
+        AuditEvent.objects.filter(team=request.team)  # type: ignore[attr-defined]
+        .order_by("action").values_list("action", flat=True).distinct()
+    )
+    return _render(
+        request, "dashboard/audit.html",
+        {"table": table, "actions": actions, "action": action, "page_title": "Audit log",
+         "section": "audit"},
+        partial="table",
+    )
