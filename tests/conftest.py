@@ -1,0 +1,80 @@
+"""Shared fixtures: personas, one per role, in one team; an outsider in another team."""
+
+import os
+
+import pytest
+
+from accounts.models import Role
+from tests.factories import PASSWORD, MembershipFactory, TeamFactory
+
+# Playwright drives the browser from an event loop in the test thread; Django's ORM calls in
+# the same thread are safe there (pytest-playwright's documented setting).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_eager(settings):  # type: ignore[no-untyped-def]
+    """Fast hashing and Celery tasks run in the test's own process.
+
+    Tests marked ``worker`` start a real worker process instead.
+    """
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.SECURE_SSL_REDIRECT = False
+    from dashboard.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def team(db):  # type: ignore[no-untyped-def]
+    return TeamFactory(name="Acme Recruiting", slug="acme-recruiting")
+
+
+@pytest.fixture
+def other_team(db):  # type: ignore[no-untyped-def]
+    return TeamFactory(name="Globex Hiring", slug="globex-hiring")
+
+
+def _member(team, role):  # type: ignore[no-untyped-def]
+    return MembershipFactory(team=team, role=role, user__email=f"{role}@{team.slug}.test").user
+
+
+@pytest.fixture
+def owner(team):  # type: ignore[no-untyped-def]
+    return _member(team, Role.OWNER)
+
+
+@pytest.fixture
+def admin_user(team):  # type: ignore[no-untyped-def]
+    return _member(team, Role.ADMIN)
+
+
+@pytest.fixture
+def recruiter(team):  # type: ignore[no-untyped-def]
+    return _member(team, Role.RECRUITER)
+
+
+@pytest.fixture
+def hiring_manager(team):  # type: ignore[no-untyped-def]
+    return _member(team, Role.HIRING_MANAGER)
+
+
+@pytest.fixture
+def outsider(other_team):  # type: ignore[no-untyped-def]
+    """An owner of another team: full rights there, none here."""
+    return _member(other_team, Role.OWNER)
+
+
+@pytest.fixture
+def login(client):  # type: ignore[no-untyped-def]
+    def _login(user):  # type: ignore[no-untyped-def]
+        client.force_login(user)
+        return client
+
+    return _login

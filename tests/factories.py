@@ -1,0 +1,332 @@
+"""factory_boy factories for every model. Related objects share one team by default."""
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from accounts.models import ApiKey, AuditEvent, Membership, Organization, Role, Team, TeamInvitation, User
+from candidates.models import (
+    Answer,
+    Candidate,
+    CandidateInterview,
+    Comment,
+    CriterionScore,
+    Evaluation,
+    InviteDelivery,
+    Rating,
+    Scorecard,
+    ShareLink,
+    Turn,
+)
+from interviews.models import (
+    AITextQuestion,
+    AudioQuestion,
+    Interview,
+    InterviewQuestion,
+    Keyword,
+    Narrator,
+    RubricCriterion,
+    ScorecardCriterion,
+    ScorecardTemplate,
+    SurveyOption,
+    SurveyQuestion,
+)
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Organization {n}")
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Team {n}")
+    slug = factory.Sequence(lambda n: f"team-{n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    full_name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+        if create:
+            self.save()
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    team = factory.SubFactory(TeamFactory)
+    role = Role.RECRUITER
+
+
+class TeamInvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TeamInvitation
+
+    team = factory.SubFactory(TeamFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    role = Role.RECRUITER
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+class ApiKeyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ApiKey
+
+    team = factory.SubFactory(TeamFactory)
+    organization = factory.SelfAttribute("team.organization")
+    name = "Test key"
+    prefix = factory.Sequence(lambda n: f"pk{n:08d}")
+    secret_hash = factory.Sequence(lambda n: f"{n:064x}")
+    scopes = factory.LazyFunction(lambda: ["interviews:read"])
+
+
+class AuditEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditEvent
+
+    team = factory.SubFactory(TeamFactory)
+    organization = factory.SelfAttribute("team.organization")
+    action = "test.event"
+    actor_label = "someone@example.com"
+
+
+class NarratorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Narrator
+
+    team = factory.SubFactory(TeamFactory)
+    name = factory.Sequence(lambda n: f"Narrator {n}")
+    voice = "en-us"
+
+
+class AudioQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AudioQuestion
+
+    team = factory.SubFactory(TeamFactory)
+    title = factory.Sequence(lambda n: f"Audio question {n}")
+    question_script = "Tell me about yourself and your background."
+    transcription_status = AudioQuestion.TranscriptionStatus.COMPLETED
+
+
+class SurveyQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SurveyQuestion
+
+    team = factory.SubFactory(TeamFactory)
+    title = factory.Sequence(lambda n: f"Survey question {n}")
+    question_text = "Are you authorised to work in this country?"
+    survey_type = SurveyQuestion.SurveyType.YES_NO
+    preferred_option = SurveyQuestion.PreferredOption.YES
+
+
+class SurveyOptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SurveyOption
+
+    question = factory.SubFactory(
+        SurveyQuestionFactory, survey_type="MULTIPLE_CHOICE", preferred_option=""
+    )
+    text = factory.Sequence(lambda n: f"Option {n}")
+    ordinal = factory.Sequence(lambda n: n + 1)
+
+
+class AITextQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AITextQuestion
+
+    team = factory.SubFactory(TeamFactory)
+    title = factory.Sequence(lambda n: f"AI text question {n}")
+    question_text = "Explain the difference between REST and GraphQL APIs."
+
+
+class RubricCriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RubricCriterion
+
+    question = factory.SubFactory(AITextQuestionFactory)
+    name = "Clarity"
+    strong_answer = "Explains trade-offs with concrete examples."
+    ordinal = factory.Sequence(lambda n: n + 1)
+
+
+class InterviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Interview
+
+    team = factory.SubFactory(TeamFactory)
+    title = factory.Sequence(lambda n: f"Interview {n}")
+
+
+class InterviewQuestionFactory(factory.django.DjangoModelFactory):
+    """An audio question at the next free ordinal (use the services to keep ordinals dense)."""
+
+    class Meta:
+        model = InterviewQuestion
+
+    interview = factory.SubFactory(InterviewFactory)
+    kind = InterviewQuestion.Kind.AUDIO
+    audio_question = factory.SubFactory(
+        AudioQuestionFactory, team=factory.SelfAttribute("..interview.team")
+    )
+    ordinal = factory.LazyAttribute(lambda o: o.interview.items.count() + 1)
+
+
+class KeywordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Keyword
+
+    interview = factory.SubFactory(InterviewFactory)
+    text = factory.Sequence(lambda n: f"keyword{n}")
+
+
+class ScorecardTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScorecardTemplate
+
+    interview = factory.SubFactory(InterviewFactory)
+    team = factory.SelfAttribute("interview.team")
+    name = "Standard scorecard"
+
+
+class ScorecardCriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScorecardCriterion
+
+    template = factory.SubFactory(ScorecardTemplateFactory)
+    name = factory.Sequence(lambda n: f"Criterion {n}")
+    ordinal = factory.Sequence(lambda n: n + 1)
+
+
+class CandidateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Candidate
+
+    team = factory.SubFactory(TeamFactory)
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.Sequence(lambda n: f"candidate{n}@example.com")
+    phone = "+14155550123"
+
+
+class CandidateInterviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CandidateInterview
+
+    interview = factory.SubFactory(InterviewFactory)
+    team = factory.SelfAttribute("interview.team")
+    candidate = factory.SubFactory(CandidateFactory, team=factory.SelfAttribute("..team"))
+    status = CandidateInterview.Status.INVITED
+    invited_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class InviteDeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InviteDelivery
+
+    candidate_interview = factory.SubFactory(CandidateInterviewFactory)
+    channel = InviteDelivery.Channel.EMAIL
+
+
+class AnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Answer
+
+    candidate_interview = factory.SubFactory(CandidateInterviewFactory)
+    interview_question = factory.SubFactory(
+        InterviewQuestionFactory, interview=factory.SelfAttribute("..candidate_interview.interview")
+    )
+    text = "An answer."
+    submitted_at = factory.LazyFunction(timezone.now)
+
+
+class TurnFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Turn
+
+    candidate_interview = factory.SubFactory(CandidateInterviewFactory)
+    turn_number = factory.Sequence(lambda n: n + 1)
+    role = Turn.Role.CANDIDATE
+    content = "I have five years of experience with Django."
+    start_seconds = 0.0
+    end_seconds = 3.5
+
+
+class EvaluationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Evaluation
+
+    candidate_interview = factory.SubFactory(CandidateInterviewFactory)
+    provider = "builtin"
+    model_name = "all-MiniLM-L6-v2"
+    prompt_version = "1"
+    status = Evaluation.Status.COMPLETED
+
+
+class CriterionScoreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CriterionScore
+
+    evaluation = factory.SubFactory(EvaluationFactory)
+    criterion_name = "Clarity"
+    score = 4
+    evidence = "I have five years of experience with Django."
+
+
+class ScorecardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Scorecard
+
+    candidate_interview = factory.SubFactory(CandidateInterviewFactory)
+    reviewer = factory.SubFactory(UserFactory)
+
+
+class RatingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Rating
+
+    scorecard = factory.SubFactory(ScorecardFactory)
+    criterion = factory.SubFactory(
+        ScorecardCriterionFactory,
+        template__interview=factory.SelfAttribute("...scorecard.candidate_interview.interview"),
+    )
+    score = 4
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    candidate_interview = factory.SubFactory(CandidateInterviewFactory)
+    author = factory.SubFactory(UserFactory)
+    body = "Strong communicator."
+
+
+class ShareLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ShareLink
+
+    candidate_interview = factory.SubFactory(CandidateInterviewFactory)
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))

@@ -1,0 +1,147 @@
+import pytest
+from django.urls import reverse
+
+from accounts.models import Membership, Organization
+from candidates.models import CandidateInterview
+from tests.factories import (
+    AuditEventFactory,
+    CandidateInterviewFactory,
+    InterviewFactory,
+    InterviewQuestionFactory,
+    MembershipFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_needs_login(client):
+    response = client.get(reverse("dashboard:home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("persona", ["owner", "admin_user", "recruiter", "hiring_manager"])
+def test_it_shows_the_current_teams_interviews_and_invites(login, request, persona, team, other_team):
+    interview = InterviewFactory(team=team, title="Backend Engineer")
+    InterviewFactory(team=other_team, title="Secret Globex Role")
+    CandidateInterviewFactory.create_batch(2, interview=interview, status="INVITED")
+    CandidateInterviewFactory(interview=interview, status="COMPLETED", completed_at="2026-01-01T00:00Z")
+    client = login(request.getfixturevalue(persona))
+    response = client.get(reverse("dashboard:home"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Backend Engineer" in html
+    assert "Secret Globex Role" not in html
+    assert response.context["counts"]["INVITED"] == 2
+    assert response.context["counts"]["COMPLETED"] == 1
+    assert 'data-testid="current-team">Acme Recruiting<' in html
+
+
+def test_it_shows_an_empty_state_that_says_what_to_do(login, owner):
+    html = login(owner).get(reverse("dashboard:home")).content.decode()
+    assert "No interviews yet" in html
+    assert "Invite your recruiters" in html
+    assert "you'll see it here" in html
+
+
+def test_it_counts_only_this_teams_invites(login, recruiter, other_team):
+    CandidateInterviewFactory.create_batch(3, interview__team=other_team)
+    response = login(recruiter).get(reverse("dashboard:home"))
+    assert sum(response.context["counts"].values()) == 0
+
+
+def test_it_answers_htmx_with_the_table_fragment(login, recruiter, team):
+    InterviewFactory.create_batch(12, team=team)
+    response = login(recruiter).get(
+        reverse("dashboard:home"), {"page": 2}, headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div class="table-region"')
+    assert "Invites by status" not in html
+    assert html.count("<tr") == 3  # header + the 2 rows of page 2
+
+
+def test_it_sorts_by_a_column(login, recruiter, team):
+    InterviewFactory(team=team, title="Zeta")
+    InterviewFactory(team=team, title="Alpha")
+    response = login(recruiter).get(reverse("dashboard:home"), {"sort": "title"})
+    titles = [row.record.title for row in response.context["table"].paginated_rows]
+    assert titles == ["Alpha", "Zeta"]
+
+
+def test_it_sends_someone_without_a_team_to_the_welcome_page(client):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.get(reverse("dashboard:home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard:welcome")
+
+
+def test_it_sets_up_an_organization_from_the_welcome_page(client):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post(
+        reverse("dashboard:welcome"), {"organization": "Initech", "team": "Hiring"}
+    )
+    assert response.status_code == 302
+    membership = Membership.objects.select_related("team__organization").get(user=user)
+    assert membership.role == "owner"
+    assert membership.team.organization.name == "Initech"
+
+
+def test_it_keeps_nothing_when_the_welcome_form_is_invalid(client):
+    client.force_login(UserFactory())
+    response = client.post(reverse("dashboard:welcome"), {"organization": "Initech", "team": "  "})
+    assert response.status_code == 200
+    assert 'id="id_team-error"' in response.content.decode()
+    assert not Organization.objects.exists()
+
+
+def _fill(team, n):  # type: ignore[no-untyped-def]
+    for _ in range(n):
+        interview = InterviewFactory(team=team)
+        InterviewQuestionFactory(interview=interview)
+        CandidateInterviewFactory(interview=interview, status="INVITED")
+        CandidateInterviewFactory(interview=interview, status="IN_PROGRESS")
+
+
+@pytest.mark.parametrize("rows", [2, 12])
+def test_it_renders_home_in_constant_queries(login, owner, team, rows, django_assert_max_num_queries):
+    _fill(team, rows)
+    client = login(owner)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("dashboard:home"))
+    assert response.status_code == 200
+    assert len(response.context["recent"]) == min(8, rows * 2)
+
+
+def test_it_renders_members_in_constant_queries(login, owner, team, django_assert_max_num_queries):
+    for _ in range(30):
+        MembershipFactory(team=team)
+    client = login(owner)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("dashboard:members"))
+    assert len(list(response.context["table"].paginated_rows)) == 25
+
+
+def test_it_renders_teams_in_constant_queries(login, owner, team, django_assert_max_num_queries):
+    for i in range(30):
+        extra = TeamFactory(organization=team.organization, name=f"Extra {i}")
+        MembershipFactory(team=extra, user=owner, role="owner")
+        MembershipFactory(team=extra)
+    client = login(owner)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("dashboard:teams"))
+    assert len(list(response.context["table"].paginated_rows)) == 25
+
+
+def test_it_renders_the_audit_log_in_constant_queries(login, owner, team, django_assert_max_num_queries):
+    AuditEventFactory.create_batch(80, team=team, actor=owner)
+    client = login(owner)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("dashboard:audit"))
+    assert len(list(response.context["table"].paginated_rows)) == 50
+
+

@@ -1,0 +1,103 @@
+"""A real Celery worker process consumes what the web process enqueues."""
+
+import email
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from accounts.models import Membership, Role
+from accounts.services import team_invitation_create
+from dashboard.celery import app
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    if connection.vendor == "postgresql":
+        return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    return f"sqlite:///{s['NAME']}"
+
+
+def _reset_connections() -> None:
+    """Drop pooled broker connections so the next send uses the current broker settings."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def worker(tmp_path, settings):  # type: ignore[no-untyped-def]
+    """A ``celery worker`` subprocess on the test database, and this process as its producer."""
+    broker = os.environ.get("PANELIST_TEST_BROKER_URL", "filesystem://")
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": broker,
+        "CELERY_BROKER_FOLDER": str(tmp_path / "broker"),
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
+        "SECRET_KEY": "worker-test",
+        "DEBUG": "true",
+        "PANELIST_DATA_DIR": str(tmp_path / "data"),
+    }
+    for folder in ("broker/queue", "broker/processed", "mail", "data"):
+        (tmp_path / folder).mkdir(parents=True)
+    queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
+    proc = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "celery", "-A", "dashboard", "worker", "--pool=solo",
+         "--loglevel=INFO", "-Q", queue, "--without-heartbeat", "--without-gossip",
+         "--without-mingle"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "broker_transport_options",
+                                      "task_default_queue")}
+    app.conf.update(
+        task_always_eager=False,
+        broker_url=broker,
+        broker_transport_options=(
+            {"data_folder_in": str(tmp_path / "broker/queue"),
+             "data_folder_out": str(tmp_path / "broker/queue"),
+             "processed_folder": str(tmp_path / "broker/processed")}
+            if broker.startswith("filesystem") else {}
+        ),
+        task_default_queue=queue,
+    )
+    _reset_connections()
+    try:
+        yield tmp_path / "mail"
+    finally:
+        proc.terminate()
+        try:
+            out, _ = proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+        app.conf.update(saved)
+        _reset_connections()
+        print(out[-4000:])
+
+
+def test_it_emails_a_team_invitation_from_a_real_worker(worker, team, admin_user):
+    acting = Membership.objects.get(user=admin_user, team=team)
+    invitation, token = team_invitation_create(
+        team=team, email="ada@example.com", role=Role.RECRUITER, acting=acting
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(worker.iterdir()):
+        time.sleep(0.25)
+    files = list(worker.iterdir())
+    assert files, "the worker did not send the invitation email within 60 s"
+    message = email.message_from_string(files[0].read_text().split("\n---", 1)[0])
+    assert message["To"] == "ada@example.com"
+    text = message.get_payload(0).get_payload(decode=True).decode()
+    assert f"/accounts/invitations/{token}/" in text
+    assert invitation.team.name in text
