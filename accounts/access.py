@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
     from django.http import HttpRequest, HttpResponse
 
+    from accounts.http import AuthedRequest
+
     View = Callable[..., HttpResponse]
 
 
@@ -77,7 +79,7 @@ def get_invitation_for(request: HttpRequest, pk: Any) -> TeamInvitation:
         raise Http404("No such invitation in this team.") from exc
 
 
-def get_team_for_admin(request: HttpRequest, pk: Any) -> Team:
+def get_team_for_admin(request: AuthedRequest, pk: Any) -> Team:
     """A team the user administers (owner/admin). Teams they cannot see are a 404."""
     user = request.user
     membership = (
@@ -94,7 +96,7 @@ def get_team_for_admin(request: HttpRequest, pk: Any) -> Team:
     return membership.team
 
 
-def get_team_for_member(request: HttpRequest, pk: Any) -> Team:
+def get_team_for_member(request: AuthedRequest, pk: Any) -> Team:
     """A team the user belongs to (for the team switcher); 404 otherwise."""
     membership = (
         Membership.objects.select_related("team").filter(user=request.user, team_id=pk).first()

@@ -49,7 +49,15 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(TeamInvitation)
 class TeamInvitationAdmin(admin.ModelAdmin):
-    list_display = ["email", "team", "role", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_display = [
+        "email",
+        "team",
+        "role",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
     list_select_related = ["team"]
     exclude = ["token_hash"]
     raw_id_fields = ["team", "invited_by", "accepted_by"]
@@ -57,7 +65,15 @@ class TeamInvitationAdmin(admin.ModelAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ["name", "prefix", "organization", "team", "created_at", "last_used_at", "revoked_at"]
+    list_display = [
+        "name",
+        "prefix",
+        "organization",
+        "team",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     list_select_related = ["organization", "team"]
     exclude = ["secret_hash"]
     raw_id_fields = ["organization", "team", "default_team", "created_by"]
@@ -67,16 +83,24 @@ class ApiKeyAdmin(admin.ModelAdmin):
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: audit events are append-only."""
 
-    list_display = ["created_at", "actor_label", "action", "object_type", "object_repr", "team", "ip_address"]
+    list_display = [
+        "created_at",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_repr",
+        "team",
+        "ip_address",
+    ]
     list_filter = ["action"]
     list_select_related = ["team"]
     search_fields = ["actor_label", "object_repr", "action"]
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False

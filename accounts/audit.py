@@ -44,7 +44,7 @@ def audit_record(
         actor=actor,
         actor_label=actor_label or (actor.email if actor else ""),
         action=action,
-        object_type=obj._meta.model_name if obj is not None else "",
+        object_type=(obj._meta.model_name or "") if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
         ip_address=ip,

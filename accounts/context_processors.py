@@ -14,6 +14,6 @@ def current_team(request: HttpRequest) -> dict[str, Any]:
         "membership": membership,
         "current_team": membership.team if membership else None,
         "my_memberships": SimpleLazyObject(
-            lambda: list(membership_list_for_user(user=user)) if user.is_authenticated else []  # type: ignore[arg-type]
+            lambda: list(membership_list_for_user(user=user)) if user.is_authenticated else []
         ),
     }

@@ -60,7 +60,8 @@ class ChangeRoleForm(forms.Form):
 class AcceptInvitationForm(forms.Form):
     full_name = forms.CharField(max_length=150, label="Your name")
     password1 = forms.CharField(
-        label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        label="Password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(

@@ -49,9 +49,9 @@ def team_list_for_admin(*, user: User) -> QuerySet[Any]:
 
     from accounts.models import Role, Team
 
-    org_ids = Membership.objects.filter(
-        user=user, role__in=[Role.OWNER, Role.ADMIN]
-    ).values("team__organization_id")
+    org_ids = Membership.objects.filter(user=user, role__in=[Role.OWNER, Role.ADMIN]).values(
+        "team__organization_id"
+    )
     return (
         Team.objects.filter(organization_id__in=org_ids)
         .select_related("organization")

@@ -44,7 +44,11 @@ def _clean_team_name(name: str) -> str:
 
 @transaction.atomic
 def team_create(
-    *, organization: Organization, name: str, by: User | None, ip: str | None = None,
+    *,
+    organization: Organization,
+    name: str,
+    by: User | None,
+    ip: str | None = None,
     slug: str = "",
 ) -> Team:
     """Create a team in ``organization``; its creator becomes its owner."""
@@ -53,7 +57,9 @@ def team_create(
         raise ValidationError({"name": f"Your organization already has a team named “{name}”."})
     if slug and Team.objects.filter(slug=slug).exists():
         raise ValidationError({"slug": f"The slug “{slug}” is taken."})
-    team = Team.objects.create(organization=organization, name=name, slug=slug or _unique_slug(name))
+    team = Team.objects.create(
+        organization=organization, name=name, slug=slug or _unique_slug(name)
+    )
     if by is not None:
         Membership.objects.create(user=by, team=team, role=Role.OWNER)
     audit_record(action="team.created", actor=by, team=team, obj=team, ip=ip)
@@ -110,7 +116,11 @@ def team_invitation_create(
         expires_at=timezone.now() + timedelta(days=settings.TEAM_INVITATION_DAYS),
     )
     audit_record(
-        action="member.invited", actor=acting.user, team=team, obj=invitation, ip=ip,
+        action="member.invited",
+        actor=acting.user,
+        team=team,
+        obj=invitation,
+        ip=ip,
         data={"email": email, "role": role},
     )
     from accounts.tasks import send_team_invitation
@@ -127,8 +137,13 @@ def team_invitation_revoke(
         raise PermissionDenied("Only owners and admins manage members.")
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
-    audit_record(action="member.invitation_revoked", actor=acting.user, team=invitation.team,
-                 obj=invitation, ip=ip)
+    audit_record(
+        action="member.invitation_revoked",
+        actor=acting.user,
+        team=invitation.team,
+        obj=invitation,
+        ip=ip,
+    )
 
 
 def team_invitation_by_token(*, token: str) -> TeamInvitation | None:
@@ -148,7 +163,7 @@ def team_invitation_accept(
     password: str = "",
     ip: str | None = None,
 ) -> Membership:
-    """Join the invitation's team. Without ``user``, create the account (email from the invitation)."""
+    """Join the invitation's team; without ``user``, create the account with its email."""
     invitation = TeamInvitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_pending:
         raise ValidationError(f"This invitation is {invitation.state}; ask for a new one.")
@@ -175,7 +190,11 @@ def team_invitation_accept(
     user.last_team = invitation.team
     user.save(update_fields=["last_team"])
     audit_record(
-        action="member.joined", actor=user, team=invitation.team, obj=membership, ip=ip,
+        action="member.joined",
+        actor=user,
+        team=invitation.team,
+        obj=membership,
+        ip=ip,
         data={"role": membership.role, "invitation": str(invitation.pk)},
     )
     return membership
@@ -190,7 +209,9 @@ def _check_owner_rules(*, acting: Membership, target: Membership) -> None:
 
 def _check_not_last_owner(target: Membership) -> None:
     if target.role == Role.OWNER:
-        owners = Membership.objects.select_for_update().filter(team_id=target.team_id, role=Role.OWNER)
+        owners = Membership.objects.select_for_update().filter(
+            team_id=target.team_id, role=Role.OWNER
+        )
         if owners.count() <= 1:
             raise ValidationError(
                 {"role": "A team needs at least one owner: make someone else owner first."}
@@ -213,8 +234,12 @@ def membership_change_role(
     membership.role = role
     membership.save(update_fields=["role"])
     audit_record(
-        action="member.role_changed", actor=acting.user, team=membership.team, obj=membership,
-        ip=ip, data={"user": membership.user.email, "from": old, "to": role},
+        action="member.role_changed",
+        actor=acting.user,
+        team=membership.team,
+        obj=membership,
+        ip=ip,
+        data={"user": membership.user.email, "from": old, "to": role},
     )
     return membership
 
@@ -227,7 +252,11 @@ def membership_remove(*, membership: Membership, acting: Membership, ip: str | N
     email = membership.user.email
     team = membership.team
     audit_record(
-        action="member.removed", actor=acting.user, team=team, obj=membership, ip=ip,
+        action="member.removed",
+        actor=acting.user,
+        team=team,
+        obj=membership,
+        ip=ip,
         data={"user": email, "role": membership.role},
     )
     membership.delete()

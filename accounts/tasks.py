@@ -10,9 +10,9 @@ from accounts.models import TeamInvitation
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_team_invitation(invitation_id: str, token: str) -> bool:
     """Email the invitation link. Skipped (idempotently) once it is no longer pending."""
-    invitation = TeamInvitation.objects.select_related("team", "invited_by").filter(
-        pk=invitation_id
-    ).first()
+    invitation = (
+        TeamInvitation.objects.select_related("team", "invited_by").filter(pk=invitation_id).first()
+    )
     if invitation is None or not invitation.is_pending:
         return False
     context = {
@@ -26,7 +26,9 @@ def send_team_invitation(invitation_id: str, token: str) -> bool:
         body=render_to_string("emails/team_invitation.txt", context),
         to=[invitation.email],
     )
-    message.attach_alternative(render_to_string("emails/team_invitation.html", context), "text/html")
+    message.attach_alternative(
+        render_to_string("emails/team_invitation.html", context), "text/html"
+    )
     message.send()
     return True
 

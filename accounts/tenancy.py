@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
 
@@ -30,9 +30,18 @@ class TeamScopedQuerySet(models.QuerySet[M]):
         return self.filter(**{self.team_lookup: team})
 
 
-def scoped_queryset(lookup: str) -> type[TeamScopedQuerySet[Any]]:
-    """A ``TeamScopedQuerySet`` subclass reaching its team through ``lookup``."""
-    return type(f"TeamScopedQuerySet_{lookup}", (TeamScopedQuerySet,), {"team_lookup": lookup})
+class InterviewScopedQuerySet(TeamScopedQuerySet[M]):
+    team_lookup = "interview__team"
+
+
+class QuestionScopedQuerySet(TeamScopedQuerySet[M]):
+    team_lookup = "question__team"
+
+
+class InviteScopedQuerySet(TeamScopedQuerySet[M]):
+    """Rows that belong to a team through their candidate interview (invite)."""
+
+    team_lookup = "candidate_interview__team"
 
 
 def require_membership(request: HttpRequest) -> Membership:
@@ -53,7 +62,7 @@ def get_for_team(
     membership = require_membership(request)
     try:
         obj = queryset.for_team(membership.team).get(pk=pk)
-    except (queryset.model.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValidationError, ValueError, TypeError) as exc:
         # ValidationError: a malformed UUID in the URL.
         raise Http404(f"No {queryset.model._meta.verbose_name} with that id.") from exc
     can_edit = membership.can_author

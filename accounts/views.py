@@ -1,5 +1,7 @@
 """Sign-in, sign-out, passwords, and accepting a team invitation."""
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -50,23 +52,29 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """Join a team from an emailed link: sign in (existing account) or set a password (new)."""
     invitation = team_invitation_by_token(token=token)
     if invitation is None:
-        return render(request, "accounts/invitation_invalid.html", {"reason": "unknown"}, status=404)
+        return render(
+            request, "accounts/invitation_invalid.html", {"reason": "unknown"}, status=404
+        )
     if not invitation.is_pending:
         return render(
-            request, "accounts/invitation_invalid.html",
-            {"reason": invitation.state, "invitation": invitation}, status=410,
+            request,
+            "accounts/invitation_invalid.html",
+            {"reason": invitation.state, "invitation": invitation},
+            status=410,
         )
     from accounts.models import User
 
     existing = User.objects.filter(email__iexact=invitation.email).exists()
-    user = request.user if request.user.is_authenticated else None
+    user = cast("User", request.user) if request.user.is_authenticated else None
     form = AcceptInvitationForm(request.POST or None, email=invitation.email)
     error = ""
     if request.method == "POST":
         try:
             if user is not None:
                 membership = team_invitation_accept(
-                    invitation=invitation, user=user, ip=client_ip(request)  # type: ignore[arg-type]
+                    invitation=invitation,
+                    user=user,
+                    ip=client_ip(request),
                 )
             elif form.is_valid():
                 membership = team_invitation_accept(
@@ -92,6 +100,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "accounts/invitation_accept.html",
-        {"invitation": invitation, "form": form, "existing": existing, "user_obj": user,
-         "error": error},
+        {
+            "invitation": invitation,
+            "form": form,
+            "existing": existing,
+            "user_obj": user,
+            "error": error,
+        },
     )

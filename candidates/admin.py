@@ -41,7 +41,11 @@ class CandidateInterviewAdmin(admin.ModelAdmin):
 @admin.register(Answer)
 class AnswerAdmin(admin.ModelAdmin):
     list_display = ["id", "candidate_interview", "interview_question", "attempt", "status"]
-    list_select_related = ["candidate_interview__candidate", "candidate_interview__interview", "interview_question"]
+    list_select_related = [
+        "candidate_interview__candidate",
+        "candidate_interview__interview",
+        "interview_question",
+    ]
     raw_id_fields = ["candidate_interview", "interview_question"]
     filter_horizontal = ["selected_options"]
 
@@ -60,7 +64,14 @@ class CriterionScoreInline(admin.TabularInline):
 
 @admin.register(Evaluation)
 class EvaluationAdmin(admin.ModelAdmin):
-    list_display = ["candidate_interview", "provider", "model_name", "version", "status", "overall_score"]
+    list_display = [
+        "candidate_interview",
+        "provider",
+        "model_name",
+        "version",
+        "status",
+        "overall_score",
+    ]
     list_select_related = ["candidate_interview__candidate", "candidate_interview__interview"]
     raw_id_fields = ["candidate_interview", "answer"]
     inlines = [CriterionScoreInline]
@@ -74,7 +85,11 @@ class RatingInline(admin.TabularInline):
 @admin.register(Scorecard)
 class ScorecardAdmin(admin.ModelAdmin):
     list_display = ["candidate_interview", "reviewer", "recommendation", "submitted_at"]
-    list_select_related = ["candidate_interview__candidate", "candidate_interview__interview", "reviewer"]
+    list_select_related = [
+        "candidate_interview__candidate",
+        "candidate_interview__interview",
+        "reviewer",
+    ]
     raw_id_fields = ["candidate_interview", "reviewer", "template"]
     inlines = [RatingInline]
 
@@ -82,7 +97,11 @@ class ScorecardAdmin(admin.ModelAdmin):
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     list_display = ["candidate_interview", "author", "created_at"]
-    list_select_related = ["candidate_interview__candidate", "candidate_interview__interview", "author"]
+    list_select_related = [
+        "candidate_interview__candidate",
+        "candidate_interview__interview",
+        "author",
+    ]
     raw_id_fields = ["candidate_interview", "author"]
 
 

@@ -10,11 +10,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.ids import uuid7
-from accounts.tenancy import scoped_queryset
+from accounts.tenancy import InviteScopedQuerySet, TeamScopedQuerySet
 from candidates.validators import validate_e164
-
-TeamQuerySet = scoped_queryset("team")
-InviteQuerySet = scoped_queryset("candidate_interview__team")
 
 
 class Candidate(models.Model):
@@ -36,7 +33,7 @@ class Candidate(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     last_activity_at = models.DateTimeField(default=timezone.now)
 
-    objects = TeamQuerySet.as_manager()
+    objects = TeamScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -46,7 +43,9 @@ class Candidate(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                "team", Lower("email"), condition=~Q(email=""),
+                "team",
+                Lower("email"),
+                condition=~Q(email=""),
                 name="candidate_unique_email_per_team",
                 violation_error_message="A candidate with this email already exists in this team.",
             ),
@@ -63,7 +62,7 @@ class Candidate(models.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
 
-class InvalidTransition(Exception):  # noqa: N818  (reads better at the raise site)
+class InvalidTransition(Exception):
     """A status change the invite's life cycle forbids."""
 
     def __init__(self, current: str, target: str) -> None:
@@ -112,7 +111,8 @@ class CandidateInterview(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     question_order = models.JSONField(
-        default=list, blank=True,
+        default=list,
+        blank=True,
         help_text="The InterviewQuestion ids this candidate gets, in order (fixed per invite).",
     )
     attempts_used = models.PositiveSmallIntegerField(default=0)
@@ -122,7 +122,7 @@ class CandidateInterview(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = TeamQuerySet.as_manager()
+    objects = TeamScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -132,14 +132,22 @@ class CandidateInterview(models.Model):
             models.Index(fields=["team", "status", "-created_at"], name="invite_team_status"),
             models.Index(fields=["interview", "status"], name="invite_interview_status"),
             models.Index(
-                fields=["expires_at"], condition=Q(status__in=["INVITED", "IN_PROGRESS"]),
+                fields=["expires_at"],
+                condition=Q(status__in=["INVITED", "IN_PROGRESS"]),
                 name="invite_open_expiry",
             ),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(
-                    status__in=["DRAFT", "INVITED", "IN_PROGRESS", "COMPLETED", "CANCELLED", "EXPIRED"]
+                    status__in=[
+                        "DRAFT",
+                        "INVITED",
+                        "IN_PROGRESS",
+                        "COMPLETED",
+                        "CANCELLED",
+                        "EXPIRED",
+                    ]
                 ),
                 name="invite_status_valid",
             ),
@@ -198,7 +206,7 @@ class InviteDelivery(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
-    objects = InviteQuerySet.as_manager()
+    objects = InviteScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -240,7 +248,7 @@ class Answer(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = InviteQuerySet.as_manager()
+    objects = InviteScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["candidate_interview", "created_at"]
@@ -279,7 +287,7 @@ class Turn(models.Model):
     evaluation = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = InviteQuerySet.as_manager()
+    objects = InviteScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["candidate_interview", "turn_number"]
@@ -327,7 +335,7 @@ class Evaluation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
-    objects = InviteQuerySet.as_manager()
+    objects = InviteScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -347,21 +355,30 @@ class Evaluation(models.Model):
         return f"{self.provider} v{self.version} ({self.status})"
 
 
+class CriterionScoreQuerySet(TeamScopedQuerySet["CriterionScore"]):
+    team_lookup = "evaluation__candidate_interview__team"
+
+
 class CriterionScore(models.Model):
     """One rubric criterion's AI score within an evaluation, with the evidence quoted."""
 
     id = models.BigAutoField(primary_key=True)
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="scores")
     criterion = models.ForeignKey(
-        "interviews.RubricCriterion", null=True, blank=True, on_delete=models.SET_NULL,
+        "interviews.RubricCriterion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     criterion_name = models.CharField(max_length=120)
-    score = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    score = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
     evidence = models.TextField(blank=True)
     rationale = models.TextField(blank=True)
 
-    objects = scoped_queryset("evaluation__candidate_interview__team").as_manager()
+    objects = CriterionScoreQuerySet.as_manager()
 
     class Meta:
         ordering = ["evaluation", "id"]
@@ -400,7 +417,7 @@ class Scorecard(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = InviteQuerySet.as_manager()
+    objects = InviteScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -414,16 +431,22 @@ class Scorecard(models.Model):
         return f"Scorecard by {self.reviewer}"
 
 
+class RatingQuerySet(TeamScopedQuerySet["Rating"]):
+    team_lookup = "scorecard__candidate_interview__team"
+
+
 class Rating(models.Model):
     id = models.BigAutoField(primary_key=True)
     scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="ratings")
     criterion = models.ForeignKey(
         "interviews.ScorecardCriterion", on_delete=models.CASCADE, related_name="ratings"
     )
-    score = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    score = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
     note = models.TextField(blank=True)
 
-    objects = scoped_queryset("scorecard__candidate_interview__team").as_manager()
+    objects = RatingQuerySet.as_manager()
 
     class Meta:
         ordering = ["scorecard", "criterion__ordinal"]
@@ -451,7 +474,7 @@ class Comment(models.Model):
     body = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = InviteQuerySet.as_manager()
+    objects = InviteScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]
@@ -475,7 +498,7 @@ class ShareLink(models.Model):
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    objects = InviteQuerySet.as_manager()
+    objects = InviteScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -11,15 +11,28 @@ class InterviewTable(tables.Table):
     title = tables.Column(verbose_name="Interview", linkify=False)
     interview_type = tables.Column(verbose_name="Type")
     status = tables.Column()
-    question_count = tables.Column(verbose_name="Questions", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
-    invited_count = tables.Column(verbose_name="Awaiting", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
-    completed_count = tables.Column(verbose_name="Completed", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
+    question_count = tables.Column(
+        verbose_name="Questions", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+    )
+    invited_count = tables.Column(
+        verbose_name="Awaiting", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+    )
+    completed_count = tables.Column(
+        verbose_name="Completed", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+    )
     created_at = tables.DateColumn(verbose_name="Created", format="j M Y")
 
     class Meta:
         model = Interview
-        fields = ["title", "interview_type", "status", "question_count", "invited_count",
-                  "completed_count", "created_at"]
+        fields = [
+            "title",
+            "interview_type",
+            "status",
+            "question_count",
+            "invited_count",
+            "completed_count",
+            "created_at",
+        ]
         empty_text = "No interviews yet."
 
     def render_status(self, record: Interview) -> str:
@@ -36,7 +49,9 @@ class MemberTable(tables.Table):
     )
     created_at = tables.DateColumn(verbose_name="Joined", format="j M Y")
     actions = tables.TemplateColumn(
-        template_name="dashboard/_member_actions_cell.html", verbose_name="", orderable=False,
+        template_name="dashboard/_member_actions_cell.html",
+        verbose_name="",
+        orderable=False,
         attrs={"td": {"class": "text-end"}},
     )
 
@@ -48,17 +63,22 @@ class MemberTable(tables.Table):
     def render_user(self, record: Membership) -> str:
         return format_html(
             '<div class="fw-semibold">{}</div><div class="small text-body-secondary">{}</div>',
-            record.user.full_name or "—", record.user.email,
+            record.user.full_name or "—",
+            record.user.email,
         )
 
 
 class TeamTable(tables.Table):
     name = tables.Column(verbose_name="Team")
     slug = tables.Column()
-    member_count = tables.Column(verbose_name="Members", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
+    member_count = tables.Column(
+        verbose_name="Members", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+    )
     created_at = tables.DateColumn(verbose_name="Created", format="j M Y")
     actions = tables.TemplateColumn(
-        template_name="dashboard/_team_actions_cell.html", verbose_name="", orderable=False,
+        template_name="dashboard/_team_actions_cell.html",
+        verbose_name="",
+        orderable=False,
         attrs={"td": {"class": "text-end"}},
     )
 

@@ -3,7 +3,6 @@ from django.urls import include, path
 
 from dashboard import views
 
-
 dashboard_patterns = [
     path("", views.home, name="home"),
     path("welcome/", views.welcome, name="welcome"),
@@ -14,7 +13,9 @@ dashboard_patterns = [
     path("settings/members/invite/", views.member_invite, name="member_invite"),
     path("settings/members/<str:pk>/role/", views.member_role, name="member_role"),
     path("settings/members/<str:pk>/remove/", views.member_remove, name="member_remove"),
-    path("settings/invitations/<str:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path(
+        "settings/invitations/<str:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"
+    ),
     path("settings/audit/", views.audit_log, name="audit"),
 ]
 

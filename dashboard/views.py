@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,8 +24,9 @@ from accounts.access import (
     team_admin_required,
     team_required,
 )
-from accounts.audit import audit_record, client_ip
+from accounts.audit import client_ip
 from accounts.forms import ChangeRoleForm, InviteMemberForm, TeamForm
+from accounts.http import AuthedRequest, HtmxRequest, TeamRequest
 from accounts.models import AuditEvent, Organization
 from accounts.selectors import (
     audit_event_list,
@@ -59,9 +60,15 @@ def _apply_errors(form: Form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-def _render(request: HttpRequest, template: str, context: dict[str, Any], partial: str = "") -> HttpResponse:
+def _render(
+    request: HtmxRequest, template: str, context: dict[str, Any], partial: str = ""
+) -> HttpResponse:
     """Render the page, or only ``partial`` of it for an htmx request that targets it."""
-    name = f"{template}#{partial}" if partial and request.htmx and not request.htmx.boosted else template  # type: ignore[attr-defined]
+    name = (
+        f"{template}#{partial}"
+        if partial and request.htmx and not request.htmx.boosted
+        else template
+    )
     response = render(request, name, context)
     response["Vary"] = "HX-Request"
     return response
@@ -69,8 +76,8 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], partia
 
 @require_GET
 @team_required
-def home(request: HttpRequest) -> HttpResponse:
-    team = request.team  # type: ignore[attr-defined]
+def home(request: TeamRequest) -> HttpResponse:
+    team = request.team
     table = InterviewTable(interview_list(team=team))
     RequestConfig(request, paginate={"per_page": 10}).configure(table)
     counts = invite_status_counts(team=team)
@@ -86,8 +93,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def welcome(request: HttpRequest) -> HttpResponse:
-    """For a signed-in user who belongs to no team: set up an organization, or wait for an invite."""
+def welcome(request: AuthedRequest) -> HttpResponse:
+    """For a signed-in user in no team: set up an organization, or wait for an invite."""
     if getattr(request, "membership", None) is not None:
         return redirect("dashboard:home")
     form = OrganizationSetupForm(request.POST or None)
@@ -96,7 +103,9 @@ def welcome(request: HttpRequest) -> HttpResponse:
             with transaction.atomic():
                 organization = Organization.objects.create(name=form.cleaned_data["organization"])
                 team = team_create(
-                    organization=organization, name=form.cleaned_data["team"], by=request.user,  # type: ignore[arg-type]
+                    organization=organization,
+                    name=form.cleaned_data["team"],
+                    by=request.user,
                     ip=client_ip(request),
                 )
         except ValidationError as exc:
@@ -110,10 +119,10 @@ def welcome(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @team_required
-def team_switch(request: HttpRequest) -> HttpResponse:
+def team_switch(request: TeamRequest) -> HttpResponse:
     team = get_team_for_member(request, request.POST.get("team", ""))
     request.session["team_id"] = str(team.pk)
-    user_switch_team(user=request.user, team=team)  # type: ignore[arg-type]
+    user_switch_team(user=request.user, team=team)
     messages.info(request, f"You are now working in {team.name}.")
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
@@ -123,14 +132,16 @@ def team_switch(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @team_admin_required
-def teams(request: HttpRequest) -> HttpResponse:
+def teams(request: TeamRequest) -> HttpResponse:
     """The organization's teams that the user administers, and a form to create one."""
-    team = request.team  # type: ignore[attr-defined]
+    team = request.team
     form = TeamForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             new_team = team_create(
-                organization=team.organization, name=form.cleaned_data["name"], by=request.user,  # type: ignore[arg-type]
+                organization=team.organization,
+                name=form.cleaned_data["name"],
+                by=request.user,
                 ip=client_ip(request),
             )
         except ValidationError as exc:
@@ -138,35 +149,40 @@ def teams(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Team {new_team.name} created; you are its owner.")
             return redirect("dashboard:teams")
-    table = TeamTable(team_list_for_admin(user=request.user))  # type: ignore[arg-type]
+    table = TeamTable(team_list_for_admin(user=request.user))
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
     return _render(
-        request, "dashboard/teams.html",
-        {"table": table, "form": form, "page_title": "Teams", "section": "teams"}, partial="table",
+        request,
+        "dashboard/teams.html",
+        {"table": table, "form": form, "page_title": "Teams", "section": "teams"},
+        partial="table",
     )
 
 
 @require_http_methods(["GET", "POST"])
 @team_required
-def team_edit(request: HttpRequest, pk: str) -> HttpResponse:
+def team_edit(request: TeamRequest, pk: str) -> HttpResponse:
     team = get_team_for_admin(request, pk)
     form = TeamForm(request.POST or None, initial={"name": team.name})
     if request.method == "POST" and form.is_valid():
         try:
-            team_rename(team=team, name=form.cleaned_data["name"], by=request.user, ip=client_ip(request))  # type: ignore[arg-type]
+            team_rename(
+                team=team, name=form.cleaned_data["name"], by=request.user, ip=client_ip(request)
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
             messages.success(request, f"Team renamed to {team.name}.")
             return redirect("dashboard:teams")
     return render(
-        request, "dashboard/team_edit.html",
+        request,
+        "dashboard/team_edit.html",
         {"team": team, "form": form, "page_title": f"Rename {team.name}", "section": "teams"},
     )
 
 
-def _members_context(request: HttpRequest, invite_form: InviteMemberForm) -> dict[str, Any]:
-    team = request.team  # type: ignore[attr-defined]
+def _members_context(request: TeamRequest, invite_form: InviteMemberForm) -> dict[str, Any]:
+    team = request.team
     table = MemberTable(membership_list(team=team))
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
     return {
@@ -181,34 +197,48 @@ def _members_context(request: HttpRequest, invite_form: InviteMemberForm) -> dic
 
 @require_GET
 @team_admin_required
-def members(request: HttpRequest) -> HttpResponse:
-    return _render(request, "dashboard/members.html", _members_context(request, InviteMemberForm()),
-                   partial="table")
+def members(request: TeamRequest) -> HttpResponse:
+    return _render(
+        request,
+        "dashboard/members.html",
+        _members_context(request, InviteMemberForm()),
+        partial="table",
+    )
 
 
 @require_POST
 @team_admin_required
-def member_invite(request: HttpRequest) -> HttpResponse:
+def member_invite(request: TeamRequest) -> HttpResponse:
     form = InviteMemberForm(request.POST)
     if form.is_valid():
         try:
             invitation, _token = team_invitation_create(
-                team=request.team, email=form.cleaned_data["email"],  # type: ignore[attr-defined]
-                role=form.cleaned_data["role"], acting=request.membership,  # type: ignore[attr-defined]
+                team=request.team,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                acting=request.membership,
                 ip=client_ip(request),
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
-            if request.htmx:  # type: ignore[attr-defined]
-                return _render(request, "dashboard/members.html",
-                               _members_context(request, InviteMemberForm()), partial="invite_panel")
+            if request.htmx:
+                return _render(
+                    request,
+                    "dashboard/members.html",
+                    _members_context(request, InviteMemberForm()),
+                    partial="invite_panel",
+                )
             return redirect("dashboard:members")
     status = 422
-    if request.htmx:  # type: ignore[attr-defined]
-        response = _render(request, "dashboard/members.html", _members_context(request, form),
-                           partial="invite_panel")
+    if request.htmx:
+        response = _render(
+            request,
+            "dashboard/members.html",
+            _members_context(request, form),
+            partial="invite_panel",
+        )
         response.status_code = status
         return response
     response = render(request, "dashboard/members.html", _members_context(request, form))
@@ -218,7 +248,7 @@ def member_invite(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @team_admin_required
-def member_role(request: HttpRequest, pk: str) -> HttpResponse:
+def member_role(request: TeamRequest, pk: str) -> HttpResponse:
     membership = get_member_for(request, pk)
     form = ChangeRoleForm(request.POST)
     if not form.is_valid():
@@ -226,8 +256,10 @@ def member_role(request: HttpRequest, pk: str) -> HttpResponse:
         return redirect("dashboard:members")
     try:
         membership_change_role(
-            membership=membership, role=form.cleaned_data["role"],
-            acting=request.membership, ip=client_ip(request),  # type: ignore[attr-defined]
+            membership=membership,
+            role=form.cleaned_data["role"],
+            acting=request.membership,
+            ip=client_ip(request),
         )
     except PermissionDenied:
         raise
@@ -242,10 +274,10 @@ def member_role(request: HttpRequest, pk: str) -> HttpResponse:
 
 @require_POST
 @team_admin_required
-def member_remove(request: HttpRequest, pk: str) -> HttpResponse:
+def member_remove(request: TeamRequest, pk: str) -> HttpResponse:
     membership = get_member_for(request, pk)
     try:
-        membership_remove(membership=membership, acting=request.membership, ip=client_ip(request))  # type: ignore[attr-defined]
+        membership_remove(membership=membership, acting=request.membership, ip=client_ip(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -259,27 +291,37 @@ def member_remove(request: HttpRequest, pk: str) -> HttpResponse:
 
 @require_POST
 @team_admin_required
-def invitation_revoke(request: HttpRequest, pk: str) -> HttpResponse:
+def invitation_revoke(request: TeamRequest, pk: str) -> HttpResponse:
     invitation = get_invitation_for(request, pk)
-    team_invitation_revoke(invitation=invitation, acting=request.membership, ip=client_ip(request))  # type: ignore[attr-defined]
+    team_invitation_revoke(invitation=invitation, acting=request.membership, ip=client_ip(request))
     messages.success(request, f"The invitation to {invitation.email} was revoked.")
     return redirect("dashboard:members")
 
 
 @require_GET
 @team_admin_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: TeamRequest) -> HttpResponse:
     action = request.GET.get("action", "")
-    events = audit_event_list(team=request.team, action=action)  # type: ignore[attr-defined]
+    events = audit_event_list(team=request.team, action=action)
     table = AuditEventTable(events)
-    RequestConfig(request, paginate={"per_page": 50, "paginator_class": LazyPaginator}).configure(table)
+    RequestConfig(request, paginate={"per_page": 50, "paginator_class": LazyPaginator}).configure(
+        table
+    )
     actions = (
-        AuditEvent.objects.filter(team=request.team)  # type: ignore[attr-defined]
-        .order_by("action").values_list("action", flat=True).distinct()
+        AuditEvent.objects.filter(team=request.team)
+        .order_by("action")
+        .values_list("action", flat=True)
+        .distinct()
     )
     return _render(
-        request, "dashboard/audit.html",
-        {"table": table, "actions": actions, "action": action, "page_title": "Audit log",
-         "section": "audit"},
+        request,
+        "dashboard/audit.html",
+        {
+            "table": table,
+            "actions": actions,
+            "action": action,
+            "page_title": "Audit log",
+            "section": "audit",
+        },
         partial="table",
     )

@@ -11,9 +11,11 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.ids import uuid7
-from accounts.tenancy import scoped_queryset
-
-TeamQuerySet = scoped_queryset("team")
+from accounts.tenancy import (
+    InterviewScopedQuerySet,
+    QuestionScopedQuerySet,
+    TeamScopedQuerySet,
+)
 
 
 class Narrator(models.Model):
@@ -31,12 +33,14 @@ class Narrator(models.Model):
     voice = models.CharField(max_length=200, blank=True)
     language = models.CharField(max_length=16, default="en")
     speed = models.DecimalField(
-        max_digits=3, decimal_places=2, default=1,
+        max_digits=3,
+        decimal_places=2,
+        default=1,
         validators=[MinValueValidator(0.5), MaxValueValidator(2)],
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = TeamQuerySet.as_manager()
+    objects = TeamScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -66,7 +70,7 @@ class QuestionBase(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     archived_at = models.DateTimeField(null=True, blank=True)
 
-    objects = TeamQuerySet.as_manager()
+    objects = TeamScopedQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -107,7 +111,8 @@ class AudioQuestion(QuestionBase):
     )
     failure_reason = models.TextField(blank=True)
     audio_script_hash = models.CharField(
-        max_length=64, blank=True,
+        max_length=64,
+        blank=True,
         help_text="Hash of the script and narrator the audio was made from; stale when it differs.",
     )
 
@@ -115,7 +120,9 @@ class AudioQuestion(QuestionBase):
         indexes = [models.Index(fields=["team", "-created_at"], name="audioq_team_created")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(transcription_status__in=["pending", "processing", "completed", "failed"]),
+                condition=Q(
+                    transcription_status__in=["pending", "processing", "completed", "failed"]
+                ),
                 name="audioq_transcription_status_valid",
             )
         ]
@@ -129,7 +136,8 @@ class SurveyQuestion(QuestionBase):
         MULTIPLE_CHOICE = "MULTIPLE_CHOICE", "Multiple choice"
         MULTIPLE_CHOICE_WEIGHTED = "MULTIPLE_CHOICE_WEIGHTED", "Multiple choice, weighted"
         MULTIPLE_CHOICE_MULTIPLE_ANSWER = (
-            "MULTIPLE_CHOICE_MULTIPLE_ANSWER", "Multiple choice, several answers"
+            "MULTIPLE_CHOICE_MULTIPLE_ANSWER",
+            "Multiple choice, several answers",
         )
 
     class PreferredOption(models.TextChoices):
@@ -140,7 +148,9 @@ class SurveyQuestion(QuestionBase):
     survey_type = models.CharField(max_length=40, choices=SurveyType.choices)
     max_character_length = models.PositiveIntegerField(null=True, blank=True)
     preferred_option = models.CharField(
-        max_length=3, choices=PreferredOption.choices, blank=True,
+        max_length=3,
+        choices=PreferredOption.choices,
+        blank=True,
         help_text="YES_NO only: the answer that counts in the candidate's favour.",
     )
     select_all_for_full_score = models.BooleanField(
@@ -154,8 +164,12 @@ class SurveyQuestion(QuestionBase):
             models.CheckConstraint(
                 condition=Q(
                     survey_type__in=[
-                        "FREE_TEXT", "YES_NO", "THUMBS_UP_DOWN", "MULTIPLE_CHOICE",
-                        "MULTIPLE_CHOICE_WEIGHTED", "MULTIPLE_CHOICE_MULTIPLE_ANSWER",
+                        "FREE_TEXT",
+                        "YES_NO",
+                        "THUMBS_UP_DOWN",
+                        "MULTIPLE_CHOICE",
+                        "MULTIPLE_CHOICE_WEIGHTED",
+                        "MULTIPLE_CHOICE_MULTIPLE_ANSWER",
                     ]
                 ),
                 name="surveyq_type_valid",
@@ -179,7 +193,7 @@ class SurveyOption(models.Model):
     weight = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     is_preferred = models.BooleanField(default=False)
 
-    objects = scoped_queryset("question__team").as_manager()
+    objects = QuestionScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["question", "ordinal"]
@@ -215,7 +229,7 @@ class RubricCriterion(models.Model):
     ideal_answer = models.TextField(blank=True)
     ordinal = models.PositiveIntegerField()
 
-    objects = scoped_queryset("question__team").as_manager()
+    objects = QuestionScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["question", "ordinal"]
@@ -280,12 +294,15 @@ class Interview(models.Model):
     answer_time_seconds = models.PositiveIntegerField(
         default=120, validators=[MinValueValidator(10), MaxValueValidator(1800)]
     )
-    retakes_allowed = models.PositiveSmallIntegerField(default=1, validators=[MaxValueValidator(10)])
+    retakes_allowed = models.PositiveSmallIntegerField(
+        default=1, validators=[MaxValueValidator(10)]
+    )
     attempts_allowed = models.PositiveSmallIntegerField(
         default=1, validators=[MinValueValidator(1), MaxValueValidator(20)]
     )
     random_question_count = models.PositiveSmallIntegerField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="Ask each candidate this many questions drawn at random; empty asks all.",
     )
     welcome_message = models.TextField(blank=True)
@@ -300,7 +317,7 @@ class Interview(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     archived_at = models.DateTimeField(null=True, blank=True)
 
-    objects = TeamQuerySet.as_manager()
+    objects = TeamScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -309,7 +326,9 @@ class Interview(models.Model):
             models.Index(fields=["team", "-created_at"], name="interview_team_created"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=[0, 1, 2, 3]), name="interview_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=[0, 1, 2, 3]), name="interview_status_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(attempts_allowed__gte=1, attempts_allowed__lte=20),
                 name="interview_attempts_range",
@@ -343,7 +362,7 @@ class Keyword(models.Model):
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="keywords")
     text = models.CharField(max_length=100)
 
-    objects = scoped_queryset("interview__team").as_manager()
+    objects = InterviewScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["text"]
@@ -387,7 +406,7 @@ class InterviewQuestion(models.Model):
         help_text="Survey only: flag (never reject) a candidate whose answer is not preferred.",
     )
 
-    objects = scoped_queryset("interview__team").as_manager()
+    objects = InterviewScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["interview", "ordinal"]
@@ -395,15 +414,29 @@ class InterviewQuestion(models.Model):
             models.UniqueConstraint(
                 fields=["interview", "ordinal"], name="interviewquestion_unique_ordinal"
             ),
-            models.CheckConstraint(condition=Q(ordinal__gte=1), name="interviewquestion_ordinal_positive"),
+            models.CheckConstraint(
+                condition=Q(ordinal__gte=1), name="interviewquestion_ordinal_positive"
+            ),
             models.CheckConstraint(
                 condition=(
-                    Q(kind="audio", audio_question__isnull=False, survey_question__isnull=True,
-                      ai_text_question__isnull=True)
-                    | Q(kind="survey", audio_question__isnull=True, survey_question__isnull=False,
-                        ai_text_question__isnull=True)
-                    | Q(kind="ai_text", audio_question__isnull=True, survey_question__isnull=True,
-                        ai_text_question__isnull=False)
+                    Q(
+                        kind="audio",
+                        audio_question__isnull=False,
+                        survey_question__isnull=True,
+                        ai_text_question__isnull=True,
+                    )
+                    | Q(
+                        kind="survey",
+                        audio_question__isnull=True,
+                        survey_question__isnull=False,
+                        ai_text_question__isnull=True,
+                    )
+                    | Q(
+                        kind="ai_text",
+                        audio_question__isnull=True,
+                        survey_question__isnull=True,
+                        ai_text_question__isnull=False,
+                    )
                 ),
                 name="interviewquestion_one_question_matching_kind",
             ),
@@ -412,15 +445,18 @@ class InterviewQuestion(models.Model):
                 name="interviewquestion_knockout_only_survey",
             ),
             models.UniqueConstraint(
-                fields=["interview", "audio_question"], condition=Q(kind="audio"),
+                fields=["interview", "audio_question"],
+                condition=Q(kind="audio"),
                 name="interviewquestion_unique_audio",
             ),
             models.UniqueConstraint(
-                fields=["interview", "survey_question"], condition=Q(kind="survey"),
+                fields=["interview", "survey_question"],
+                condition=Q(kind="survey"),
                 name="interviewquestion_unique_survey",
             ),
             models.UniqueConstraint(
-                fields=["interview", "ai_text_question"], condition=Q(kind="ai_text"),
+                fields=["interview", "ai_text_question"],
+                condition=Q(kind="ai_text"),
                 name="interviewquestion_unique_ai_text",
             ),
         ]
@@ -445,13 +481,16 @@ class ScorecardTemplate(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
     interview = models.ForeignKey(
-        Interview, null=True, blank=True, on_delete=models.CASCADE,
+        Interview,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="scorecard_templates",
     )
     name = models.CharField(max_length=150)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = TeamQuerySet.as_manager()
+    objects = TeamScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -459,6 +498,10 @@ class ScorecardTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ScorecardCriterionQuerySet(TeamScopedQuerySet["ScorecardCriterion"]):
+    team_lookup = "template__team"
 
 
 class ScorecardCriterion(models.Model):
@@ -471,7 +514,7 @@ class ScorecardCriterion(models.Model):
     weight = models.PositiveSmallIntegerField(default=1)
     ordinal = models.PositiveIntegerField()
 
-    objects = scoped_queryset("template__team").as_manager()
+    objects = ScorecardCriterionQuerySet.as_manager()
 
     class Meta:
         ordering = ["template", "ordinal"]

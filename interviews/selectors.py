@@ -20,7 +20,5 @@ def interview_list(*, team: Team, include_archived: bool = False) -> QuerySet[In
         invited_count=Count(
             "invites", filter=Q(invites__status__in=["INVITED", "IN_PROGRESS"]), distinct=True
         ),
-        completed_count=Count(
-            "invites", filter=Q(invites__status="COMPLETED"), distinct=True
-        ),
+        completed_count=Count("invites", filter=Q(invites__status="COMPLETED"), distinct=True),
     ).order_by("-created_at")

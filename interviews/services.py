@@ -51,7 +51,10 @@ def _renumber(items: list[InterviewQuestion]) -> None:
 
 @transaction.atomic
 def interview_question_add(
-    *, interview: Interview, question: AnyQuestion, position: int | None = None,
+    *,
+    interview: Interview,
+    question: AnyQuestion,
+    position: int | None = None,
     knockout: bool = False,
 ) -> InterviewQuestion:
     """Add ``question`` at ``position`` (1-based; default last), shifting later ones down."""
@@ -69,7 +72,10 @@ def interview_question_add(
     if not 1 <= position <= count + 1:
         raise ValidationError({"position": f"Position must be between 1 and {count + 1}."})
     new = InterviewQuestion.objects.create(
-        interview=interview, kind=kind, ordinal=_ORDINAL_PARKING * 2, knockout=knockout,
+        interview=interview,
+        kind=kind,
+        ordinal=_ORDINAL_PARKING * 2,
+        knockout=knockout,
         **{field: question},
     )
     items.insert(position - 1, new)
@@ -100,13 +106,19 @@ def interview_questions_set_order(*, interview: Interview, item_ids: list[str]) 
     items = _lock(interview)
     by_id = {str(i.pk): i for i in items}
     if sorted(map(str, item_ids)) != sorted(by_id):
-        raise ValidationError({"order": "The order must list every question of the interview once."})
+        raise ValidationError(
+            {"order": "The order must list every question of the interview once."}
+        )
     _renumber([by_id[str(i)] for i in item_ids])
 
 
 @transaction.atomic
 def interview_create(
-    *, team: Team, title: str, by: User | None, questions: list[AnyQuestion] | None = None,
+    *,
+    team: Team,
+    title: str,
+    by: User | None,
+    questions: list[AnyQuestion] | None = None,
     **fields: object,
 ) -> Interview:
     title = title.strip()
@@ -123,7 +135,9 @@ def interview_create(
 @transaction.atomic
 def interview_set_status(*, interview: Interview, status: int) -> Interview:
     if status not in Interview.Status.values:
-        raise ValidationError({"status": "Status must be 0 (active), 1 (paused), 2 (closed) or 3 (archived)."})
+        raise ValidationError(
+            {"status": "Status must be 0 (active), 1 (paused), 2 (closed) or 3 (archived)."}
+        )
     interview.status = status
     interview.archived_at = timezone.now() if status == Interview.Status.ARCHIVED else None
     interview.save(update_fields=["status", "archived_at", "updated_at"])

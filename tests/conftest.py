@@ -13,7 +13,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_eager(settings):  # type: ignore[no-untyped-def]
+def _fast_and_eager(settings):
     """Fast hashing and Celery tasks run in the test's own process.
 
     Tests marked ``worker`` start a real worker process instead.
@@ -32,48 +32,48 @@ def password() -> str:
 
 
 @pytest.fixture
-def team(db):  # type: ignore[no-untyped-def]
+def team(db):
     return TeamFactory(name="Acme Recruiting", slug="acme-recruiting")
 
 
 @pytest.fixture
-def other_team(db):  # type: ignore[no-untyped-def]
+def other_team(db):
     return TeamFactory(name="Globex Hiring", slug="globex-hiring")
 
 
-def _member(team, role):  # type: ignore[no-untyped-def]
+def _member(team, role):
     return MembershipFactory(team=team, role=role, user__email=f"{role}@{team.slug}.test").user
 
 
 @pytest.fixture
-def owner(team):  # type: ignore[no-untyped-def]
+def owner(team):
     return _member(team, Role.OWNER)
 
 
 @pytest.fixture
-def admin_user(team):  # type: ignore[no-untyped-def]
+def admin_user(team):
     return _member(team, Role.ADMIN)
 
 
 @pytest.fixture
-def recruiter(team):  # type: ignore[no-untyped-def]
+def recruiter(team):
     return _member(team, Role.RECRUITER)
 
 
 @pytest.fixture
-def hiring_manager(team):  # type: ignore[no-untyped-def]
+def hiring_manager(team):
     return _member(team, Role.HIRING_MANAGER)
 
 
 @pytest.fixture
-def outsider(other_team):  # type: ignore[no-untyped-def]
+def outsider(other_team):
     """An owner of another team: full rights there, none here."""
     return _member(other_team, Role.OWNER)
 
 
 @pytest.fixture
-def login(client):  # type: ignore[no-untyped-def]
-    def _login(user):  # type: ignore[no-untyped-def]
+def login(client):
+    def _login(user):
         client.force_login(user)
         return client
 

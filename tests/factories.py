@@ -5,7 +5,16 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from accounts.models import ApiKey, AuditEvent, Membership, Organization, Role, Team, TeamInvitation, User
+from accounts.models import (
+    ApiKey,
+    AuditEvent,
+    Membership,
+    Organization,
+    Role,
+    Team,
+    TeamInvitation,
+    User,
+)
 from candidates.models import (
     Answer,
     Candidate,
@@ -62,7 +71,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def _save(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+    def _save(self, create, extracted, **kwargs):
         if create:
             self.save()
 

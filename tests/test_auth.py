@@ -44,8 +44,11 @@ def test_it_changes_the_password(client, recruiter, password):
     client.force_login(recruiter)
     response = client.post(
         reverse("accounts:password_change"),
-        {"old_password": password, "new_password1": "a-much-better-pass-42",
-         "new_password2": "a-much-better-pass-42"},
+        {
+            "old_password": password,
+            "new_password1": "a-much-better-pass-42",
+            "new_password2": "a-much-better-pass-42",
+        },
     )
     assert response.status_code == 302
     recruiter.refresh_from_db()

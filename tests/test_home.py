@@ -2,7 +2,6 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Membership, Organization
-from candidates.models import CandidateInterview
 from tests.factories import (
     AuditEventFactory,
     CandidateInterviewFactory,
@@ -23,11 +22,15 @@ def test_it_needs_login(client):
 
 
 @pytest.mark.parametrize("persona", ["owner", "admin_user", "recruiter", "hiring_manager"])
-def test_it_shows_the_current_teams_interviews_and_invites(login, request, persona, team, other_team):
+def test_it_shows_the_current_teams_interviews_and_invites(
+    login, request, persona, team, other_team
+):
     interview = InterviewFactory(team=team, title="Backend Engineer")
     InterviewFactory(team=other_team, title="Secret Globex Role")
     CandidateInterviewFactory.create_batch(2, interview=interview, status="INVITED")
-    CandidateInterviewFactory(interview=interview, status="COMPLETED", completed_at="2026-01-01T00:00Z")
+    CandidateInterviewFactory(
+        interview=interview, status="COMPLETED", completed_at="2026-01-01T00:00Z"
+    )
     client = login(request.getfixturevalue(persona))
     response = client.get(reverse("dashboard:home"))
     html = response.content.decode()
@@ -99,7 +102,7 @@ def test_it_keeps_nothing_when_the_welcome_form_is_invalid(client):
     assert not Organization.objects.exists()
 
 
-def _fill(team, n):  # type: ignore[no-untyped-def]
+def _fill(team, n):
     for _ in range(n):
         interview = InterviewFactory(team=team)
         InterviewQuestionFactory(interview=interview)
@@ -108,7 +111,9 @@ def _fill(team, n):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("rows", [2, 12])
-def test_it_renders_home_in_constant_queries(login, owner, team, rows, django_assert_max_num_queries):
+def test_it_renders_home_in_constant_queries(
+    login, owner, team, rows, django_assert_max_num_queries
+):
     _fill(team, rows)
     client = login(owner)
     with django_assert_max_num_queries(12):
@@ -137,11 +142,11 @@ def test_it_renders_teams_in_constant_queries(login, owner, team, django_assert_
     assert len(list(response.context["table"].paginated_rows)) == 25
 
 
-def test_it_renders_the_audit_log_in_constant_queries(login, owner, team, django_assert_max_num_queries):
+def test_it_renders_the_audit_log_in_constant_queries(
+    login, owner, team, django_assert_max_num_queries
+):
     AuditEventFactory.create_batch(80, team=team, actor=owner)
     client = login(owner)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("dashboard:audit"))
     assert len(list(response.context["table"].paginated_rows)) == 50
-
-

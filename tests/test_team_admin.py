@@ -114,7 +114,8 @@ def test_it_invites_by_email_and_the_link_creates_an_account(
     assert page.status_code == 200
     assert "Create account and join" in page.content.decode()
     response = client.post(
-        path, {"full_name": "New Person", "password1": "sturdy-pass-123", "password2": "sturdy-pass-123"}
+        path,
+        {"full_name": "New Person", "password1": "sturdy-pass-123", "password2": "sturdy-pass-123"},
     )
     assert response.status_code == 302
     membership = Membership.objects.get(team=team, user__email="new.person@example.com")
@@ -163,7 +164,8 @@ def test_it_says_an_unknown_invitation_link_is_invalid(client):
 def test_it_shows_invite_errors_next_to_the_field_over_htmx(login, admin_user, recruiter):
     client = login(admin_user)
     response = client.post(
-        reverse("dashboard:member_invite"), {"email": recruiter.email, "role": "recruiter"},
+        reverse("dashboard:member_invite"),
+        {"email": recruiter.email, "role": "recruiter"},
         headers={"HX-Request": "true"},
     )
     html = response.content.decode()
@@ -176,7 +178,9 @@ def test_it_shows_invite_errors_next_to_the_field_over_htmx(login, admin_user, r
 
 def test_it_stops_an_admin_from_inviting_an_owner(login, admin_user):
     client = login(admin_user)
-    response = client.post(reverse("dashboard:member_invite"), {"email": "x@y.test", "role": "owner"})
+    response = client.post(
+        reverse("dashboard:member_invite"), {"email": "x@y.test", "role": "owner"}
+    )
     assert response.status_code == 422
     assert "Only an owner can make someone an owner" in response.content.decode()
 
@@ -184,18 +188,23 @@ def test_it_stops_an_admin_from_inviting_an_owner(login, admin_user):
 def test_it_changes_a_members_role(login, admin_user, recruiter, team):
     client = login(admin_user)
     membership = Membership.objects.get(user=recruiter, team=team)
-    response = client.post(reverse("dashboard:member_role", args=[membership.pk]), {"role": "hiring_manager"})
+    response = client.post(
+        reverse("dashboard:member_role", args=[membership.pk]), {"role": "hiring_manager"}
+    )
     assert response.status_code == 302
     membership.refresh_from_db()
     assert membership.role == Role.HIRING_MANAGER
     event = AuditEvent.objects.get(action="member.role_changed")
-    assert event.data["from"] == "recruiter" and event.data["to"] == "hiring_manager"
+    assert event.data["from"] == "recruiter"
+    assert event.data["to"] == "hiring_manager"
 
 
 def test_it_forbids_an_admin_to_demote_an_owner(login, admin_user, owner, team):
     client = login(admin_user)
     membership = Membership.objects.get(user=owner, team=team)
-    response = client.post(reverse("dashboard:member_role", args=[membership.pk]), {"role": "recruiter"})
+    response = client.post(
+        reverse("dashboard:member_role", args=[membership.pk]), {"role": "recruiter"}
+    )
     assert response.status_code == 403
     membership.refresh_from_db()
     assert membership.role == Role.OWNER
@@ -208,8 +217,9 @@ def test_it_keeps_the_last_owner(login, owner, team):
     membership = Membership.objects.get(user=owner, team=team)
     # Only an owner may demote an owner; the sole owner demoting themself is refused too.
     client.force_login(owner)
-    from accounts.services import membership_change_role
     from django.core.exceptions import ValidationError
+
+    from accounts.services import membership_change_role
 
     with pytest.raises(ValidationError, match="at least one owner"):
         membership_change_role(membership=membership, role=Role.ADMIN, acting=membership)
@@ -230,16 +240,21 @@ def test_it_hides_another_teams_member(login, owner, outsider, other_team):
     client = login(owner)
     foreign = Membership.objects.get(user=outsider, team=other_team)
     assert client.post(reverse("dashboard:member_remove", args=[foreign.pk])).status_code == 404
-    assert client.post(
-        reverse("dashboard:member_role", args=[foreign.pk]), {"role": "recruiter"}
-    ).status_code == 404
+    assert (
+        client.post(
+            reverse("dashboard:member_role", args=[foreign.pk]), {"role": "recruiter"}
+        ).status_code
+        == 404
+    )
     assert Membership.objects.filter(pk=foreign.pk).exists()
 
 
 def test_it_revokes_an_invitation(login, admin_user, team):
     invitation = TeamInvitationFactory(team=team)
     client = login(admin_user)
-    assert client.post(reverse("dashboard:invitation_revoke", args=[invitation.pk])).status_code == 302
+    assert (
+        client.post(reverse("dashboard:invitation_revoke", args=[invitation.pk])).status_code == 302
+    )
     invitation.refresh_from_db()
     assert invitation.state == "revoked"
 
@@ -247,7 +262,9 @@ def test_it_revokes_an_invitation(login, admin_user, team):
 def test_it_hides_another_teams_invitation(login, admin_user, other_team):
     invitation = TeamInvitationFactory(team=other_team)
     client = login(admin_user)
-    assert client.post(reverse("dashboard:invitation_revoke", args=[invitation.pk])).status_code == 404
+    assert (
+        client.post(reverse("dashboard:invitation_revoke", args=[invitation.pk])).status_code == 404
+    )
 
 
 def test_it_switches_team_only_to_a_team_of_the_user(login, owner, team, other_team):
@@ -261,7 +278,10 @@ def test_it_switches_team_only_to_a_team_of_the_user(login, owner, team, other_t
     assert 'data-testid="current-team">Second<' in page.content.decode()
     owner.refresh_from_db()
     assert owner.last_team == second
-    assert client.post(reverse("dashboard:team_switch"), {"team": str(other_team.pk)}).status_code == 404
+    assert (
+        client.post(reverse("dashboard:team_switch"), {"team": str(other_team.pk)}).status_code
+        == 404
+    )
 
 
 def test_it_filters_the_audit_log_by_action(login, owner, team):

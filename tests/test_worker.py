@@ -35,7 +35,7 @@ def _reset_connections() -> None:
 
 
 @pytest.fixture
-def worker(tmp_path, settings):  # type: ignore[no-untyped-def]
+def worker(tmp_path, settings):
     """A ``celery worker`` subprocess on the test database, and this process as its producer."""
     broker = os.environ.get("PANELIST_TEST_BROKER_URL", "filesystem://")
     env = {
@@ -52,22 +52,48 @@ def worker(tmp_path, settings):  # type: ignore[no-untyped-def]
     for folder in ("broker/queue", "broker/processed", "mail", "data"):
         (tmp_path / folder).mkdir(parents=True)
     queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
-    proc = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "celery", "-A", "dashboard", "worker", "--pool=solo",
-         "--loglevel=INFO", "-Q", queue, "--without-heartbeat", "--without-gossip",
-         "--without-mingle"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "dashboard",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "-Q",
+            queue,
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
-    saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "broker_transport_options",
-                                      "task_default_queue")}
+    saved = {
+        k: app.conf[k]
+        for k in (
+            "task_always_eager",
+            "broker_url",
+            "broker_transport_options",
+            "task_default_queue",
+        )
+    }
     app.conf.update(
         task_always_eager=False,
         broker_url=broker,
         broker_transport_options=(
-            {"data_folder_in": str(tmp_path / "broker/queue"),
-             "data_folder_out": str(tmp_path / "broker/queue"),
-             "processed_folder": str(tmp_path / "broker/processed")}
-            if broker.startswith("filesystem") else {}
+            {
+                "data_folder_in": str(tmp_path / "broker/queue"),
+                "data_folder_out": str(tmp_path / "broker/queue"),
+                "processed_folder": str(tmp_path / "broker/processed"),
+            }
+            if broker.startswith("filesystem")
+            else {}
         ),
         task_default_queue=queue,
     )

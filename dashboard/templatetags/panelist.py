@@ -7,12 +7,14 @@ register = template.Library()
 
 @register.filter
 def control(field: BoundField) -> SafeString:
-    """Render a form field's widget with Bootstrap classes and its error wired for screen readers."""
+    """A field's widget with Bootstrap classes and its error wired for screen readers."""
     widget = field.field.widget
     input_type = getattr(widget, "input_type", "")
     css = "form-select" if input_type == "select" else "form-control"
     attrs = dict(widget.attrs)
-    attrs["class"] = f"{attrs.get('class', '')} {css}{' is-invalid' if field.errors else ''}".strip()
+    attrs["class"] = (
+        f"{attrs.get('class', '')} {css}{' is-invalid' if field.errors else ''}".strip()
+    )
     if field.errors:
         attrs["aria-invalid"] = "true"
         attrs["aria-describedby"] = f"{field.auto_id}-error"
