@@ -7,6 +7,13 @@ def normalize_e164(value: str) -> str:
     raw = value.strip()
     if not raw:
         return ""
+    # phonenumbers reads letters as a keypad (vanity numbers), so a typed O for 0 would
+    # silently become 6: a different, valid number.
+    if any(c.isalpha() for c in raw):
+        raise ValidationError(
+            "A phone number cannot contain letters; use digits only, e.g. +14155550123.",
+            code="e164_letters",
+        )
     if not raw.startswith("+"):
         raise ValidationError(
             "Enter the phone number in international E.164 form, starting with + and the "

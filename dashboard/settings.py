@@ -6,6 +6,7 @@ must set on purpose: with ``DEBUG`` off, ``SECRET_KEY`` has no default and start
 Any variable may instead be given as ``NAME_FILE`` pointing at a file that holds it.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -89,7 +90,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Persistent connections buy nothing on SQLite; WAL lets the worker write while pages read.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # A file, not memory, so a real Celery worker process can share the test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    # Named per process so that two test runs on one machine do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

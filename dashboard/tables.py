@@ -3,24 +3,26 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
+# Columns that phones can do without: shown from the md breakpoint (768 px) up.
+WIDE_ONLY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
+NUMBER = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+NUMBER_WIDE_ONLY = {
+    "th": {"class": "text-end d-none d-md-table-cell"},
+    "td": {"class": "text-end d-none d-md-table-cell"},
+}
+
 from accounts.models import AuditEvent, Membership, Team
 from interviews.models import Interview
 
 
 class InterviewTable(tables.Table):
     title = tables.Column(verbose_name="Interview", linkify=False)
-    interview_type = tables.Column(verbose_name="Type")
-    status = tables.Column()
-    question_count = tables.Column(
-        verbose_name="Questions", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}}
-    )
-    invited_count = tables.Column(
-        verbose_name="Awaiting", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}}
-    )
-    completed_count = tables.Column(
-        verbose_name="Completed", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}}
-    )
-    created_at = tables.DateColumn(verbose_name="Created", format="j M Y")
+    interview_type = tables.Column(verbose_name="Type", attrs=WIDE_ONLY)
+    status = tables.Column(attrs=WIDE_ONLY)
+    question_count = tables.Column(verbose_name="Questions", attrs=NUMBER_WIDE_ONLY)
+    invited_count = tables.Column(verbose_name="Awaiting", attrs=NUMBER)
+    completed_count = tables.Column(verbose_name="Completed", attrs=NUMBER)
+    created_at = tables.DateColumn(verbose_name="Created", format="j M Y", attrs=WIDE_ONLY)
 
     class Meta:
         model = Interview
@@ -35,6 +37,12 @@ class InterviewTable(tables.Table):
         ]
         empty_text = "No interviews yet."
 
+    def render_title(self, record: Interview) -> str:
+        # On phones the status column is hidden; its badge rides under the title instead.
+        return format_html(
+            '{}<div class="d-md-none mt-1">{}</div>', record.title, self.render_status(record)
+        )
+
     def render_status(self, record: Interview) -> str:
         css = {0: "success", 1: "warning", 2: "secondary", 3: "dark"}[record.status]
         return format_html(
@@ -47,7 +55,7 @@ class MemberTable(tables.Table):
     role = tables.TemplateColumn(
         template_name="dashboard/_member_role_cell.html", verbose_name="Role", order_by="role"
     )
-    created_at = tables.DateColumn(verbose_name="Joined", format="j M Y")
+    created_at = tables.DateColumn(verbose_name="Joined", format="j M Y", attrs=WIDE_ONLY)
     actions = tables.TemplateColumn(
         template_name="dashboard/_member_actions_cell.html",
         verbose_name="",
@@ -70,11 +78,9 @@ class MemberTable(tables.Table):
 
 class TeamTable(tables.Table):
     name = tables.Column(verbose_name="Team")
-    slug = tables.Column()
-    member_count = tables.Column(
-        verbose_name="Members", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}}
-    )
-    created_at = tables.DateColumn(verbose_name="Created", format="j M Y")
+    slug = tables.Column(attrs=WIDE_ONLY)
+    member_count = tables.Column(verbose_name="Members", attrs=NUMBER)
+    created_at = tables.DateColumn(verbose_name="Created", format="j M Y", attrs=WIDE_ONLY)
     actions = tables.TemplateColumn(
         template_name="dashboard/_team_actions_cell.html",
         verbose_name="",
@@ -92,8 +98,8 @@ class AuditEventTable(tables.Table):
     created_at = tables.DateTimeColumn(verbose_name="When", format="j M Y H:i:s")
     actor_label = tables.Column(verbose_name="Who", empty_values=())
     action = tables.Column(verbose_name="What")
-    object_repr = tables.Column(verbose_name="Object")
-    ip_address = tables.Column(verbose_name="IP")
+    object_repr = tables.Column(verbose_name="Object", attrs=WIDE_ONLY)
+    ip_address = tables.Column(verbose_name="IP", attrs=WIDE_ONLY)
 
     class Meta:
         model = AuditEvent

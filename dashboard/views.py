@@ -222,14 +222,11 @@ def member_invite(request: TeamRequest) -> HttpResponse:
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, f"Invitation sent to {invitation.email}.")
             if request.htmx:
-                return _render(
-                    request,
-                    "dashboard/members.html",
-                    _members_context(request, InviteMemberForm()),
-                    partial="invite_panel",
-                )
+                context = _members_context(request, InviteMemberForm())
+                context["sent"] = invitation
+                return _render(request, "dashboard/members.html", context, partial="invite_panel")
+            messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("dashboard:members")
     status = 422
     if request.htmx:

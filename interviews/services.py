@@ -96,8 +96,9 @@ def interview_question_move(*, item: InterviewQuestion, position: int) -> None:
 @transaction.atomic
 def interview_question_remove(*, item: InterviewQuestion) -> None:
     items = _lock(item.interview)
+    removed = item.pk  # delete() sets item.pk to None
     item.delete()
-    _renumber([i for i in items if i.pk != item.pk])
+    _renumber([i for i in items if i.pk != removed])
 
 
 @transaction.atomic

@@ -855,8 +855,8 @@ def _candidate(team: Team, number: int, by: User) -> Candidate:
         last_name=last,
         created_by=by,
         email=f"{_ascii(first)}.{_ascii(last)}@{domain}",
-        # 555-01xx are the fictional numbers; every +1 415 555 xxxx passes phonenumbers.
-        phone=f"+1415555{2000 + number:04d}" if number % 5 else "",
+        # +1 415 555-0100 to -0199: reserved for fiction, and valid E.164 all the same.
+        phone=f"+1415555{100 + number:04d}" if number % 5 else "",
         external_id=f"ATS-{10_000 + number}" if number % 3 == 0 else "",
     )
 
@@ -1205,9 +1205,9 @@ def _seed_candidates(
         key=lambda e: (e.candidate_interview_id, e.answer_id, e.version),
         existing=Evaluation.objects.for_team(team),
     )
-    for score in scores:  # point each score at the saved evaluation (new or already there)
-        e = score.evaluation
-        score.evaluation = evaluations_by_key[(e.candidate_interview_id, e.answer_id, e.version)]
+    for row in scores:  # point each score at the saved evaluation (new or already there)
+        e = row.evaluation
+        row.evaluation = evaluations_by_key[(e.candidate_interview_id, e.answer_id, e.version)]
     _ensure(
         CriterionScore,
         scores,
@@ -1229,10 +1229,11 @@ def _seed_candidates(
             submitted_at=None if p.seq % 8 == 4 else invite.completed_at + timedelta(days=1),
         )
         values = []
-        for criterion in interview.scorecard_criteria:
-            score = _clamp((4, 3, 2)[p.quality] + (0, 1, -1)[(p.seq + criterion.ordinal) % 3])
-            values.append(score)
-            ratings.append(Rating(scorecard=scorecard, criterion=criterion, score=score))
+        for scorecard_criterion in interview.scorecard_criteria:
+            offset = (0, 1, -1)[(p.seq + scorecard_criterion.ordinal) % 3]
+            value = _clamp((4, 3, 2)[p.quality] + offset)
+            values.append(value)
+            ratings.append(Rating(scorecard=scorecard, criterion=scorecard_criterion, score=value))
         if scorecard.submitted_at:
             scorecard.recommendation = _recommendation(sum(values) / len(values))
             scorecard.notes = SCORECARD_NOTES[Scorecard.Recommendation(scorecard.recommendation)]

@@ -1,0 +1,45 @@
+"""Every dashboard page at phone and desktop widths: no sideways scrolling, a heading, a
+screenshot to look at (screenshots/)."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from accounts.models import Team
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+WIDTHS = {"phone": (360, 740), "desktop": (1280, 800)}
+
+
+def _pages() -> list[tuple[str, str]]:
+    return [
+        ("home", "/"),
+        ("members", "/settings/members/"),
+        ("teams", "/settings/teams/"),
+        ("audit", "/settings/audit/"),
+        ("team-edit", "/settings/teams/{team}/"),
+        ("password", "/accounts/password/"),
+    ]
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_it_fits_every_page_to_the_screen(live_server, demo, page: Page, width):
+    page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.screenshot(path=SHOTS / f"login-{width}.png", full_page=True)
+    page.get_by_label("Email").fill("owner@panelist.demo")
+    page.get_by_label("Password").fill("panelist-demo")
+    page.get_by_role("button", name="Sign in").click()
+    team = Team.objects.get(slug="northwind-engineering")
+    for name, path in _pages():
+        page.goto(live_server.url + path.format(team=team.pk))
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        page.screenshot(path=SHOTS / f"{name}-{width}.png", full_page=True)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width} width"
