@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 
 from accounts.audit import audit_record, client_ip
-from accounts.models import Membership, Role, Team, TeamInvitation
+from accounts.models import Membership, Team, TeamInvitation
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -91,7 +91,7 @@ def get_team_for_admin(request: AuthedRequest, pk: Any) -> Team:
     )
     if membership is None:
         raise Http404("No such team.")
-    if membership.role not in (Role.OWNER, Role.ADMIN):
+    if not membership.can("manage_teams"):
         raise deny(request, "Only the team's owners and admins can rename it.")
     return membership.team
 

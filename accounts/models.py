@@ -145,20 +145,25 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} in {self.team} as {self.get_role_display()}"
 
+    def can(self, perm: str) -> bool:
+        """Whether this member's role grants ``perm`` (see accounts.permissions.MATRIX)."""
+        from accounts.permissions import Perm, role_can
+
+        return role_can(self.role, Perm(perm))
+
     @property
     def is_admin(self) -> bool:
-        """Owners and admins manage the team: members, keys, webhooks, settings."""
-        return self.role in (Role.OWNER, Role.ADMIN)
+        """Manages the team: members, keys, webhooks, settings, the audit log."""
+        return self.can("manage_members")
 
     @property
     def can_author(self) -> bool:
         """Creates and edits questions, interviews, candidates and invites."""
-        return self.role in (Role.OWNER, Role.ADMIN, Role.RECRUITER)
+        return self.can("author")
 
     @property
-    def can_review(self) -> bool:
-        """Every role reviews answers, rates scorecards and comments."""
-        return True
+    def can_manage_owners(self) -> bool:
+        return self.can("manage_owners")
 
 
 class TeamInvitationQuerySet(models.QuerySet["TeamInvitation"]):

@@ -47,9 +47,11 @@ def team_list_for_admin(*, user: User) -> QuerySet[Any]:
     """Teams of the organizations where ``user`` administers at least one team."""
     from django.db.models import Count
 
-    from accounts.models import Role, Team
+    from accounts.models import Team
+    from accounts.permissions import MATRIX, Perm
 
-    org_ids = Membership.objects.filter(user=user, role__in=[Role.OWNER, Role.ADMIN]).values(
+    team_admin_roles = [role for role, perms in MATRIX.items() if Perm.MANAGE_TEAMS in perms]
+    org_ids = Membership.objects.filter(user=user, role__in=team_admin_roles).values(
         "team__organization_id"
     )
     return (

@@ -84,7 +84,7 @@ def team_rename(*, team: Team, name: str, by: User, ip: str | None = None) -> Te
 def _check_can_grant(*, acting: Membership, role: str) -> None:
     if not acting.is_admin:
         raise PermissionDenied("Only owners and admins manage members.")
-    if role == Role.OWNER and acting.role != Role.OWNER:
+    if role == Role.OWNER and not acting.can_manage_owners:
         raise ValidationError({"role": "Only an owner can make someone an owner."})
 
 
@@ -203,7 +203,7 @@ def team_invitation_accept(
 def _check_owner_rules(*, acting: Membership, target: Membership) -> None:
     if not acting.is_admin:
         raise PermissionDenied("Only owners and admins manage members.")
-    if target.role == Role.OWNER and acting.role != Role.OWNER:
+    if target.role == Role.OWNER and not acting.can_manage_owners:
         raise PermissionDenied("Only an owner can change or remove another owner.")
 
 

@@ -3,6 +3,9 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from accounts.models import AuditEvent, Membership, Team
+from interviews.models import Interview
+
 # Columns that phones can do without: shown from the md breakpoint (768 px) up.
 WIDE_ONLY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
 NUMBER = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
@@ -11,8 +14,6 @@ NUMBER_WIDE_ONLY = {
     "td": {"class": "text-end d-none d-md-table-cell"},
 }
 
-from accounts.models import AuditEvent, Membership, Team
-from interviews.models import Interview
 
 
 class InterviewTable(tables.Table):

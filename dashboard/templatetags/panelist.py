@@ -45,4 +45,4 @@ def manageable_by(target: object, acting: object) -> bool:
         return False
     if target.user_id == acting.user_id or not acting.is_admin:
         return False
-    return acting.role == Role.OWNER or target.role != Role.OWNER
+    return acting.can_manage_owners or target.role != Role.OWNER
