@@ -40,7 +40,7 @@ Status = CandidateInterview.Status
 
 @pytest.fixture
 def interview(team: Team) -> Interview:
-    return InterviewFactory(team=team)
+    return InterviewFactory.create(team=team)
 
 
 def titles(interview: Interview) -> list[tuple[int, str]]:

@@ -195,9 +195,8 @@ def test_it_creates_answers_transcripts_evaluations_and_scorecards(first_team: T
     scorecards = Scorecard.objects.for_team(first_team)
     assert set(scorecards.values_list("reviewer__email", flat=True)) == {"manager@panelist.demo"}
     for scorecard in scorecards:
-        assert Rating.objects.filter(scorecard=scorecard).count() == (
-            scorecard.template.criteria.count()  # type: ignore[union-attr]
-        )
+        criteria = ScorecardCriterion.objects.filter(template=scorecard.template)
+        assert Rating.objects.filter(scorecard=scorecard).count() == criteria.count()
     assert Comment.objects.for_team(first_team).exists()
 
 
