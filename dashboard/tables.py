@@ -15,7 +15,6 @@ NUMBER_WIDE_ONLY = {
 }
 
 
-
 class InterviewTable(tables.Table):
     title = tables.Column(verbose_name="Interview", linkify=False)
     interview_type = tables.Column(verbose_name="Type", attrs=WIDE_ONLY)
