@@ -111,3 +111,25 @@ class ShareLinkAdmin(admin.ModelAdmin):
     list_select_related = ["candidate_interview__candidate", "candidate_interview__interview"]
     raw_id_fields = ["candidate_interview", "created_by"]
     exclude = ["token_hash"]
+
+
+@admin.register(InviteDelivery)
+class InviteDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["candidate_interview", "channel", "purpose", "status", "attempts", "created_at"]
+    list_filter = ["channel", "status"]
+    list_select_related = ["candidate_interview__candidate", "candidate_interview__interview"]
+    raw_id_fields = ["candidate_interview"]
+
+
+@admin.register(CriterionScore)
+class CriterionScoreAdmin(admin.ModelAdmin):
+    list_display = ["criterion_name", "score", "evaluation"]
+    list_select_related = ["evaluation"]
+    raw_id_fields = ["evaluation", "criterion"]
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    list_display = ["criterion", "score", "scorecard"]
+    list_select_related = ["criterion", "scorecard"]
+    raw_id_fields = ["scorecard", "criterion"]

@@ -88,3 +88,40 @@ class ScorecardTemplateAdmin(admin.ModelAdmin):
     list_select_related = ["team", "interview"]
     raw_id_fields = ["team", "interview"]
     inlines = [ScorecardCriterionInline]
+
+
+@admin.register(SurveyOption)
+class SurveyOptionAdmin(admin.ModelAdmin):
+    list_display = ["text", "question", "ordinal", "weight", "is_preferred"]
+    list_select_related = ["question"]
+    raw_id_fields = ["question"]
+
+
+@admin.register(RubricCriterion)
+class RubricCriterionAdmin(admin.ModelAdmin):
+    list_display = ["name", "question", "ordinal", "weight"]
+    list_select_related = ["question"]
+    raw_id_fields = ["question"]
+
+
+@admin.register(Keyword)
+class KeywordAdmin(admin.ModelAdmin):
+    list_display = ["text", "interview"]
+    list_select_related = ["interview"]
+    raw_id_fields = ["interview"]
+    search_fields = ["text"]
+
+
+@admin.register(InterviewQuestion)
+class InterviewQuestionAdmin(admin.ModelAdmin):
+    list_display = ["interview", "ordinal", "kind", "knockout"]
+    list_select_related = ["interview"]
+    list_filter = ["kind"]
+    raw_id_fields = ["interview", "audio_question", "survey_question", "ai_text_question"]
+
+
+@admin.register(ScorecardCriterion)
+class ScorecardCriterionAdmin(admin.ModelAdmin):
+    list_display = ["name", "template", "ordinal", "weight"]
+    list_select_related = ["template"]
+    raw_id_fields = ["template"]

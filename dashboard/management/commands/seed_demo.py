@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import models, transaction
 from django.template.defaultfilters import pluralize
@@ -55,7 +56,6 @@ from interviews.models import (
 )
 from interviews.services import interview_create, interview_question_add
 
-URL = "http://127.0.0.1:8000"
 PASSWORD = "panelist-demo"
 ORGANIZATION = "Northwind Talent"
 ENGINEERING = ("northwind-engineering", "Northwind Engineering")
@@ -1347,7 +1347,7 @@ class Command(BaseCommand):
             summary = ", ".join(f"{n} {noun}{pluralize(n)}" for n, noun in counts)
             out.write(f"  {team.name} ({team.slug}): {summary}")
         out.write("")
-        out.write(f"Open {URL} and sign in as:")
+        out.write(f"Open {settings.SITE_URL} and sign in as:")
         out.write("")
         width = max(len(email) for email, *_ in USERS)
         out.write(f"  {'email':<{width}}  {'password':<{len(PASSWORD)}}  role")
