@@ -15,6 +15,22 @@ if TYPE_CHECKING:
     from accounts.models import Team
 
 
+# How each action reads in the audit log.
+ACTION_LABELS = {
+    "auth.login": "Signed in",
+    "auth.logout": "Signed out",
+    "auth.login_failed": "Failed sign-in",
+    "permission.denied": "Action refused",
+    "team.created": "Team created",
+    "team.renamed": "Team renamed",
+    "member.invited": "Member invited",
+    "member.invitation_revoked": "Invitation revoked",
+    "member.joined": "Member joined",
+    "member.role_changed": "Role changed",
+    "member.removed": "Member removed",
+}
+
+
 def client_ip(request: HttpRequest | None) -> str | None:
     """The caller's IP. ``X-Forwarded-For`` is trusted only behind a configured proxy."""
     if request is None:

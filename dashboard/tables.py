@@ -3,6 +3,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from accounts.audit import ACTION_LABELS
 from accounts.models import AuditEvent, Membership, Team
 from interviews.models import Interview
 
@@ -111,4 +112,7 @@ class AuditEventTable(tables.Table):
         return value or "—"
 
     def render_action(self, value: str) -> str:
-        return format_html("<code>{}</code>", value)
+        label = ACTION_LABELS.get(value, value)
+        return format_html(
+            '{}<div class="small text-body-secondary"><code>{}</code></div>', label, value
+        )

@@ -18,6 +18,7 @@ def test_it_signs_in_by_email_and_audits_it(client, recruiter, password):
     event = AuditEvent.objects.get(action="auth.login")
     assert event.actor == recruiter
     assert event.ip_address == "127.0.0.1"
+    assert event.team == recruiter.memberships.get().team
 
 
 def test_it_refuses_a_wrong_password_and_audits_the_failure(client, recruiter):
@@ -30,6 +31,14 @@ def test_it_refuses_a_wrong_password_and_audits_the_failure(client, recruiter):
     assert event.actor is None
     assert event.data == {"email": recruiter.email}
     assert "wrong" not in str(event.data)
+    # Filed under the member's team, so its admins see attempts on their members.
+    assert event.team == recruiter.memberships.get().team
+
+
+def test_it_audits_a_failed_sign_in_for_an_unknown_email_without_a_team(client):
+    client.post(reverse("accounts:login"), {"username": "ghost@example.com", "password": "x"})
+    event = AuditEvent.objects.get(action="auth.login_failed")
+    assert (event.team, event.actor_label) == (None, "ghost@example.com")
 
 
 def test_it_signs_out_on_post_and_audits_it(client, recruiter):

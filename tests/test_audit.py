@@ -1,0 +1,16 @@
+import re
+from pathlib import Path
+
+from accounts.audit import ACTION_LABELS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_it_has_a_readable_label_for_every_action_the_code_records():
+    recorded = set()
+    for path in ROOT.glob("*/**/*.py"):
+        if ".venv" in path.parts or "tests" in path.parts:
+            continue
+        recorded |= set(re.findall(r'action="([a-z_]+\.[a-z_]+)"', path.read_text()))
+    assert recorded, "found no audit actions in the code"
+    assert recorded - set(ACTION_LABELS) == set()
