@@ -22,5 +22,6 @@ dashboard_patterns = [
 urlpatterns = [
     path("", include((dashboard_patterns, "dashboard"))),
     path("accounts/", include("accounts.urls")),
+    path("", include("interviews.urls")),
     path("admin/", admin.site.urls),
 ]

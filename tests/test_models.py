@@ -13,7 +13,7 @@ from candidates.models import Answer, Candidate, CandidateInterview, InvalidTran
 from candidates.services import candidate_interview_transition
 from candidates.validators import normalize_e164
 from interviews.models import Interview, InterviewQuestion
-from interviews.services import (
+from interviews.services.interviews import (
     interview_question_add,
     interview_question_move,
     interview_question_remove,

@@ -54,7 +54,7 @@ from interviews.models import (
     SurveyOption,
     SurveyQuestion,
 )
-from interviews.services import interview_create, interview_question_add
+from interviews.services.interviews import interview_create, interview_question_add
 
 PASSWORD = "panelist-demo"
 ORGANIZATION = "Northwind Talent"
