@@ -28,6 +28,7 @@ ACTION_LABELS = {
     "member.joined": "Member joined",
     "member.role_changed": "Role changed",
     "member.removed": "Member removed",
+    "interview.copied": "Interview copied",
 }
 
 

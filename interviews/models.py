@@ -307,6 +307,11 @@ class Interview(models.Model):
     )
     welcome_message = models.TextField(blank=True)
     thank_you_message = models.TextField(blank=True)
+    questions_version = models.PositiveIntegerField(
+        default=0,
+        help_text="Bumped on every change to the question list; a reorder based on an older "
+        "version is refused instead of overwriting someone else's change.",
+    )
     ai_style = models.CharField(max_length=40, blank=True)
     ai_seniority = models.CharField(max_length=40, blank=True)
     ai_tone = models.CharField(max_length=40, blank=True)
@@ -404,6 +409,14 @@ class InterviewQuestion(models.Model):
     knockout = models.BooleanField(
         default=False,
         help_text="Survey only: flag (never reject) a candidate whose answer is not preferred.",
+    )
+    think_time_seconds = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(600)],
+        help_text="Overrides the interview's think time for this question.",
+    )
+    answer_time_seconds = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(10), MaxValueValidator(1800)],
+        help_text="Overrides the interview's answer time for this question.",
     )
 
     objects = InterviewScopedQuerySet.as_manager()
@@ -511,7 +524,11 @@ class ScorecardCriterion(models.Model):
     )
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
-    weight = models.PositiveSmallIntegerField(default=1)
+    weight = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
+    anchors = models.JSONField(
+        default=dict, blank=True,
+        help_text='What each point of the 1-5 scale means, e.g. {"1": "No evidence", "5": "…"}.',
+    )
     ordinal = models.PositiveIntegerField()
 
     objects = ScorecardCriterionQuerySet.as_manager()

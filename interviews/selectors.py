@@ -1,20 +1,45 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from interviews.models import Interview
+from accounts.models import Membership, Team
+from accounts.permissions import MATRIX, Perm
+from interviews.models import (
+    AITextQuestion,
+    AudioQuestion,
+    Interview,
+    InterviewQuestion,
+    SurveyOption,
+    SurveyQuestion,
+)
 
 if TYPE_CHECKING:
-    from accounts.models import Team
+    from accounts.models import User
 
 
-def interview_list(*, team: Team, include_archived: bool = False) -> QuerySet[Interview]:
-    """The team's interviews with their question count and invite counts by status."""
+def interview_list(
+    *, team: Team, include_archived: bool = False, filters: dict[str, str] | None = None
+) -> QuerySet[Interview]:
+    """The team's interviews with their question count and invite counts by status.
+
+    ``filters``: ``q`` (title), ``status`` ("0".."3" or "all"; default hides archived),
+    ``type`` (interview type).
+    """
+    filters = filters or {}
     interviews = Interview.objects.for_team(team)
-    if not include_archived:
+    status = filters.get("status", "")
+    if status == "all" or include_archived:
+        pass
+    elif status:
+        interviews = interviews.filter(status=int(status))
+    else:
         interviews = interviews.exclude(status=Interview.Status.ARCHIVED)
+    if filters.get("type"):
+        interviews = interviews.filter(interview_type=filters["type"])
+    if q := (filters.get("q") or "").strip():
+        interviews = interviews.filter(Q(title__icontains=q) | Q(display_name__icontains=q))
     return interviews.annotate(
         question_count=Count("items", distinct=True),
         invited_count=Count(
@@ -22,3 +47,49 @@ def interview_list(*, team: Team, include_archived: bool = False) -> QuerySet[In
         ),
         completed_count=Count("invites", filter=Q(invites__status="COMPLETED"), distinct=True),
     ).order_by("-created_at")
+
+
+def interview_items(*, interview: Interview) -> list[InterviewQuestion]:
+    """The interview's questions in order, each with its question (and options) loaded."""
+    return list(
+        InterviewQuestion.objects.filter(interview=interview)
+        .select_related("audio_question__narrator", "survey_question", "ai_text_question")
+        .prefetch_related(
+            Prefetch("survey_question__options", queryset=SurveyOption.objects.order_by("ordinal")),
+            "ai_text_question__criteria",
+        )
+        .order_by("ordinal")
+    )
+
+
+PICKER_MODELS: dict[str, tuple[type[Any], tuple[str, ...]]] = {
+    InterviewQuestion.Kind.AUDIO: (AudioQuestion, ("question_script",)),
+    InterviewQuestion.Kind.SURVEY: (SurveyQuestion, ("question_text",)),
+    InterviewQuestion.Kind.AI_TEXT: (AITextQuestion, ("question_text",)),
+}
+
+
+def picker_questions(*, interview: Interview, kind: str, q: str = "", limit: int = 20) -> list[Any]:
+    """Unarchived questions of one kind from the team's bank that the interview lacks."""
+    model, text_fields = PICKER_MODELS[kind]
+    field = {"audio": "audio_question", "survey": "survey_question", "ai_text": "ai_text_question"}[
+        kind
+    ]
+    used = InterviewQuestion.objects.filter(interview=interview, kind=kind).values(f"{field}_id")
+    questions = model.objects.for_team(interview.team).filter(archived_at__isnull=True)
+    questions = questions.exclude(pk__in=used)
+    if q := q.strip():
+        match = Q(title__icontains=q)
+        for text_field in text_fields:
+            match |= Q(**{f"{text_field}__icontains": q})
+        questions = questions.filter(match)
+    return list(questions.order_by("-created_at")[:limit])
+
+
+def teams_writable_by(*, user: User, organization_id: Any) -> list[Team]:
+    """Teams of ``organization_id`` where ``user`` may author (the copy targets)."""
+    roles = [role for role, perms in MATRIX.items() if Perm.AUTHOR in perms]
+    team_ids = Membership.objects.filter(user=user, role__in=roles).values("team_id")
+    return list(
+        Team.objects.filter(pk__in=team_ids, organization_id=organization_id).order_by("name")
+    )

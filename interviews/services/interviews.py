@@ -1,8 +1,13 @@
-"""Writes for interviews. Ordinals of an interview's questions stay 1..n with no gaps."""
+"""Writes for interviews and their ordered question lists.
+
+Ordinals stay 1..n with no gaps. Every change to an interview's question list runs with the
+interview row locked and bumps ``questions_version``; a caller that passes the version it saw
+(``expected_version``) gets ``StaleQuestionList`` instead of overwriting a newer change.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,39 +19,99 @@ from interviews.models import (
     AudioQuestion,
     Interview,
     InterviewQuestion,
+    Keyword,
     SurveyQuestion,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from accounts.models import Team, User
 
 AnyQuestion = AudioQuestion | SurveyQuestion | AITextQuestion
 
-_KIND_FIELD = {
+KIND_FIELD: dict[type[AnyQuestion], tuple[str, str]] = {
     AudioQuestion: (InterviewQuestion.Kind.AUDIO, "audio_question"),
     SurveyQuestion: (InterviewQuestion.Kind.SURVEY, "survey_question"),
     AITextQuestion: (InterviewQuestion.Kind.AI_TEXT, "ai_text_question"),
 }
+KIND_MODEL: dict[str, type[AnyQuestion]] = {kind: model for model, (kind, _f) in KIND_FIELD.items()}
 
 # Ordinals are moved out of the way by this much before being rewritten, so the unique
 # (interview, ordinal) constraint holds at every statement on every database.
 _ORDINAL_PARKING = 1_000_000
 
+# Settings a recruiter edits on the interview form (and the API's PATCH).
+EDITABLE_FIELDS = (
+    "title",
+    "display_name",
+    "description",
+    "description_url",
+    "interview_type",
+    "language",
+    "narrator",
+    "status",
+    "welcome_message",
+    "thank_you_message",
+    "think_time_seconds",
+    "answer_time_seconds",
+    "retakes_allowed",
+    "attempts_allowed",
+    "random_question_count",
+    "visibility",
+    "resume",
+    "web_only",
+    "recording_mode",
+    "ai_style",
+    "ai_seniority",
+    "ai_tone",
+)
 
-def _lock(interview: Interview) -> list[InterviewQuestion]:
-    Interview.objects.select_for_update().filter(pk=interview.pk).first()
+
+class _Unchanged:
+    """The value of an optional argument that was not given (``None`` means "clear")."""
+
+
+UNCHANGED = _Unchanged()
+
+
+class StaleQuestionList(ValidationError):
+    """The question list changed since the caller loaded it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            {
+                "order": "Someone else changed this interview's questions a moment ago. "
+                "The list below is the current one: make your change again."
+            },
+            code="stale",
+        )
+
+
+def _lock(interview: Interview, expected_version: int | None) -> list[InterviewQuestion]:
+    version = (
+        Interview.objects.select_for_update()
+        .filter(pk=interview.pk)
+        .values_list("questions_version", flat=True)
+        .get()
+    )
+    if expected_version is not None and expected_version != version:
+        raise StaleQuestionList()
     return list(InterviewQuestion.objects.filter(interview=interview).order_by("ordinal"))
 
 
-def _renumber(items: list[InterviewQuestion]) -> None:
-    """Write ordinals 1..n in the order of ``items``."""
-    if not items:
-        return
-    ids = [item.pk for item in items]
-    InterviewQuestion.objects.filter(pk__in=ids).update(ordinal=F("ordinal") + _ORDINAL_PARKING)
-    for position, item in enumerate(items, start=1):
-        item.ordinal = position
-    InterviewQuestion.objects.bulk_update(items, ["ordinal"])
+def _renumber(interview: Interview, items: list[InterviewQuestion]) -> None:
+    """Write ordinals 1..n in the order of ``items`` and bump the list's version."""
+    if items:
+        ids = [item.pk for item in items]
+        InterviewQuestion.objects.filter(pk__in=ids).update(ordinal=F("ordinal") + _ORDINAL_PARKING)
+        for position, item in enumerate(items, start=1):
+            item.ordinal = position
+        InterviewQuestion.objects.bulk_update(items, ["ordinal"])
+    Interview.objects.filter(pk=interview.pk).update(
+        questions_version=F("questions_version") + 1, updated_at=timezone.now()
+    )
+    interview.refresh_from_db(fields=["questions_version", "updated_at"])
 
 
 @transaction.atomic
@@ -56,14 +121,17 @@ def interview_question_add(
     question: AnyQuestion,
     position: int | None = None,
     knockout: bool = False,
+    expected_version: int | None = None,
 ) -> InterviewQuestion:
     """Add ``question`` at ``position`` (1-based; default last), shifting later ones down."""
-    kind, field = _KIND_FIELD[type(question)]
+    kind, field = KIND_FIELD[type(question)]
     if question.team_id != interview.team_id:
         raise ValidationError({"question": "That question belongs to another team."})
+    if question.archived_at is not None:
+        raise ValidationError({"question": f"“{question}” is archived: unarchive it to use it."})
     if knockout and kind != InterviewQuestion.Kind.SURVEY:
         raise ValidationError({"knockout": "Only survey questions can be knockout questions."})
-    items = _lock(interview)
+    items = _lock(interview, expected_version)
     if any(getattr(item, f"{field}_id") == question.pk for item in items):
         raise ValidationError({"question": f"“{question}” is already in this interview."})
     count = len(items)
@@ -79,38 +147,119 @@ def interview_question_add(
         **{field: question},
     )
     items.insert(position - 1, new)
-    _renumber(items)
+    _renumber(interview, items)
     return new
 
 
 @transaction.atomic
-def interview_question_move(*, item: InterviewQuestion, position: int) -> None:
-    items = _lock(item.interview)
+def interview_question_move(
+    *, item: InterviewQuestion, position: int, expected_version: int | None = None
+) -> None:
+    items = _lock(item.interview, expected_version)
     if not 1 <= position <= len(items):
         raise ValidationError({"position": f"Position must be between 1 and {len(items)}."})
     items = [i for i in items if i.pk != item.pk]
     items.insert(position - 1, item)
-    _renumber(items)
+    _renumber(item.interview, items)
 
 
 @transaction.atomic
-def interview_question_remove(*, item: InterviewQuestion) -> None:
-    items = _lock(item.interview)
-    removed = item.pk  # delete() sets item.pk to None
+def interview_question_remove(
+    *, item: InterviewQuestion, expected_version: int | None = None
+) -> None:
+    items = _lock(item.interview, expected_version)
+    removed = item.pk  # delete() clears item.pk
     item.delete()
-    _renumber([i for i in items if i.pk != removed])
+    _renumber(item.interview, [i for i in items if i.pk != removed])
 
 
 @transaction.atomic
-def interview_questions_set_order(*, interview: Interview, item_ids: list[str]) -> None:
+def interview_questions_set_order(
+    *, interview: Interview, item_ids: list[str], expected_version: int | None = None
+) -> None:
     """Reorder by a full list of item ids (drag and drop)."""
-    items = _lock(interview)
+    items = _lock(interview, expected_version)
     by_id = {str(i.pk): i for i in items}
     if sorted(map(str, item_ids)) != sorted(by_id):
+        if expected_version is not None:
+            raise StaleQuestionList()
         raise ValidationError(
             {"order": "The order must list every question of the interview once."}
         )
-    _renumber([by_id[str(i)] for i in item_ids])
+    _renumber(interview, [by_id[str(i)] for i in item_ids])
+
+
+@transaction.atomic
+def interview_question_update(
+    *,
+    item: InterviewQuestion,
+    knockout: bool | None = None,
+    think_time_seconds: int | _Unchanged | None = UNCHANGED,
+    answer_time_seconds: int | _Unchanged | None = UNCHANGED,
+) -> InterviewQuestion:
+    """Change a question's settings within one interview; ``None`` clears a time override."""
+    if knockout is not None:
+        if knockout and item.kind != InterviewQuestion.Kind.SURVEY:
+            raise ValidationError({"knockout": "Only survey questions can be knockout questions."})
+        item.knockout = knockout
+    if not isinstance(think_time_seconds, _Unchanged):
+        item.think_time_seconds = think_time_seconds
+    if not isinstance(answer_time_seconds, _Unchanged):
+        item.answer_time_seconds = answer_time_seconds
+    item.full_clean(exclude=["interview", "audio_question", "survey_question", "ai_text_question"])
+    item.save(update_fields=["knockout", "think_time_seconds", "answer_time_seconds"])
+    return item
+
+
+def _clean_keywords(words: Iterable[str]) -> list[str]:
+    cleaned: dict[str, str] = {}
+    for word in words:
+        word = " ".join(str(word).split())
+        if not word:
+            continue
+        if len(word) > 100:
+            raise ValidationError({"keywords": f"“{word[:30]}…” is longer than 100 characters."})
+        cleaned.setdefault(word.lower(), word)
+    return list(cleaned.values())
+
+
+@transaction.atomic
+def interview_update_keywords(
+    *, interview: Interview, add: Iterable[str] = (), remove: Iterable[str] = ()
+) -> list[str]:
+    """Add and remove keywords (case-insensitive, duplicates ignored), as the seed's PATCH does."""
+    existing = {k.text.lower(): k for k in interview.keywords.all()}
+    for word in _clean_keywords(remove):
+        if (keyword := existing.pop(word.lower(), None)) is not None:
+            keyword.delete()
+    for word in _clean_keywords(add):
+        if word.lower() not in existing:
+            existing[word.lower()] = Keyword.objects.create(interview=interview, text=word)
+    return sorted(k.text for k in existing.values())
+
+
+@transaction.atomic
+def interview_set_keywords(*, interview: Interview, keywords: Iterable[str]) -> list[str]:
+    """Make the interview's keywords exactly ``keywords``."""
+    wanted = {w.lower() for w in _clean_keywords(keywords)}
+    current = [k.text for k in interview.keywords.all()]
+    return interview_update_keywords(
+        interview=interview,
+        add=keywords,
+        remove=[w for w in current if w.lower() not in wanted],
+    )
+
+
+def _validate(interview: Interview) -> None:
+    if not interview.title.strip():
+        raise ValidationError({"title": "Enter a title."})
+    if interview.narrator_id and interview.narrator.team_id != interview.team_id:  # type: ignore[union-attr]
+        raise ValidationError({"narrator": "That narrator belongs to another team."})
+    if interview.random_question_count == 0:
+        raise ValidationError(
+            {"random_question_count": "Ask at least one question, or leave this empty to ask all."}
+        )
+    interview.full_clean(exclude=["team", "created_by", "narrator"])
 
 
 @transaction.atomic
@@ -120,16 +269,40 @@ def interview_create(
     title: str,
     by: User | None,
     questions: list[AnyQuestion] | None = None,
-    **fields: object,
+    keywords: Iterable[str] = (),
+    **fields: Any,
 ) -> Interview:
-    title = title.strip()
-    if not title:
-        raise ValidationError({"title": "Enter a title."})
-    interview = Interview(team=team, title=title, created_by=by, **fields)
-    interview.full_clean(exclude=["team", "created_by", "narrator"])
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"interview_create() got unknown fields: {', '.join(sorted(unknown))}")
+    interview = Interview(team=team, title=title.strip(), created_by=by, **fields)
+    if interview.status == Interview.Status.ARCHIVED:
+        interview.archived_at = timezone.now()
+    _validate(interview)
     interview.save()
     for question in questions or []:
         interview_question_add(interview=interview, question=question)
+    if keywords:
+        interview_update_keywords(interview=interview, add=keywords)
+    return interview
+
+
+@transaction.atomic
+def interview_update(*, interview: Interview, **fields: Any) -> Interview:
+    """Change an interview's settings; ``status`` also sets or clears ``archived_at``."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"interview_update() got unknown fields: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(interview, name, value.strip() if name == "title" else value)
+    if "status" in fields:
+        archived = interview.status == Interview.Status.ARCHIVED
+        if archived and interview.archived_at is None:
+            interview.archived_at = timezone.now()
+        elif not archived:
+            interview.archived_at = None
+    _validate(interview)
+    interview.save()
     return interview
 
 
@@ -139,7 +312,32 @@ def interview_set_status(*, interview: Interview, status: int) -> Interview:
         raise ValidationError(
             {"status": "Status must be 0 (active), 1 (paused), 2 (closed) or 3 (archived)."}
         )
-    interview.status = status
-    interview.archived_at = timezone.now() if status == Interview.Status.ARCHIVED else None
-    interview.save(update_fields=["status", "archived_at", "updated_at"])
-    return interview
+    return interview_update(interview=interview, status=status)
+
+
+@transaction.atomic
+def interview_bulk_set_status(*, team: Team, ids: Iterable[Any], status: int) -> int:
+    """Set the status of many of ``team``'s interviews at once; returns how many changed.
+
+    Every id must be one of the team's interviews, else nothing changes.
+    """
+    if status not in Interview.Status.values:
+        raise ValidationError(
+            {"status": "Status must be 0 (active), 1 (paused), 2 (closed) or 3 (archived)."}
+        )
+    wanted = {str(i) for i in ids}
+    if not wanted:
+        raise ValidationError({"ids": "Select at least one interview."})
+    interviews = list(Interview.objects.for_team(team).select_for_update().filter(pk__in=wanted))
+    if len(interviews) != len(wanted):
+        raise ValidationError({"ids": "Some of the selected interviews do not exist in this team."})
+    now = timezone.now()
+    archived_at = now if status == Interview.Status.ARCHIVED else None
+    changed = [i for i in interviews if i.status != status]
+    for interview in changed:
+        interview.status = status
+        if status != Interview.Status.ARCHIVED or interview.archived_at is None:
+            interview.archived_at = archived_at
+        interview.updated_at = now
+    Interview.objects.bulk_update(changed, ["status", "archived_at", "updated_at"])
+    return len(changed)

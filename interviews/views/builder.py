@@ -1,3 +1,557 @@
-from django.urls import URLPattern
+"""The interview list, the interview builder (ordered questions), copy, bulk status, scorecard
+templates and the candidate preview."""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_tables2 import RequestConfig
+
+from accounts.access import deny, team_required
+from accounts.audit import client_ip
+from accounts.http import TeamRequest
+from dashboard.views import _apply_errors, _render
+from interviews.access import get_interview_for
+from interviews.forms.builder import (
+    BulkStatusForm,
+    CopyForm,
+    CriterionFormSet,
+    InterviewFilterForm,
+    InterviewForm,
+    ScorecardForm,
+)
+from interviews.models import Interview, InterviewQuestion
+from interviews.selectors import (
+    PICKER_MODELS,
+    interview_items,
+    interview_list,
+    picker_questions,
+    teams_writable_by,
+)
+from interviews.services.copy import interview_copy
+from interviews.services.interviews import (
+    StaleQuestionList,
+    interview_bulk_set_status,
+    interview_create,
+    interview_question_add,
+    interview_question_move,
+    interview_question_remove,
+    interview_question_update,
+    interview_questions_set_order,
+    interview_set_keywords,
+    interview_update,
+)
+from interviews.services.scorecards import (
+    DEFAULT_ANCHORS,
+    SCALE,
+    scorecard_template_create_default,
+    scorecard_template_save,
+)
+
+PAGE_SIZE = 25
+
+
+def _require_author(request: TeamRequest) -> None:
+    if not request.membership.can_author:
+        raise deny(request, "Your role can view interviews but not change them.")
+
+
+# ---------------------------------------------------------------- the list and bulk status
+
+
+@require_GET
+@team_required
+def interview_list_view(request: TeamRequest) -> HttpResponse:
+    filter_form = InterviewFilterForm(request.GET or None)
+    interviews = interview_list(team=request.team, filters=filter_form.filters())
+    from interviews.tables.builder import InterviewListTable
+
+    table = InterviewListTable(interviews)
+    if not request.membership.can_author:
+        table.columns.hide("select")
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    return _render(
+        request,
+        "interviews/builder/list.html",
+        {
+            "table": table,
+            "filter_form": filter_form,
+            "status_choices": Interview.Status.choices,
+            "has_any": Interview.objects.for_team(request.team).exists(),
+            "page_title": "Interviews",
+            "section": "interviews",
+        },
+        partial="table",
+    )
+
+
+@require_POST
+@team_required
+def interview_bulk(request: TeamRequest) -> HttpResponse:
+    """Change the status of the selected interviews, after a confirmation that names them."""
+    _require_author(request)
+    ids = request.POST.getlist("ids")
+    chosen = list(Interview.objects.for_team(request.team).filter(pk__in=ids).order_by("title"))
+    form = BulkStatusForm(request.POST, choices=[(str(i.pk), i.title) for i in chosen])
+    if not form.is_valid() or len(chosen) != len(set(ids)):
+        message = (
+            "Select at least one interview and a status."
+            if not ids or chosen
+            else ("Some of the selected interviews no longer exist.")
+        )
+        if request.htmx:
+            return render(request, "interviews/builder/_bulk_confirm.html", {"error": message})
+        messages.error(request, message)
+        return redirect("interviews:interview_list")
+    status = form.cleaned_data["status"]
+    if request.POST.get("confirm") != "yes":
+        context = {
+            "interviews": chosen,
+            "status": status,
+            "status_label": Interview.Status(status).label,
+        }
+        template = "interviews/builder/_bulk_confirm.html"
+        if not request.htmx:
+            template = "interviews/builder/bulk_confirm.html"
+            context["page_title"] = "Confirm"
+        return render(request, template, context)
+    count = interview_bulk_set_status(team=request.team, ids=ids, status=status)
+    messages.success(
+        request,
+        f"{count} interview{'s' if count != 1 else ''} set to {Interview.Status(status).label}."
+        if count
+        else "Nothing changed: the selected interviews already had that status.",
+    )
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("interviews:interview_list")
+        return response
+    return redirect("interviews:interview_list")
+
+
+# ---------------------------------------------------------------- create and settings
+
+
+def _save_settings(
+    request: TeamRequest, form: InterviewForm, interview: Interview | None
+) -> Interview:
+    with transaction.atomic():
+        if interview is None:
+            interview = interview_create(team=request.team, by=request.user, **form.settings())
+            scorecard_template_create_default(interview=interview)
+        else:
+            interview = interview_update(interview=interview, **form.settings())
+        interview_set_keywords(interview=interview, keywords=form.keyword_list())
+    return interview
+
+
+@require_http_methods(["GET", "POST"])
+@team_required
+def interview_create_view(request: TeamRequest) -> HttpResponse:
+    _require_author(request)
+    form = InterviewForm(request.POST or None, team=request.team)
+    if request.method == "POST" and form.is_valid():
+        try:
+            interview = _save_settings(request, form, None)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Interview created. Now add its questions.")
+            return redirect("interviews:interview_detail", interview.pk)
+    return render(
+        request,
+        "interviews/builder/form.html",
+        {"form": form, "page_title": "New interview", "section": "interviews"},
+        status=422 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@team_required
+def interview_edit(request: TeamRequest, pk: str) -> HttpResponse:
+    interview, _ = get_interview_for(request, pk, write=True)
+    form = InterviewForm(request.POST or None, instance=interview, team=request.team)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _save_settings(request, form, interview)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Settings saved.")
+            return redirect("interviews:interview_detail", interview.pk)
+    return render(
+        request,
+        "interviews/builder/form.html",
+        {
+            "form": form,
+            "interview": interview,
+            "page_title": f"Settings · {interview.title}",
+            "section": "interviews",
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+# ---------------------------------------------------------------- the builder
+
+
+def _builder_context(request: TeamRequest, interview: Interview, **extra: Any) -> dict[str, Any]:
+    kind = request.GET.get("kind") or request.POST.get("kind") or InterviewQuestion.Kind.AUDIO
+    if kind not in PICKER_MODELS:
+        kind = InterviewQuestion.Kind.AUDIO
+    q = request.GET.get("q", "")
+    can_edit = request.membership.can_author
+    return {
+        "interview": interview,
+        "items": interview_items(interview=interview),
+        "can_edit": can_edit,
+        "picker_kind": kind,
+        "picker_kinds": InterviewQuestion.Kind.choices,
+        "picker_q": q,
+        "picker": picker_questions(interview=interview, kind=kind, q=q) if can_edit else [],
+        "keywords": [k.text for k in interview.keywords.all()],
+        "scorecard": interview.scorecard_templates.prefetch_related("criteria").first(),
+        "page_title": interview.title,
+        "section": "interviews",
+        **extra,
+    }
+
+
+@require_GET
+@team_required
+def interview_detail(request: TeamRequest, pk: str) -> HttpResponse:
+    interview, _ = get_interview_for(request, pk)
+    if request.htmx and request.htmx.target == "picker":
+        return _render(
+            request,
+            "interviews/builder/detail.html",
+            _builder_context(request, interview),
+            partial="picker",
+        )
+    return _render(request, "interviews/builder/detail.html", _builder_context(request, interview))
+
+
+def _list_response(
+    request: TeamRequest, interview: Interview, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    """The re-rendered question list (htmx), or back to the builder page."""
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect("interviews:interview_detail", interview.pk)
+    interview.refresh_from_db()
+    context = _builder_context(request, interview, list_error=error)
+    response = render(
+        request, "interviews/builder/detail.html#question_list", context, status=status
+    )
+    response["Vary"] = "HX-Request"
+    return response
+
+
+def _version(request: TeamRequest) -> int | None:
+    try:
+        return int(request.POST["version"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _int_or_none(value: str, field: str) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ValidationError(
+            {field: "Enter a whole number of seconds, or leave it empty."}
+        ) from exc
+
+
+@require_POST
+@team_required
+def interview_questions(request: TeamRequest, pk: str) -> HttpResponse:
+    """One endpoint for the whole question list as shown: drag-and-drop order (``order``),
+    a keyboard move (``move_item`` = "<id>:up|down"), a removal (``remove_item`` = id), and each
+    question's knockout flag and time overrides. A stale ``version`` changes nothing."""
+    interview, _ = get_interview_for(request, pk, write=True)
+    version = _version(request)
+    items = {str(i.pk): i for i in InterviewQuestion.objects.filter(interview=interview)}
+    try:
+        with transaction.atomic():
+            if remove := request.POST.get("remove_item"):
+                if remove not in items:
+                    raise StaleQuestionList()
+                interview_question_remove(item=items[remove], expected_version=version)
+                return _list_response(request, interview)
+            if move := request.POST.get("move_item"):
+                item_id, _, direction = move.partition(":")
+                if item_id not in items or direction not in ("up", "down"):
+                    raise StaleQuestionList()
+                item = items[item_id]
+                position = item.ordinal - 1 if direction == "up" else item.ordinal + 1
+                if 1 <= position <= len(items):
+                    interview_question_move(item=item, position=position, expected_version=version)
+                return _list_response(request, interview)
+            order = request.POST.getlist("order")
+            current = [str(i.pk) for i in sorted(items.values(), key=lambda i: i.ordinal)]
+            if order and order != current:
+                interview_questions_set_order(
+                    interview=interview, item_ids=order, expected_version=version
+                )
+            elif version is not None and version != interview.questions_version:
+                raise StaleQuestionList()
+            for item_id, item in items.items():
+                if f"seen:{item_id}" not in request.POST:
+                    continue
+                interview_question_update(
+                    item=item,
+                    knockout=(
+                        f"knockout:{item_id}" in request.POST
+                        if item.kind == InterviewQuestion.Kind.SURVEY
+                        else None
+                    ),
+                    think_time_seconds=_int_or_none(
+                        request.POST.get(f"think:{item_id}", ""), "think_time_seconds"
+                    ),
+                    answer_time_seconds=_int_or_none(
+                        request.POST.get(f"answer:{item_id}", ""), "answer_time_seconds"
+                    ),
+                )
+    except StaleQuestionList as exc:
+        return _list_response(request, interview, error=" ".join(exc.messages), status=409)
+    except ValidationError as exc:
+        return _list_response(request, interview, error=" ".join(exc.messages), status=422)
+    return _list_response(request, interview)
+
+
+@require_POST
+@team_required
+def interview_question_add_view(request: TeamRequest, pk: str) -> HttpResponse:
+    """Add a question from the bank (the picker) at the end of the list."""
+    interview, _ = get_interview_for(request, pk, write=True)
+    kind = request.POST.get("kind", "")
+    if kind not in PICKER_MODELS:
+        raise Http404("Unknown question kind.")
+    model = PICKER_MODELS[kind][0]
+    try:
+        question = model.objects.for_team(request.team).get(pk=request.POST.get("question"))
+    except (model.DoesNotExist, ValidationError, ValueError) as exc:
+        raise Http404("No such question in this team.") from exc
+    error = ""
+    try:
+        interview_question_add(interview=interview, question=question)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, f"Added “{question}”.")
+        return redirect(
+            f"{reverse('interviews:interview_detail', args=[interview.pk])}?kind={kind}"
+        )
+    interview.refresh_from_db()
+    context = _builder_context(request, interview, list_error=error, added=question)
+    response = render(request, "interviews/builder/_added.html", context)
+    response["Vary"] = "HX-Request"
+    return response
+
+
+# ---------------------------------------------------------------- copy
+
+
+@require_http_methods(["GET", "POST"])
+@team_required
+def interview_copy_view(request: TeamRequest, pk: str) -> HttpResponse:
+    interview, _ = get_interview_for(request, pk, write=True)
+    teams = teams_writable_by(user=request.user, organization_id=request.team.organization_id)
+    form = CopyForm(request.POST or None, teams=teams, current_team=request.team)
+    if request.method == "POST" and form.is_valid():
+        target = form.teams[form.cleaned_data["team"]]
+        copy = interview_copy(
+            interview=interview,
+            to_team=target,
+            by=request.user,
+            copy_keywords=form.cleaned_data["copy_keywords"],
+        )
+        from accounts.audit import audit_record
+
+        audit_record(
+            action="interview.copied",
+            actor=request.user,
+            team=target,
+            obj=copy,
+            ip=client_ip(request),
+            data={"from": str(interview.pk), "from_team": str(request.team.pk)},
+        )
+        if target.pk != request.team.pk:
+            request.session["team_id"] = str(target.pk)
+            messages.success(
+                request, f"Copied to {target.name}. You are now working in {target.name}."
+            )
+        else:
+            messages.success(request, "Copied. This is the copy.")
+        url = reverse("interviews:interview_detail", args=[copy.pk])
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return redirect(url)
+    template = (
+        "interviews/builder/_copy_modal.html" if request.htmx else "interviews/builder/copy.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "interview": interview,
+            "form": form,
+            "page_title": f"Copy {interview.title}",
+            "section": "interviews",
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+# ---------------------------------------------------------------- scorecard template
+
+
+def _criteria_initial(template: Any) -> list[dict[str, Any]]:
+    if template is None:
+        return []
+    return [
+        {
+            "name": c.name,
+            "description": c.description,
+            "weight": c.weight,
+            **{f"anchor_{p}": c.anchors.get(p, "") for p in SCALE},
+        }
+        for c in template.criteria.all()
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+@team_required
+def interview_scorecard(request: TeamRequest, pk: str) -> HttpResponse:
+    interview, can_edit = get_interview_for(request, pk)
+    template = interview.scorecard_templates.prefetch_related("criteria").first()
+    if request.method == "POST":
+        _require_author(request)
+        if "use_default" in request.POST:
+            scorecard_template_create_default(interview=interview)
+            messages.success(request, "The standard scorecard is in place; adjust it as you like.")
+            return redirect("interviews:interview_scorecard", interview.pk)
+        form = ScorecardForm(request.POST)
+        formset = CriterionFormSet(request.POST, prefix="criteria")
+        if "add" in request.POST:
+            # Re-render with one more empty row; nothing is saved yet.
+            data = request.POST.copy()
+            total = int(data.get("criteria-TOTAL_FORMS", 0))
+            data["criteria-TOTAL_FORMS"] = str(total + 1)
+            for point, text in DEFAULT_ANCHORS.items():
+                data[f"criteria-{total}-anchor_{point}"] = text
+            data[f"criteria-{total}-weight"] = "1"
+            formset = CriterionFormSet(data, prefix="criteria")
+            form = ScorecardForm(data)
+            for row in formset.forms[:-1]:
+                row.is_valid()
+            return render(
+                request,
+                "interviews/builder/scorecard.html",
+                {
+                    "interview": interview,
+                    "form": form,
+                    "formset": formset,
+                    "can_edit": can_edit,
+                    "scale": SCALE,
+                    "page_title": "Scorecard",
+                    "section": "interviews",
+                    "fresh_row": total,
+                },
+            )
+        if form.is_valid() and formset.is_valid():
+            criteria = [
+                {
+                    "name": row.cleaned_data["name"],
+                    "description": row.cleaned_data.get("description", ""),
+                    "weight": row.cleaned_data["weight"],
+                    "anchors": row.anchors(),
+                }
+                for row in formset.forms
+                if row.cleaned_data and not row.cleaned_data.get("DELETE")
+            ]
+            try:
+                scorecard_template_save(
+                    interview=interview, name=form.cleaned_data["name"], criteria=criteria
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, "Scorecard saved.")
+                return redirect("interviews:interview_detail", interview.pk)
+        status = 422
+    else:
+        form = ScorecardForm(initial={"name": template.name if template else "Standard scorecard"})
+        formset = CriterionFormSet(initial=_criteria_initial(template), prefix="criteria")
+        status = 200
+    return render(
+        request,
+        "interviews/builder/scorecard.html",
+        {
+            "interview": interview,
+            "form": form,
+            "formset": formset,
+            "can_edit": can_edit,
+            "has_template": template is not None,
+            "scale": SCALE,
+            "page_title": f"Scorecard · {interview.title}",
+            "section": "interviews",
+        },
+        status=status,
+    )
+
+
+# ---------------------------------------------------------------- preview
+
+
+@require_GET
+@team_required
+def interview_preview(request: TeamRequest, pk: str) -> HttpResponse:
+    """The interview as a candidate sees it, without an invite; nothing is saved."""
+    interview, _ = get_interview_for(request, pk)
+    items = interview_items(interview=interview)
+    return render(
+        request,
+        "interviews/builder/preview.html",
+        {
+            "interview": interview,
+            "items": items,
+            "asked": interview.random_question_count or len(items),
+            "page_title": f"Preview · {interview.name_for_candidates}",
+        },
+    )
+
+
+urlpatterns: list[URLPattern] = [
+    path("interviews/", interview_list_view, name="interview_list"),
+    path("interviews/new/", interview_create_view, name="interview_create"),
+    path("interviews/bulk/", interview_bulk, name="interview_bulk"),
+    path("interviews/<str:pk>/", interview_detail, name="interview_detail"),
+    path("interviews/<str:pk>/edit/", interview_edit, name="interview_edit"),
+    path("interviews/<str:pk>/questions/", interview_questions, name="interview_questions"),
+    path(
+        "interviews/<str:pk>/questions/add/",
+        interview_question_add_view,
+        name="interview_question_add",
+    ),
+    path("interviews/<str:pk>/copy/", interview_copy_view, name="interview_copy"),
+    path("interviews/<str:pk>/scorecard/", interview_scorecard, name="interview_scorecard"),
+    path("interviews/<str:pk>/preview/", interview_preview, name="interview_preview"),
+]

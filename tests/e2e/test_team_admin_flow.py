@@ -32,6 +32,7 @@ def test_it_switches_team_invites_a_member_who_joins(live_server, demo, page: Pa
     expect(page.get_by_role("alert").or_(page.get_by_role("status"))).to_contain_text(team_name)
 
     # Invite someone to it (htmx swaps the panel in place).
+    page.get_by_role("button", name="Team settings").click()
     page.get_by_role("link", name="Members").click()
     page.get_by_label("Email address").fill("grace.hopper@example.com")
     page.get_by_label("Role").select_option("hiring_manager")

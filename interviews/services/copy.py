@@ -1,0 +1,207 @@
+"""Copying an interview, with the Gather API's exact semantics.
+
+- Same team: the title gets " (copy)"; the copy reuses the same question objects.
+- Another team (same organization): audio, survey (with options and preferred options) and AI
+  text (with rubric) questions are copied as new questions of the target team.
+- Keywords are copied only when asked (``copy_keywords``).
+- Scorecard templates are always copied; the AI configuration (style, seniority, tone) too.
+- Order, knockout flags and per-question time overrides are kept.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from interviews.models import (
+    AITextQuestion,
+    AudioQuestion,
+    Interview,
+    InterviewQuestion,
+    Keyword,
+    Narrator,
+    RubricCriterion,
+    ScorecardCriterion,
+    ScorecardTemplate,
+    SurveyOption,
+    SurveyQuestion,
+)
+
+if TYPE_CHECKING:
+    from accounts.models import Team, User
+
+COPIED_FIELDS = (
+    "display_name",
+    "interview_type",
+    "description",
+    "description_url",
+    "language",
+    "resume",
+    "web_only",
+    "visibility",
+    "recording_mode",
+    "think_time_seconds",
+    "answer_time_seconds",
+    "retakes_allowed",
+    "attempts_allowed",
+    "random_question_count",
+    "welcome_message",
+    "thank_you_message",
+    "ai_style",
+    "ai_seniority",
+    "ai_tone",
+)
+_QUESTION_FIELDS = ("title", "description", "language")
+
+
+def _narrator_in(team: Team, narrator: Narrator | None) -> Narrator | None:
+    """The target team's narrator of the same name, if it has one."""
+    if narrator is None:
+        return None
+    if narrator.team_id == team.pk:
+        return narrator
+    return Narrator.objects.filter(team=team, name=narrator.name).first()
+
+
+def _copy_audio(question: AudioQuestion, team: Team, by: User | None) -> AudioQuestion:
+    copy = AudioQuestion(
+        team=team,
+        created_by=by,
+        question_script=question.question_script,
+        narrator=_narrator_in(team, question.narrator),
+        audio_url=question.audio_url,
+        audio_type=question.audio_type,
+        transcription_status=question.transcription_status,
+        failure_reason=question.failure_reason,
+        audio_script_hash=question.audio_script_hash,
+        **{f: getattr(question, f) for f in _QUESTION_FIELDS},
+    )
+    if question.audio_file:
+        # Each question owns its file, so deleting one never breaks the other.
+        with question.audio_file.open("rb") as source:
+            data = source.read()
+        copy.audio_file.save(
+            question.audio_file.name.rsplit("/", 1)[-1], ContentFile(data), save=False
+        )
+    copy.save()
+    return copy
+
+
+def _copy_survey(question: SurveyQuestion, team: Team, by: User | None) -> SurveyQuestion:
+    copy = SurveyQuestion.objects.create(
+        team=team,
+        created_by=by,
+        question_text=question.question_text,
+        survey_type=question.survey_type,
+        max_character_length=question.max_character_length,
+        preferred_option=question.preferred_option,
+        select_all_for_full_score=question.select_all_for_full_score,
+        **{f: getattr(question, f) for f in _QUESTION_FIELDS},
+    )
+    SurveyOption.objects.bulk_create(
+        SurveyOption(
+            question=copy,
+            text=o.text,
+            ordinal=o.ordinal,
+            weight=o.weight,
+            is_preferred=o.is_preferred,
+        )
+        for o in question.options.all()
+    )
+    return copy
+
+
+def _copy_ai_text(question: AITextQuestion, team: Team, by: User | None) -> AITextQuestion:
+    copy = AITextQuestion.objects.create(
+        team=team,
+        created_by=by,
+        question_text=question.question_text,
+        max_answer_length=question.max_answer_length,
+        **{f: getattr(question, f) for f in _QUESTION_FIELDS},
+    )
+    RubricCriterion.objects.bulk_create(
+        RubricCriterion(
+            question=copy,
+            name=c.name,
+            strong_answer=c.strong_answer,
+            weight=c.weight,
+            ideal_answer=c.ideal_answer,
+            ordinal=c.ordinal,
+        )
+        for c in question.criteria.all()
+    )
+    return copy
+
+
+@transaction.atomic
+def interview_copy(
+    *, interview: Interview, to_team: Team, by: User | None, copy_keywords: bool = False
+) -> Interview:
+    """Copy ``interview`` into ``to_team``. The caller checks that ``by`` may write there."""
+    if to_team.organization_id != interview.team.organization_id:
+        raise ValidationError(
+            {"team": "Interviews can be copied only to teams of your organization."}
+        )
+    same_team = to_team.pk == interview.team_id
+    copy = Interview.objects.create(
+        team=to_team,
+        created_by=by,
+        title=f"{interview.title} (copy)" if same_team else interview.title,
+        narrator=_narrator_in(to_team, interview.narrator),
+        status=(
+            Interview.Status.ACTIVE
+            if interview.status == Interview.Status.ARCHIVED
+            else interview.status
+        ),
+        **{f: getattr(interview, f) for f in COPIED_FIELDS},
+    )
+    items = (
+        InterviewQuestion.objects.filter(interview=interview)
+        .select_related("audio_question__narrator", "survey_question", "ai_text_question")
+        .prefetch_related("survey_question__options", "ai_text_question__criteria")
+        .order_by("ordinal")
+    )
+    links = []
+    for item in items:
+        audio, survey, ai_text = item.audio_question, item.survey_question, item.ai_text_question
+        if not same_team:
+            audio = _copy_audio(audio, to_team, by) if audio else None
+            survey = _copy_survey(survey, to_team, by) if survey else None
+            ai_text = _copy_ai_text(ai_text, to_team, by) if ai_text else None
+        links.append(
+            InterviewQuestion(
+                interview=copy,
+                kind=item.kind,
+                ordinal=item.ordinal,
+                knockout=item.knockout,
+                think_time_seconds=item.think_time_seconds,
+                answer_time_seconds=item.answer_time_seconds,
+                audio_question=audio,
+                survey_question=survey,
+                ai_text_question=ai_text,
+            )
+        )
+    InterviewQuestion.objects.bulk_create(links)
+    if copy_keywords:
+        Keyword.objects.bulk_create(
+            Keyword(interview=copy, text=k.text) for k in interview.keywords.all()
+        )
+    for template in interview.scorecard_templates.prefetch_related("criteria"):
+        new_template = ScorecardTemplate.objects.create(
+            team=to_team, interview=copy, name=template.name
+        )
+        ScorecardCriterion.objects.bulk_create(
+            ScorecardCriterion(
+                template=new_template,
+                name=c.name,
+                description=c.description,
+                weight=c.weight,
+                anchors=c.anchors,
+                ordinal=c.ordinal,
+            )
+            for c in template.criteria.all()
+        )
+    return copy
