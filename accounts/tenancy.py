@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.http import Http404
 
@@ -67,5 +67,7 @@ def get_for_team(
         raise Http404(f"No {queryset.model._meta.verbose_name} with that id.") from exc
     can_edit = membership.can_author
     if write and not can_edit:
-        raise PermissionDenied("Your role in this team can view but not change this.")
+        from accounts.access import deny
+
+        raise deny(request, "Your role in this team can view but not change this.")
     return obj, can_edit
