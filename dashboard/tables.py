@@ -1,6 +1,7 @@
 """Tables for the dashboard's own pages (team admin and home)."""
 
 import django_tables2 as tables
+from django.urls import reverse
 from django.utils.html import format_html
 
 from accounts.audit import ACTION_LABELS
@@ -41,7 +42,10 @@ class InterviewTable(tables.Table):
     def render_title(self, record: Interview) -> str:
         # On phones the status column is hidden; its badge rides under the title instead.
         return format_html(
-            '{}<div class="d-md-none mt-1">{}</div>', record.title, self.render_status(record)
+            '<a class="fw-semibold" href="{}">{}</a><div class="d-md-none mt-1">{}</div>',
+            reverse("interviews:interview_detail", args=[record.pk]),
+            record.title,
+            self.render_status(record),
         )
 
     def render_status(self, record: Interview) -> str:
