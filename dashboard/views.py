@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -51,7 +51,7 @@ from interviews.selectors import interview_list
 PAGE_SIZE = 25
 
 
-def _apply_errors(form: Form, exc: ValidationError) -> None:
+def _apply_errors(form: BaseForm, exc: ValidationError) -> None:
     """Put a service's ValidationError next to the field it names."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():

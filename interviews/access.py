@@ -16,14 +16,18 @@ from interviews.models import (
 )
 
 
-def get_interview_for(request: TeamRequest, pk: Any, *, write: bool = False) -> tuple[Interview, bool]:
+def get_interview_for(
+    request: TeamRequest, pk: Any, *, write: bool = False
+) -> tuple[Interview, bool]:
     return get_for_team(request, Interview.objects.select_related("narrator"), pk, write=write)
 
 
 def get_interview_question_for(
     request: TeamRequest, pk: Any, *, write: bool = False
 ) -> tuple[InterviewQuestion, bool]:
-    return get_for_team(request, InterviewQuestion.objects.select_related("interview"), pk, write=write)
+    return get_for_team(
+        request, InterviewQuestion.objects.select_related("interview"), pk, write=write
+    )
 
 
 def get_audio_question_for(
@@ -44,7 +48,9 @@ def get_ai_text_question_for(
     return get_for_team(request, AITextQuestion.objects.all(), pk, write=write)
 
 
-def get_narrator_for(request: TeamRequest, pk: Any, *, write: bool = False) -> tuple[Narrator, bool]:
+def get_narrator_for(
+    request: TeamRequest, pk: Any, *, write: bool = False
+) -> tuple[Narrator, bool]:
     return get_for_team(request, Narrator.objects.all(), pk, write=write)
 
 

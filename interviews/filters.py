@@ -11,12 +11,33 @@ if TYPE_CHECKING:
     from accounts.models import Team
 
 LANGUAGES = [
-    ("en", "English"), ("de", "German"), ("es", "Spanish"), ("fr", "French"), ("it", "Italian"),
-    ("nl", "Dutch"), ("pt", "Portuguese"), ("pl", "Polish"), ("sv", "Swedish"), ("da", "Danish"),
-    ("fi", "Finnish"), ("no", "Norwegian"), ("cs", "Czech"), ("ro", "Romanian"), ("tr", "Turkish"),
-    ("el", "Greek"), ("hu", "Hungarian"), ("uk", "Ukrainian"), ("ru", "Russian"), ("ar", "Arabic"),
-    ("hi", "Hindi"), ("id", "Indonesian"), ("ja", "Japanese"), ("ko", "Korean"), ("zh", "Chinese"),
-    ("vi", "Vietnamese"), ("th", "Thai"),
+    ("en", "English"),
+    ("de", "German"),
+    ("es", "Spanish"),
+    ("fr", "French"),
+    ("it", "Italian"),
+    ("nl", "Dutch"),
+    ("pt", "Portuguese"),
+    ("pl", "Polish"),
+    ("sv", "Swedish"),
+    ("da", "Danish"),
+    ("fi", "Finnish"),
+    ("no", "Norwegian"),
+    ("cs", "Czech"),
+    ("ro", "Romanian"),
+    ("tr", "Turkish"),
+    ("el", "Greek"),
+    ("hu", "Hungarian"),
+    ("uk", "Ukrainian"),
+    ("ru", "Russian"),
+    ("ar", "Arabic"),
+    ("hi", "Hindi"),
+    ("id", "Indonesian"),
+    ("ja", "Japanese"),
+    ("ko", "Korean"),
+    ("zh", "Chinese"),
+    ("vi", "Vietnamese"),
+    ("th", "Thai"),
 ]
 
 
@@ -29,7 +50,9 @@ class QuestionFilterForm(forms.Form):
     archived = forms.ChoiceField(required=False, choices=ARCHIVED_CHOICES, label="Show")
     language = forms.ChoiceField(required=False, choices=[("", "Any language"), *LANGUAGES])
 
-    def __init__(self, *args: Any, type_choices: list[tuple[str, str]] | None = None, **kwargs: Any):
+    def __init__(
+        self, *args: Any, type_choices: list[tuple[str, str]] | None = None, **kwargs: Any
+    ):
         super().__init__(*args, **kwargs)
         if type_choices:
             self.fields["type"] = forms.ChoiceField(
@@ -41,7 +64,11 @@ class QuestionFilterForm(forms.Form):
 
 
 def question_list(
-    *, queryset: QuerySet[Any], team: Team, filters: dict[str, str], text_fields: tuple[str, ...],
+    *,
+    queryset: QuerySet[Any],
+    team: Team,
+    filters: dict[str, str],
+    text_fields: tuple[str, ...],
     type_field: str = "",
 ) -> QuerySet[Any]:
     """A bank's questions of ``team``, filtered, with ``usage_count`` (interviews using it)."""

@@ -411,11 +411,15 @@ class InterviewQuestion(models.Model):
         help_text="Survey only: flag (never reject) a candidate whose answer is not preferred.",
     )
     think_time_seconds = models.PositiveIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(600)],
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(600)],
         help_text="Overrides the interview's think time for this question.",
     )
     answer_time_seconds = models.PositiveIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(10), MaxValueValidator(1800)],
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(10), MaxValueValidator(1800)],
         help_text="Overrides the interview's answer time for this question.",
     )
 
@@ -526,7 +530,8 @@ class ScorecardCriterion(models.Model):
     description = models.TextField(blank=True)
     weight = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
     anchors = models.JSONField(
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
         help_text='What each point of the 1-5 scale means, e.g. {"1": "No evidence", "5": "…"}.',
     )
     ordinal = models.PositiveIntegerField()

@@ -5,35 +5,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('interviews', '0001_initial'),
+        ("interviews", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='interview',
-            name='questions_version',
-            field=models.PositiveIntegerField(default=0, help_text="Bumped on every change to the question list; a reorder based on an older version is refused instead of overwriting someone else's change."),
+            model_name="interview",
+            name="questions_version",
+            field=models.PositiveIntegerField(
+                default=0,
+                help_text="Bumped on every change to the question list; a reorder based on an older version is refused instead of overwriting someone else's change.",
+            ),
         ),
         migrations.AddField(
-            model_name='interviewquestion',
-            name='answer_time_seconds',
-            field=models.PositiveIntegerField(blank=True, help_text="Overrides the interview's answer time for this question.", null=True, validators=[django.core.validators.MinValueValidator(10), django.core.validators.MaxValueValidator(1800)]),
+            model_name="interviewquestion",
+            name="answer_time_seconds",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="Overrides the interview's answer time for this question.",
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(10),
+                    django.core.validators.MaxValueValidator(1800),
+                ],
+            ),
         ),
         migrations.AddField(
-            model_name='interviewquestion',
-            name='think_time_seconds',
-            field=models.PositiveIntegerField(blank=True, help_text="Overrides the interview's think time for this question.", null=True, validators=[django.core.validators.MaxValueValidator(600)]),
+            model_name="interviewquestion",
+            name="think_time_seconds",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="Overrides the interview's think time for this question.",
+                null=True,
+                validators=[django.core.validators.MaxValueValidator(600)],
+            ),
         ),
         migrations.AddField(
-            model_name='scorecardcriterion',
-            name='anchors',
-            field=models.JSONField(blank=True, default=dict, help_text='What each point of the 1-5 scale means, e.g. {"1": "No evidence", "5": "…"}.'),
+            model_name="scorecardcriterion",
+            name="anchors",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text='What each point of the 1-5 scale means, e.g. {"1": "No evidence", "5": "…"}.',
+            ),
         ),
         migrations.AlterField(
-            model_name='scorecardcriterion',
-            name='weight',
-            field=models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1)]),
+            model_name="scorecardcriterion",
+            name="weight",
+            field=models.PositiveSmallIntegerField(
+                default=1, validators=[django.core.validators.MinValueValidator(1)]
+            ),
         ),
     ]

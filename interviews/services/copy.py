@@ -83,9 +83,8 @@ def _copy_audio(question: AudioQuestion, team: Team, by: User | None) -> AudioQu
         # Each question owns its file, so deleting one never breaks the other.
         with question.audio_file.open("rb") as source:
             data = source.read()
-        copy.audio_file.save(
-            question.audio_file.name.rsplit("/", 1)[-1], ContentFile(data), save=False
-        )
+        name = (question.audio_file.name or "audio.mp3").rsplit("/", 1)[-1]
+        copy.audio_file.save(name, ContentFile(data), save=False)
     copy.save()
     return copy
 

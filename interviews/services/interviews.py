@@ -175,7 +175,7 @@ def interview_question_remove(
 
 @transaction.atomic
 def interview_questions_set_order(
-    *, interview: Interview, item_ids: list[str], expected_version: int | None = None
+    *, interview: Interview, item_ids: list[Any], expected_version: int | None = None
 ) -> None:
     """Reorder by a full list of item ids (drag and drop)."""
     items = _lock(interview, expected_version)

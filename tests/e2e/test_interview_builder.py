@@ -21,7 +21,10 @@ def sign_in(page: Page, base: str, email: str = "recruiter@panelist.demo") -> No
 
 
 def titles(page: Page) -> list[str]:
-    return [t.strip() for t in page.locator("[data-testid=question-item] .question-title").all_inner_texts()]
+    return [
+        t.strip()
+        for t in page.locator("[data-testid=question-item] .question-title").all_inner_texts()
+    ]
 
 
 def add_from_picker(page: Page, kind: str) -> None:

@@ -226,7 +226,7 @@ def test_it_keeps_ordinals_dense_when_two_editors_add_at_once(team):
         try:
             for q in chunk:
                 interview_question_add(interview=Interview.objects.get(pk=interview.pk), question=q)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             errors.append(exc)
         finally:
             connection.close()

@@ -61,7 +61,8 @@ def test_it_needs_login(client, interview):
 
 def test_it_hides_another_teams_interview(login, outsider, interview):
     client = login(outsider)
-    for url in _pages(interview)[1:] + [
+    for url in [
+        *_pages(interview)[1:],
         reverse("interviews:interview_edit", args=[interview.pk]),
         reverse("interviews:interview_copy", args=[interview.pk]),
     ]:
@@ -336,7 +337,8 @@ def test_it_confirms_a_bulk_change_naming_the_interviews(login, recruiter, team,
     )
     html = response.content.decode()
     assert "Set 2 interviews to Closed?" in html
-    assert "Backend Engineer" in html and "Support" in html
+    assert "Backend Engineer" in html
+    assert "Support" in html
     assert set(Interview.objects.values_list("status", flat=True)) == {0}
     response = client.post(
         reverse("interviews:interview_bulk"),
