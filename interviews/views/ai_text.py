@@ -46,6 +46,7 @@ from interviews.services.ai_text import (
     ai_text_question_update,
 )
 from interviews.tables.ai_text import AITextQuestionTable
+from interviews.views.builder import add_created_question
 from interviews.views.survey import render_page
 
 if TYPE_CHECKING:
@@ -179,6 +180,8 @@ def _question_page(
         else:
             messages.success(request, f"Saved “{saved.title}”.")
             url = reverse("interviews:ai_text_list")
+            if question is None:
+                url = add_created_question(request, saved) or url
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     context = _context(
         form=form,

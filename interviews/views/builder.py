@@ -364,6 +364,38 @@ def interview_question_add_view(request: TeamRequest, pk: str) -> HttpResponse:
     return response
 
 
+def add_created_question(request: TeamRequest, question: Any) -> str | None:
+    """After a question is created from a builder (``add_to`` = interview id), add it there.
+
+    Returns the builder's URL to go back to, or None when the question was not made from one.
+    """
+    add_to = request.POST.get("add_to") or request.GET.get("add_to")
+    if not add_to:
+        return None
+    interview = Interview.objects.for_team(request.team).filter(pk__in=_valid_ids([add_to])).first()
+    if interview is None:
+        return None
+    try:
+        interview_question_add(interview=interview, question=question)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"“{question}” was created and added to {interview.title}.")
+    return reverse("interviews:interview_detail", args=[interview.pk])
+
+
+def _valid_ids(values: list[str]) -> list[str]:
+    import uuid
+
+    valid = []
+    for value in values:
+        try:
+            valid.append(str(uuid.UUID(value)))
+        except ValueError:
+            continue
+    return valid
+
+
 # ---------------------------------------------------------------- copy
 
 

@@ -53,6 +53,7 @@ from interviews.services.survey import (
     survey_question_update,
 )
 from interviews.tables.survey import SurveyQuestionTable
+from interviews.views.builder import add_created_question
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -206,6 +207,8 @@ def _question_page(
         else:
             messages.success(request, f"Saved “{saved.title}”.")
             url = reverse("interviews:survey_list")
+            if question is None:
+                url = add_created_question(request, saved) or url
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     context = _context(
         form=form,

@@ -465,3 +465,34 @@ def test_it_renders_the_builder_in_constant_queries(
     with django_assert_max_num_queries(12):
         client.get(reverse("interviews:interview_preview", args=[interview.pk]))
     assert InterviewQuestion.objects.filter(interview=interview).count() == size
+
+
+def test_it_adds_a_question_created_from_the_builder(login, recruiter, interview):
+    from tests.interviews.test_survey import form_data
+
+    client = login(recruiter)
+    create = reverse("interviews:survey_create")
+    page = client.get(create, {"add_to": interview.pk})
+    assert f'name="add_to" value="{interview.pk}"' in page.content.decode()
+    response = client.post(
+        create,
+        form_data(
+            add_to=str(interview.pk),
+            options=[{"text": "Yes", "is_preferred": True}, {"text": "No"}],
+        ),
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("interviews:interview_detail", args=[interview.pk])
+    assert _titles(interview)[-1] == "Weekend shifts"
+
+
+def test_it_ignores_an_add_to_of_another_team(login, recruiter, interview, other_team):
+    from tests.interviews.test_survey import form_data
+
+    foreign = InterviewFactory(team=other_team)
+    response = login(recruiter).post(
+        reverse("interviews:survey_create"),
+        form_data(add_to=str(foreign.pk), options=[{"text": "Yes"}, {"text": "No"}]),
+    )
+    assert response["Location"] == reverse("interviews:survey_list")
+    assert not foreign.items.exists()
