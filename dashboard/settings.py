@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "accounts",
     "interviews",
     "candidates",
+    "speech",
     "dashboard",
 ]
 
@@ -200,3 +201,16 @@ LOGGING = {
 
 DJANGO_TABLES2_TEMPLATE = "components/table.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-hover align-middle mb-0"}
+
+# Speech: the narrators' text-to-speech providers and the limits on uploaded audio prompts.
+# espeak works offline with nothing to configure; piper needs a .onnx voice file (or a folder
+# of them) and `pip install panelist[piper]`; openai needs the base URL of an
+# OpenAI-compatible server (the key is optional for local servers).
+TTS_DEFAULT_PROVIDER = env_str("TTS_DEFAULT_PROVIDER", "espeak")
+PIPER_VOICE_PATH = env_str("PIPER_VOICE_PATH", "")
+OPENAI_TTS_BASE_URL = env_str("OPENAI_TTS_BASE_URL", "")
+OPENAI_TTS_API_KEY = env_str("OPENAI_TTS_API_KEY", "")
+OPENAI_TTS_MODEL = env_str("OPENAI_TTS_MODEL", "tts-1")
+OPENAI_TTS_TIMEOUT = env_int("OPENAI_TTS_TIMEOUT", 60)
+AUDIO_UPLOAD_MAX_BYTES = env_int("AUDIO_UPLOAD_MAX_MB", 25) * 1024 * 1024
+AUDIO_MAX_SECONDS = env_int("AUDIO_MAX_SECONDS", 600)

@@ -1,3 +1,338 @@
-from django.urls import URLPattern
+"""The audio question bank: list, create, edit, the audio's status, upload, archive, duplicate,
+and the MP3 itself (streamed through a team-scoped view, never from a public media URL)."""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_tables2 import RequestConfig
+
+from accounts.access import deny, team_required
+from accounts.http import TeamRequest
+from dashboard.views import _apply_errors, _render
+from interviews.access import get_audio_question_for
+from interviews.filters import LANGUAGES, QuestionFilterForm, question_list
+from interviews.models import AudioQuestion, InterviewQuestion, Narrator
+from interviews.services.audio import (
+    audio_question_archive,
+    audio_question_create,
+    audio_question_duplicate,
+    audio_question_request_tts,
+    audio_question_unarchive,
+    audio_question_update,
+    audio_question_upload,
+)
+from interviews.tables.audio import AudioQuestionTable
+from interviews.views.builder import add_created_question
+
+PAGE_SIZE = 25
+AUDIO_ACCEPT = "audio/*,video/webm,video/mp4,.mp3,.m4a,.wav,.webm,.ogg"
+
+
+class AudioQuestionForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For your team only; candidates do not see it.",
+    )
+    question_script = forms.CharField(
+        required=False,
+        label="Script",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What the narrator says to the candidate. Changing it makes the audio again.",
+    )
+    narrator = forms.ModelChoiceField(
+        queryset=Narrator.objects.none(), required=False, empty_label="Default voice"
+    )
+    language = forms.ChoiceField(choices=LANGUAGES, initial="en")
+    audio = forms.FileField(
+        required=False,
+        label="Or upload a recording",
+        widget=forms.ClearableFileInput(attrs={"accept": AUDIO_ACCEPT}),
+        help_text="MP3, WAV, M4A, WebM or Ogg, up to 25 MB and 10 minutes. It replaces the "
+        "spoken script.",
+    )
+
+    def __init__(self, *args: Any, team: Any, with_upload: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        narrator_field: forms.ModelChoiceField[Narrator] = self.fields["narrator"]  # type: ignore[assignment]
+        narrator_field.queryset = Narrator.objects.for_team(team)
+        if not with_upload:
+            del self.fields["audio"]
+
+
+class AudioUploadForm(forms.Form):
+    audio = forms.FileField(
+        label="Recording",
+        widget=forms.ClearableFileInput(attrs={"accept": AUDIO_ACCEPT}),
+        help_text="MP3, WAV, M4A, WebM or Ogg, up to 25 MB and 10 minutes.",
+    )
+
+
+def audio_question_usage_list(*, question: AudioQuestion) -> QuerySet[InterviewQuestion]:
+    """Where ``question`` is asked: its interview links, with the interview loaded."""
+    return (
+        InterviewQuestion.objects.filter(audio_question=question)
+        .select_related("interview")
+        .order_by("interview__title")
+    )
+
+
+def _can_author(request: TeamRequest) -> None:
+    if not request.membership.can_author:
+        raise deny(request, "Your role in this team can view questions but not change them.")
+
+
+@require_GET
+@team_required
+def audio_list(request: TeamRequest) -> HttpResponse:
+    filter_form = QuestionFilterForm(request.GET or None)
+    questions = question_list(
+        queryset=AudioQuestion.objects.select_related("narrator"),
+        team=request.team,
+        filters=filter_form.filters(),
+        text_fields=("question_script", "description"),
+    )
+    table = AudioQuestionTable(questions)
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    context = {
+        "table": table,
+        "filter_form": filter_form,
+        "bank_is_empty": not AudioQuestion.objects.for_team(request.team).exists(),
+        "can_edit": request.membership.can_author,
+        "page_title": "Audio questions",
+    }
+    return _render(request, "interviews/audio/list.html", context, partial="table")
+
+
+@require_http_methods(["GET", "POST"])
+@team_required
+def audio_create(request: TeamRequest) -> HttpResponse:
+    _can_author(request)
+    form = AudioQuestionForm(request.POST or None, request.FILES or None, team=request.team)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            question = audio_question_create(
+                team=request.team,
+                by=request.user,
+                title=data["title"],
+                description=data["description"],
+                question_script=data["question_script"],
+                narrator=data["narrator"],
+                language=data["language"],
+                audio=data["audio"] or None,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            if builder := add_created_question(request, question):
+                return redirect(builder)
+            messages.success(request, f"“{question.title}” was created.")
+            return redirect("interviews:audio_edit", pk=question.pk)
+    response = render(
+        request,
+        "interviews/audio/create.html",
+        {"form": form, "page_title": "New audio question"},
+    )
+    if form.errors:
+        response.status_code = 422
+    return response
+
+
+def _edit_context(
+    request: TeamRequest,
+    question: AudioQuestion,
+    can_edit: bool,
+    form: AudioQuestionForm | None = None,
+    upload_form: AudioUploadForm | None = None,
+) -> dict[str, Any]:
+    if form is None:
+        form = AudioQuestionForm(
+            team=request.team,
+            with_upload=False,
+            initial={
+                "title": question.title,
+                "description": question.description,
+                "question_script": question.question_script,
+                "narrator": question.narrator_id,
+                "language": question.language,
+            },
+        )
+    if not can_edit:
+        for field in form.fields.values():
+            field.disabled = True
+    return {
+        "question": question,
+        "form": form,
+        "upload_form": upload_form or AudioUploadForm(),
+        "usages": list(audio_question_usage_list(question=question)),
+        "can_edit": can_edit,
+        "page_title": question.title,
+    }
+
+
+def _status_fragment(request: TeamRequest, question: AudioQuestion, can_edit: bool) -> HttpResponse:
+    response = render(
+        request,
+        "interviews/audio/edit.html#status",
+        {"question": question, "can_edit": can_edit},
+    )
+    response["Vary"] = "HX-Request"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@team_required
+def audio_edit(request: TeamRequest, pk: str) -> HttpResponse:
+    question, can_edit = get_audio_question_for(request, pk, write=request.method == "POST")
+    if request.method == "GET" and request.htmx and request.htmx.target == "audio-status":
+        return _status_fragment(request, question, can_edit)
+    form = None
+    if request.method == "POST":
+        form = AudioQuestionForm(request.POST, team=request.team, with_upload=False)
+        if form.is_valid():
+            data = form.cleaned_data
+            wanted_before = question.audio_script_hash
+            try:
+                audio_question_update(
+                    question=question,
+                    title=data["title"],
+                    description=data["description"],
+                    question_script=data["question_script"],
+                    narrator=data["narrator"],
+                    language=data["language"],
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                note = (
+                    " The audio is being made again."
+                    if question.audio_script_hash != wanted_before
+                    else ""
+                )
+                messages.success(request, f"Saved.{note}")
+                return redirect("interviews:audio_edit", pk=question.pk)
+    response = _render(
+        request, "interviews/audio/edit.html", _edit_context(request, question, can_edit, form)
+    )
+    if form is not None and form.errors:
+        response.status_code = 422
+    return response
+
+
+@require_POST
+@team_required
+def audio_retry(request: TeamRequest, pk: str) -> HttpResponse:
+    """Make the audio from the script again (after a failure, or to replace an upload)."""
+    question, can_edit = get_audio_question_for(request, pk, write=True)
+    try:
+        audio_question_request_tts(question=question)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if request.htmx:
+            return _status_fragment(request, question, can_edit)
+        messages.success(request, "The audio is being made from the script.")
+    return redirect("interviews:audio_edit", pk=question.pk)
+
+
+@require_POST
+@team_required
+def audio_upload(request: TeamRequest, pk: str) -> HttpResponse:
+    question, can_edit = get_audio_question_for(request, pk, write=True)
+    upload_form = AudioUploadForm(request.POST, request.FILES)
+    if upload_form.is_valid():
+        try:
+            audio_question_upload(question=question, audio=upload_form.cleaned_data["audio"])
+        except ValidationError as exc:
+            _apply_errors(upload_form, exc)
+        else:
+            messages.success(request, "The recording is now this question's audio.")
+            return redirect("interviews:audio_edit", pk=question.pk)
+    response = render(
+        request,
+        "interviews/audio/edit.html",
+        _edit_context(request, question, can_edit, upload_form=upload_form),
+    )
+    response.status_code = 422
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@team_required
+def audio_archive(request: TeamRequest, pk: str) -> HttpResponse:
+    """Archive; a question that interviews use is archived only after a confirmation step."""
+    question, _can_edit = get_audio_question_for(request, pk, write=True)
+    usages = list(audio_question_usage_list(question=question))
+    confirmed = request.method == "POST" and (not usages or request.POST.get("confirm"))
+    if not confirmed:
+        return render(
+            request,
+            "interviews/audio/archive_confirm.html",
+            {"question": question, "usages": usages, "page_title": f"Archive {question.title}"},
+        )
+    audio_question_archive(question=question)
+    messages.success(
+        request, f"“{question.title}” was archived. Interviews that use it still ask it."
+    )
+    return redirect("interviews:audio_list")
+
+
+@require_POST
+@team_required
+def audio_unarchive(request: TeamRequest, pk: str) -> HttpResponse:
+    question, _can_edit = get_audio_question_for(request, pk, write=True)
+    audio_question_unarchive(question=question)
+    messages.success(request, f"“{question.title}” is back in the question bank.")
+    return redirect("interviews:audio_edit", pk=question.pk)
+
+
+@require_POST
+@team_required
+def audio_duplicate(request: TeamRequest, pk: str) -> HttpResponse:
+    question, _can_edit = get_audio_question_for(request, pk, write=True)
+    copy = audio_question_duplicate(question=question, by=request.user)
+    messages.success(request, f"This is a copy of “{question.title}”.")
+    return redirect("interviews:audio_edit", pk=copy.pk)
+
+
+@require_GET
+@team_required
+def audio_file(request: TeamRequest, pk: str) -> HttpResponse:
+    question, _can_edit = get_audio_question_for(request, pk)
+    if not question.audio_file:
+        raise Http404("This question has no audio yet.")
+    # team_required is typed for HttpResponse; FileResponse streams instead.
+    response: HttpResponse = FileResponse(  # type: ignore[assignment]
+        question.audio_file.open("rb"),
+        content_type="audio/mpeg",
+        filename=f"{slugify(question.title) or 'question'}.mp3",
+        as_attachment=False,
+    )
+    # Private to the team; the page links it with ?v=<hash> so a new version is a new URL.
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+urlpatterns: list[URLPattern] = [
+    path("questions/audio/", audio_list, name="audio_list"),
+    path("questions/audio/new/", audio_create, name="audio_create"),
+    path("questions/audio/<str:pk>/", audio_edit, name="audio_edit"),
+    path("questions/audio/<str:pk>/retry/", audio_retry, name="audio_retry"),
+    path("questions/audio/<str:pk>/upload/", audio_upload, name="audio_upload"),
+    path("questions/audio/<str:pk>/archive/", audio_archive, name="audio_archive"),
+    path("questions/audio/<str:pk>/unarchive/", audio_unarchive, name="audio_unarchive"),
+    path("questions/audio/<str:pk>/duplicate/", audio_duplicate, name="audio_duplicate"),
+    path("questions/audio/<str:pk>/audio.mp3", audio_file, name="audio_file"),
+]

@@ -1,3 +1,272 @@
-from django.urls import URLPattern
+"""Narrators: the team's text-to-speech voices, with a spoken preview of each."""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.views.decorators.http import require_GET, require_http_methods
+from django_tables2 import RequestConfig
+
+from accounts.access import deny, team_required
+from accounts.http import TeamRequest
+from accounts.models import Team
+from dashboard.views import _apply_errors, _render
+from interviews.access import get_narrator_for
+from interviews.filters import LANGUAGES
+from interviews.models import Narrator
+from interviews.services.audio import (
+    narrator_create,
+    narrator_delete,
+    narrator_update,
+    voice_settings,
+)
+from interviews.tables.narrators import NarratorTable
+from speech.media import MediaError, to_mp3
+from speech.tts import PROVIDERS, TTSError, Voice, get_provider
+
+PAGE_SIZE = 25
+PREVIEW_CACHE_SECONDS = 24 * 60 * 60
+
+# What a narrator says when previewed, in its language (English when there is none).
+PREVIEW_TEXT = {
+    "en": "Hello, I'm {name}. Tell me about a project you are proud of, and what you learned.",
+    "de": "Hallo, ich bin {name}. Erzählen Sie mir von einem Projekt, auf das Sie stolz sind.",
+    "es": "Hola, soy {name}. Cuénteme sobre un proyecto del que se sienta orgulloso.",
+    "fr": "Bonjour, je suis {name}. Parlez-moi d'un projet dont vous êtes fier.",
+    "it": "Ciao, sono {name}. Mi parli di un progetto di cui è orgoglioso.",
+    "nl": "Hallo, ik ben {name}. Vertel me over een project waar u trots op bent.",
+    "pt": "Olá, eu sou {name}. Fale-me de um projeto de que se orgulha.",
+    "pl": "Dzień dobry, jestem {name}. Proszę opowiedzieć o projekcie, z którego jest Pan dumny.",
+    "sv": "Hej, jag heter {name}. Berätta om ett projekt du är stolt över.",
+}
+
+
+class NarratorForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    provider = forms.ChoiceField(
+        label="Engine", choices=Narrator.Provider.choices, initial=Narrator.Provider.ESPEAK
+    )
+    voice = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="eSpeak NG: a language tag such as en-us, en-gb or pt-br; empty uses the "
+        "language. OpenAI-compatible: alloy, nova, … Piper: the voice file's name.",
+        widget=forms.TextInput(attrs={"list": "voice-options", "autocomplete": "off"}),
+    )
+    language = forms.ChoiceField(choices=LANGUAGES, initial="en")
+    speed = forms.DecimalField(
+        min_value=Decimal("0.5"),
+        max_value=Decimal(2),
+        decimal_places=2,
+        initial=Decimal(1),
+        widget=forms.NumberInput(attrs={"step": "0.05"}),
+        help_text="1 is normal; 0.5 is half as fast, 2 twice as fast.",
+    )
+
+
+def narrator_list(*, team: Team) -> QuerySet[Narrator]:
+    """The team's narrators with how many active questions each speaks."""
+    return (
+        Narrator.objects.for_team(team)
+        .annotate(question_count=Count("questions", filter=Q(questions__archived_at__isnull=True)))
+        .order_by("name")
+    )
+
+
+def _voice_options() -> list[Voice]:
+    """Voices to suggest in the form, from every provider that works on this server."""
+    options: list[Voice] = []
+    for name in PROVIDERS:
+        try:
+            options += get_provider(name).voices()
+        except TTSError:
+            continue
+    return options
+
+
+def _can_author(request: TeamRequest) -> None:
+    if not request.membership.can_author:
+        raise deny(request, "Your role in this team can listen to narrators but not change them.")
+
+
+def _save(form: NarratorForm, narrator: Narrator | None, team: Team) -> Narrator | None:
+    data = form.cleaned_data
+    fields = {
+        "name": data["name"],
+        "provider": data["provider"],
+        "voice": data["voice"],
+        "language": data["language"],
+        "speed": float(data["speed"]),
+    }
+    try:
+        if narrator is None:
+            return narrator_create(team=team, **fields)
+        return narrator_update(narrator=narrator, **fields)
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+        return None
+
+
+@require_GET
+@team_required
+def narrator_list_view(request: TeamRequest) -> HttpResponse:
+    table = NarratorTable(narrator_list(team=request.team))
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    context = {
+        "table": table,
+        "can_edit": request.membership.can_author,
+        "page_title": "Narrators",
+    }
+    return _render(request, "interviews/narrators/list.html", context, partial="table")
+
+
+@require_http_methods(["GET", "POST"])
+@team_required
+def narrator_create_view(request: TeamRequest) -> HttpResponse:
+    _can_author(request)
+    form = NarratorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        narrator = _save(form, None, request.team)
+        if narrator is not None:
+            messages.success(request, f"{narrator.name} is ready to read your questions.")
+            return redirect("interviews:narrator_edit", pk=narrator.pk)
+    response = render(
+        request,
+        "interviews/narrators/form.html",
+        {"form": form, "voices": _voice_options(), "page_title": "New narrator"},
+    )
+    if form.errors:
+        response.status_code = 422
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@team_required
+def narrator_edit(request: TeamRequest, pk: str) -> HttpResponse:
+    narrator, can_edit = get_narrator_for(request, pk, write=request.method == "POST")
+    form = NarratorForm(
+        request.POST or None,
+        initial={
+            "name": narrator.name,
+            "provider": narrator.provider,
+            "voice": narrator.voice,
+            "language": narrator.language,
+            "speed": narrator.speed,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        before = voice_settings(narrator=narrator, language="")
+        if _save(form, narrator, request.team) is not None:
+            changed = voice_settings(narrator=narrator, language="") != before
+            messages.success(
+                request,
+                "Saved. Its questions' audio is being made again in the new voice."
+                if changed
+                else "Saved.",
+            )
+            return redirect("interviews:narrator_edit", pk=narrator.pk)
+    if not can_edit:
+        for field in form.fields.values():
+            field.disabled = True
+    response = render(
+        request,
+        "interviews/narrators/form.html",
+        {
+            "form": form,
+            "narrator": narrator,
+            "can_edit": can_edit,
+            "question_count": narrator.questions.filter(archived_at__isnull=True).count(),
+            "voices": _voice_options() if can_edit else [],
+            "page_title": narrator.name,
+        },
+    )
+    if form.errors:
+        response.status_code = 422
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@team_required
+def narrator_delete_view(request: TeamRequest, pk: str) -> HttpResponse:
+    narrator, _can_edit = get_narrator_for(request, pk, write=True)
+    if request.method == "POST":
+        narrator_delete(narrator=narrator)
+        messages.success(request, f"{narrator.name} was deleted.")
+        return redirect("interviews:narrator_list")
+    return render(
+        request,
+        "interviews/narrators/delete_confirm.html",
+        {
+            "narrator": narrator,
+            "question_count": narrator.questions.filter(archived_at__isnull=True).count(),
+            "page_title": f"Delete {narrator.name}",
+        },
+    )
+
+
+def _preview_mp3(narrator: Narrator) -> bytes:
+    """A short sample in the narrator's voice, cached by everything that changes its sound."""
+    voice = voice_settings(narrator=narrator, language="")
+    text = PREVIEW_TEXT.get(narrator.language.split("-")[0], PREVIEW_TEXT["en"]).format(
+        name=narrator.name
+    )
+    key = (
+        "narrator-preview:"
+        + hashlib.sha256(json.dumps({**voice, "text": text}, sort_keys=True).encode()).hexdigest()
+    )
+    mp3 = cache.get(key)
+    if mp3 is None:
+        wav = get_provider(voice["provider"]).synthesize(
+            text, voice=voice["voice"], language=voice["language"], speed=voice["speed"]
+        )
+        mp3, _duration = to_mp3(wav)
+        cache.set(key, mp3, PREVIEW_CACHE_SECONDS)
+    return mp3
+
+
+@require_GET
+@team_required
+def narrator_preview(request: TeamRequest, pk: str) -> HttpResponse:
+    """The sample as audio/mpeg; an htmx request gets a player for it instead."""
+    narrator, _can_edit = get_narrator_for(request, pk)
+    error = ""
+    try:
+        mp3 = _preview_mp3(narrator)
+    except (TTSError, MediaError) as exc:
+        error = str(exc)
+    if request.htmx:
+        response = render(
+            request,
+            "interviews/narrators/_preview_player.html",
+            {
+                "narrator": narrator,
+                "error": error,
+                "src": reverse("interviews:narrator_preview", args=[narrator.pk]),
+            },
+        )
+    elif error:
+        response = HttpResponse(error, status=503, content_type="text/plain; charset=utf-8")
+    else:
+        response = HttpResponse(mp3, content_type="audio/mpeg")
+        response["Cache-Control"] = "private, max-age=300"
+    response["Vary"] = "HX-Request"
+    return response
+
+
+urlpatterns: list[URLPattern] = [
+    path("narrators/", narrator_list_view, name="narrator_list"),
+    path("narrators/new/", narrator_create_view, name="narrator_create"),
+    path("narrators/<str:pk>/", narrator_edit, name="narrator_edit"),
+    path("narrators/<str:pk>/delete/", narrator_delete_view, name="narrator_delete"),
+    path("narrators/<str:pk>/preview.mp3", narrator_preview, name="narrator_preview"),
+]

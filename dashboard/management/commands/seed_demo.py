@@ -54,6 +54,7 @@ from interviews.models import (
     SurveyOption,
     SurveyQuestion,
 )
+from interviews.services.audio import audio_question_request_tts
 from interviews.services.interviews import interview_create, interview_question_add
 
 PASSWORD = "panelist-demo"
@@ -683,10 +684,12 @@ def _seed_question(
                 "narrator": narrator,
                 "created_by": by,
                 "audio_type": AudioQuestion.AudioType.TTS,
-                # Text-to-speech is a later issue: the audio is still to be made.
                 "transcription_status": AudioQuestion.TranscriptionStatus.PENDING,
             },
         )
+        if not audio.audio_script_hash:
+            # New here: the worker speaks the script (after the seeding transaction commits).
+            audio_question_request_tts(question=audio)
         return audio, [], []
     if isinstance(spec, SurveySpec):
         survey = _first_or_create(

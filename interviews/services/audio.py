@@ -1,0 +1,435 @@
+"""Writes for audio questions and the narrators that speak them.
+
+A question's audio is either text to speech of its script (``audio_type`` "tts") or a recording
+the team uploaded ("upload"). Text to speech runs in a Celery task; ``audio_script_hash`` names
+the script and voice settings the wanted audio is made from, and the task saves its result only
+while that hash still matches, so a later edit always wins over an earlier, slower task.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from interviews.models import AudioQuestion, Narrator
+from speech.media import MediaError, probe, to_mp3
+from speech.tts import ProviderUnavailable, TransientTTSError, TTSError, get_provider
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from accounts.models import Team, User
+
+Status = AudioQuestion.TranscriptionStatus
+AudioType = AudioQuestion.AudioType
+
+
+class _Keep(enum.Enum):
+    KEEP = "keep"
+
+
+KEEP = _Keep.KEEP
+"""Leave this field as it is (for partial updates, where ``None`` means "no narrator")."""
+
+
+# --- voice settings and their hash ---------------------------------------------------------
+
+
+def voice_settings(*, narrator: Narrator | None, language: str) -> dict[str, Any]:
+    """Everything that changes how a script sounds. Without a narrator the default provider
+    speaks in the question's language."""
+    if narrator is None:
+        return {
+            "provider": settings.TTS_DEFAULT_PROVIDER,
+            "voice": "",
+            "language": language,
+            "speed": 1.0,
+        }
+    return {
+        "provider": narrator.provider,
+        "voice": narrator.voice,
+        "language": narrator.language,
+        "speed": float(narrator.speed),
+    }
+
+
+def script_hash(*, script: str, narrator: Narrator | None, language: str) -> str:
+    payload = {"script": script.strip(), **voice_settings(narrator=narrator, language=language)}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _question_hash(question: AudioQuestion) -> str:
+    return script_hash(
+        script=question.question_script, narrator=question.narrator, language=question.language
+    )
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _check_narrator(team: Team, narrator: Narrator | None) -> None:
+    if narrator is not None and narrator.team_id != team.pk:
+        raise ValidationError({"narrator": "Choose one of this team's narrators."})
+
+
+def _delete_file_on_commit(name: str | None) -> None:
+    """Remove a replaced audio file once the change that replaced it is committed."""
+    if not name:
+        return
+    storage = AudioQuestion._meta.get_field("audio_file").storage
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def _store(question: AudioQuestion, mp3: bytes, *, tag: str) -> None:
+    """Point the question at a new MP3; the file it replaces goes after commit."""
+    old = question.audio_file.name
+    question.audio_file.save(f"{question.pk}-{tag}.mp3", ContentFile(mp3), save=False)
+    if old and old != question.audio_file.name:
+        _delete_file_on_commit(old)
+
+
+def _clear_audio(question: AudioQuestion) -> None:
+    if question.audio_file:
+        _delete_file_on_commit(question.audio_file.name)
+    question.audio_file = ""
+
+
+def _enqueue(question: AudioQuestion) -> None:
+    from interviews.tasks import audio_question_synthesize
+
+    question_id, wanted = str(question.pk), question.audio_script_hash
+    transaction.on_commit(lambda: audio_question_synthesize.delay(question_id, wanted))
+
+
+def _convert_upload(file: UploadedFile) -> tuple[bytes, float]:
+    try:
+        probe(file)
+        return to_mp3(file)
+    except MediaError as exc:
+        raise ValidationError({"audio": str(exc)}) from exc
+
+
+# --- audio questions -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def audio_question_create(
+    *,
+    team: Team,
+    by: User | None,
+    title: str,
+    description: str = "",
+    question_script: str = "",
+    narrator: Narrator | None = None,
+    language: str = "en",
+    audio: UploadedFile | None = None,
+) -> AudioQuestion:
+    """A new question: spoken from its script by ``narrator``, or from an uploaded ``audio``."""
+    title = title.strip()
+    question_script = question_script.strip()
+    if not title:
+        raise ValidationError({"title": "Enter a title."})
+    if not question_script and audio is None:
+        raise ValidationError(
+            {"question_script": "Write a script to be spoken, or upload a recording."}
+        )
+    _check_narrator(team, narrator)
+    question = AudioQuestion(
+        team=team,
+        created_by=by,
+        title=title,
+        description=description.strip(),
+        question_script=question_script,
+        narrator=narrator,
+        language=language,
+    )
+    question.full_clean(exclude=["team", "created_by", "narrator", "audio_file"])
+    question.save()
+    if audio is not None:
+        return audio_question_upload(question=question, audio=audio)
+    return audio_question_request_tts(question=question)
+
+
+@transaction.atomic
+def audio_question_update(
+    *,
+    question: AudioQuestion,
+    title: str | None = None,
+    description: str | None = None,
+    question_script: str | None = None,
+    narrator: Narrator | _Keep | None = KEEP,
+    language: str | None = None,
+) -> AudioQuestion:
+    """Change what is given (``None``/``KEEP`` leave a field alone). Text-to-speech audio is
+    made again when the script or the voice changes; an uploaded recording stays."""
+    before = _question_hash(question)
+    if title is not None:
+        question.title = title.strip()
+        if not question.title:
+            raise ValidationError({"title": "Enter a title."})
+    if description is not None:
+        question.description = description.strip()
+    if question_script is not None:
+        question.question_script = question_script.strip()
+    if narrator is not KEEP:
+        _check_narrator(question.team, narrator)
+        question.narrator = narrator
+    if language is not None:
+        question.language = language
+    is_tts = question.audio_type in ("", AudioType.TTS)
+    if is_tts and not question.question_script:
+        raise ValidationError(
+            {"question_script": "Write a script to be spoken, or upload a recording."}
+        )
+    question.full_clean(exclude=["team", "created_by", "narrator", "audio_file"])
+    question.save()
+    if is_tts and _question_hash(question) != before:
+        audio_question_request_tts(question=question)
+    return question
+
+
+@transaction.atomic
+def audio_question_request_tts(*, question: AudioQuestion) -> AudioQuestion:
+    """(Re)make the question's audio from its script: pending now, the task does the rest.
+
+    The audio it had is removed at once, so nobody hears a prompt that no longer matches.
+    """
+    if not question.question_script.strip():
+        raise ValidationError({"question_script": "Write a script before generating audio."})
+    _clear_audio(question)
+    question.audio_type = AudioType.TTS
+    question.audio_url = ""
+    question.transcription_status = Status.PENDING
+    question.failure_reason = ""
+    question.audio_script_hash = _question_hash(question)
+    question.save(
+        update_fields=[
+            "audio_file",
+            "audio_type",
+            "audio_url",
+            "transcription_status",
+            "failure_reason",
+            "audio_script_hash",
+            "updated_at",
+        ]
+    )
+    _enqueue(question)
+    return question
+
+
+@transaction.atomic
+def audio_question_upload(*, question: AudioQuestion, audio: UploadedFile) -> AudioQuestion:
+    """Use a recording (any audio or video format FFmpeg reads) as the question's prompt."""
+    mp3, _duration = _convert_upload(audio)
+    _store(question, mp3, tag=f"upload-{uuid.uuid4().hex[:8]}")
+    question.audio_type = AudioType.UPLOAD
+    question.audio_url = ""
+    question.transcription_status = Status.COMPLETED
+    question.failure_reason = ""
+    # No hash: any text-to-speech task still queued for this question is now stale.
+    question.audio_script_hash = ""
+    question.save()
+    return question
+
+
+@transaction.atomic
+def audio_question_archive(*, question: AudioQuestion) -> AudioQuestion:
+    """Hide the question from the bank; interviews that use it keep asking it."""
+    if question.archived_at is None:
+        question.archived_at = timezone.now()
+        question.save(update_fields=["archived_at", "updated_at"])
+    return question
+
+
+@transaction.atomic
+def audio_question_unarchive(*, question: AudioQuestion) -> AudioQuestion:
+    if question.archived_at is not None:
+        question.archived_at = None
+        question.save(update_fields=["archived_at", "updated_at"])
+    return question
+
+
+@transaction.atomic
+def audio_question_duplicate(*, question: AudioQuestion, by: User | None) -> AudioQuestion:
+    """A copy in the same team, titled "… (copy)", with its own copy of the audio file."""
+    suffix = " (copy)"
+    max_length = AudioQuestion._meta.get_field("title").max_length or 200
+    copy = AudioQuestion.objects.create(
+        team=question.team,
+        created_by=by,
+        title=question.title[: max_length - len(suffix)] + suffix,
+        description=question.description,
+        question_script=question.question_script,
+        narrator=question.narrator,
+        language=question.language,
+        audio_url=question.audio_url,
+        audio_type=question.audio_type,
+        transcription_status=question.transcription_status,
+        failure_reason=question.failure_reason,
+        audio_script_hash=question.audio_script_hash,
+    )
+    if question.audio_file:
+        with question.audio_file.open("rb") as source:
+            _store(copy, source.read(), tag=f"copy-{uuid.uuid4().hex[:8]}")
+        copy.save(update_fields=["audio_file"])
+    elif question.audio_type == AudioType.TTS and question.question_script:
+        # The original's audio is still being made (or failed): make the copy's own.
+        audio_question_request_tts(question=copy)
+    return copy
+
+
+# --- the text-to-speech job (called by the Celery task) ------------------------------------
+
+
+def _current(question_id: Any, wanted: str, *, lock: bool = False) -> AudioQuestion | None:
+    """The question if ``wanted`` is still the audio it needs; None if a newer edit won."""
+    questions = AudioQuestion.objects.select_related("narrator")
+    if lock:
+        questions = questions.select_for_update(of=("self",))
+    question = questions.filter(pk=question_id).first()
+    if question is None or question.audio_script_hash != wanted:
+        return None
+    return question
+
+
+def audio_question_synthesize(*, question_id: Any, wanted: str) -> AudioQuestion | None:
+    """Make the MP3 for hash ``wanted`` and store it, unless a newer edit has replaced it.
+
+    Synthesis runs outside any transaction (it can be slow); the result is saved under a row
+    lock after checking the hash again. Raises TransientTTSError for the task to retry; any
+    other TTS or media failure marks the question failed. Returns None when stale.
+    """
+    question = _current(question_id, wanted)
+    if question is None:
+        return None
+    if question.transcription_status == Status.COMPLETED and question.audio_file:
+        return question  # already done: a redelivered task
+    AudioQuestion.objects.filter(pk=question.pk, audio_script_hash=wanted).update(
+        transcription_status=Status.PROCESSING
+    )
+    voice = voice_settings(narrator=question.narrator, language=question.language)
+    try:
+        wav = get_provider(voice["provider"]).synthesize(
+            question.question_script,
+            voice=voice["voice"],
+            language=voice["language"],
+            speed=voice["speed"],
+        )
+        mp3, _duration = to_mp3(wav)
+    except TransientTTSError:
+        raise
+    except (TTSError, MediaError) as exc:
+        return audio_question_fail(question_id=question_id, wanted=wanted, reason=str(exc))
+    with transaction.atomic():
+        question = _current(question_id, wanted, lock=True)
+        if question is None:
+            return None
+        _store(question, mp3, tag=wanted[:12])
+        question.transcription_status = Status.COMPLETED
+        question.failure_reason = ""
+        question.save(update_fields=["audio_file", "transcription_status", "failure_reason"])
+    return question
+
+
+@transaction.atomic
+def audio_question_fail(*, question_id: Any, wanted: str, reason: str) -> AudioQuestion | None:
+    question = _current(question_id, wanted, lock=True)
+    if question is None:
+        return None
+    question.transcription_status = Status.FAILED
+    question.failure_reason = reason[:2000] or "The audio could not be made."
+    question.save(update_fields=["transcription_status", "failure_reason"])
+    return question
+
+
+# --- narrators -----------------------------------------------------------------------------
+
+
+def _check_narrator_fields(
+    *, team: Team, name: str, provider: str, voice: str, speed: float, exclude_pk: Any = None
+) -> None:
+    if not name:
+        raise ValidationError({"name": "Enter a name."})
+    if Narrator.objects.filter(team=team, name__iexact=name).exclude(pk=exclude_pk).exists():
+        raise ValidationError({"name": f"This team already has a narrator called “{name}”."})
+    if provider not in Narrator.Provider.values:
+        raise ValidationError({"provider": "Choose eSpeak NG, Piper or OpenAI-compatible."})
+    if not 0.5 <= float(speed) <= 2:
+        raise ValidationError({"speed": "Speed must be between 0.5 and 2."})
+    engine = get_provider(provider)
+    try:
+        engine.check()
+    except ProviderUnavailable as exc:
+        raise ValidationError({"provider": str(exc)}) from exc
+    if voice and provider == Narrator.Provider.ESPEAK:
+        known = {tag for v in engine.voices() for tag in (v.id, v.language)}
+        if voice.lower() not in known:
+            raise ValidationError(
+                {"voice": f"eSpeak NG has no voice “{voice}”; try a language tag like en-gb."}
+            )
+
+
+@transaction.atomic
+def narrator_create(
+    *,
+    team: Team,
+    name: str,
+    provider: str = Narrator.Provider.ESPEAK,
+    voice: str = "",
+    language: str = "en",
+    speed: float = 1.0,
+) -> Narrator:
+    name, voice = name.strip(), voice.strip()
+    _check_narrator_fields(team=team, name=name, provider=provider, voice=voice, speed=speed)
+    return Narrator.objects.create(
+        team=team, name=name, provider=provider, voice=voice, language=language, speed=speed
+    )
+
+
+@transaction.atomic
+def narrator_update(
+    *,
+    narrator: Narrator,
+    name: str,
+    provider: str,
+    voice: str,
+    language: str,
+    speed: float,
+) -> Narrator:
+    """Change a narrator; when how it sounds changes, its questions' audio is made again."""
+    name, voice = name.strip(), voice.strip()
+    _check_narrator_fields(
+        team=narrator.team,
+        name=name,
+        provider=provider,
+        voice=voice,
+        speed=speed,
+        exclude_pk=narrator.pk,
+    )
+    before = voice_settings(narrator=narrator, language="")
+    narrator.name, narrator.provider, narrator.voice = name, provider, voice
+    narrator.language, narrator.speed = language, speed
+    narrator.save()
+    narrator.refresh_from_db(fields=["speed"])
+    if voice_settings(narrator=narrator, language="") != before:
+        questions = AudioQuestion.objects.filter(
+            narrator=narrator, archived_at__isnull=True, audio_type=AudioType.TTS
+        ).select_related("narrator")
+        for question in questions:
+            audio_question_request_tts(question=question)
+    return narrator
+
+
+@transaction.atomic
+def narrator_delete(*, narrator: Narrator) -> None:
+    """Questions it spoke keep their audio; the default voice speaks them when next made."""
+    narrator.delete()

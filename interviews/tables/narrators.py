@@ -1,0 +1,38 @@
+"""The narrators table."""
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+
+from dashboard.tables import NUMBER_WIDE_ONLY, WIDE_ONLY
+from interviews.models import Narrator
+
+
+class NarratorTable(tables.Table):
+    name = tables.Column(verbose_name="Narrator")
+    provider = tables.Column(verbose_name="Engine", attrs=WIDE_ONLY)
+    voice = tables.Column(attrs=WIDE_ONLY, default="—")
+    language = tables.Column(attrs=WIDE_ONLY)
+    speed = tables.Column(attrs=NUMBER_WIDE_ONLY)
+    question_count = tables.Column(verbose_name="Questions", attrs=NUMBER_WIDE_ONLY)
+    preview = tables.TemplateColumn(
+        template_name="interviews/narrators/_preview_cell.html",
+        verbose_name="",
+        orderable=False,
+        attrs={"td": {"class": "text-end"}},
+    )
+
+    class Meta:
+        model = Narrator
+        fields = ["name", "provider", "voice", "language", "speed", "question_count", "preview"]
+        empty_text = "No narrators match."
+
+    def render_name(self, record: Narrator) -> str:
+        return format_html(
+            '<a class="fw-semibold" href="{}">{}</a>',
+            reverse("interviews:narrator_edit", args=[record.pk]),
+            record.name,
+        )
+
+    def render_speed(self, value: object) -> str:
+        return f"{float(value):g}×"  # type: ignore[arg-type]

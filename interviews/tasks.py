@@ -1,0 +1,37 @@
+"""Background work for interviews and their questions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+
+from interviews.services import audio as audio_services
+from speech.tts import TransientTTSError
+
+TTS_MAX_RETRIES = 4
+
+
+@shared_task(bind=True, acks_late=True, max_retries=TTS_MAX_RETRIES)
+def audio_question_synthesize(self: Any, question_id: str, script_hash: str) -> Any:
+    """Make the question's text-to-speech audio for ``script_hash``.
+
+    Idempotent: a stale hash (the script or voice changed since) or audio already made is a
+    no-op. A transient provider failure is retried with backoff, then marks the question failed.
+    Returns what happened: "completed", "failed" or "stale".
+    """
+    try:
+        question = audio_services.audio_question_synthesize(
+            question_id=question_id, wanted=script_hash
+        )
+    except TransientTTSError as exc:
+        if self.request.retries < self.max_retries:
+            # throw=False queues the retry and ends this run cleanly; an eager run (tests, or a
+            # server without a worker) then runs the retry at once instead of failing.
+            return self.retry(
+                exc=exc, countdown=min(300, 10 * 2**self.request.retries), throw=False
+            )
+        question = audio_services.audio_question_fail(
+            question_id=question_id, wanted=script_hash, reason=str(exc)
+        )
+    return "stale" if question is None else question.transcription_status

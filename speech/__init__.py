@@ -1,0 +1,1 @@
+"""Speech providers: text to speech for narrators and media conversion for audio prompts."""
