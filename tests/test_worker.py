@@ -91,6 +91,7 @@ def worker(tmp_path, settings):
                 "data_folder_in": str(tmp_path / "broker/queue"),
                 "data_folder_out": str(tmp_path / "broker/queue"),
                 "processed_folder": str(tmp_path / "broker/processed"),
+                "control_folder": str(tmp_path / "broker/control"),
             }
             if broker.startswith("filesystem")
             else {}
