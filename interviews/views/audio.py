@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.text import slugify
@@ -33,6 +33,7 @@ from interviews.services.audio import (
 )
 from interviews.tables.audio import AudioQuestionTable
 from interviews.views.builder import add_created_question
+from speech.http import media_response
 
 PAGE_SIZE = 25
 AUDIO_ACCEPT = "audio/*,video/webm,video/mp4,.mp3,.m4a,.wav,.webm,.ogg"
@@ -313,12 +314,11 @@ def audio_file(request: TeamRequest, pk: str) -> HttpResponse:
     question, _can_edit = get_audio_question_for(request, pk)
     if not question.audio_file:
         raise Http404("This question has no audio yet.")
-    # team_required is typed for HttpResponse; FileResponse streams instead.
-    response: HttpResponse = FileResponse(  # type: ignore[assignment]
-        question.audio_file.open("rb"),
+    response = media_response(
+        request,
+        question.audio_file,
         content_type="audio/mpeg",
         filename=f"{slugify(question.title) or 'question'}.mp3",
-        as_attachment=False,
     )
     # Private to the team; the page links it with ?v=<hash> so a new version is a new URL.
     response["Cache-Control"] = "private, max-age=3600"

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import Team
+from interviews.models import AITextQuestion, AudioQuestion, Interview, SurveyQuestion
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,6 +23,22 @@ def _pages() -> list[tuple[str, str]]:
         ("audit", "/settings/audit/"),
         ("team-edit", "/settings/teams/{team}/"),
         ("password", "/accounts/password/"),
+        ("interviews", "/interviews/"),
+        ("interview-new", "/interviews/new/"),
+        ("builder", "/interviews/{interview}/"),
+        ("interview-settings", "/interviews/{interview}/edit/"),
+        ("scorecard", "/interviews/{interview}/scorecard/"),
+        ("preview", "/interviews/{interview}/preview/"),
+        ("audio-list", "/questions/audio/"),
+        ("audio-new", "/questions/audio/new/"),
+        ("audio-edit", "/questions/audio/{audio}/"),
+        ("survey-list", "/questions/survey/"),
+        ("survey-new", "/questions/survey/new/"),
+        ("survey-edit", "/questions/survey/{survey}/"),
+        ("ai-text-list", "/questions/ai-text/"),
+        ("ai-text-new", "/questions/ai-text/new/"),
+        ("ai-text-edit", "/questions/ai-text/{ai_text}/"),
+        ("narrators", "/narrators/"),
     ]
 
 
@@ -35,8 +52,17 @@ def test_it_fits_every_page_to_the_screen(live_server, demo, page: Page, width):
     page.get_by_label("Password").fill("panelist-demo")
     page.get_by_role("button", name="Sign in").click()
     team = Team.objects.get(slug="northwind-engineering")
+    ids = {
+        "team": team.pk,
+        "interview": Interview.objects.get(team=team, title="Backend Engineer").pk,
+        "audio": AudioQuestion.objects.filter(team=team).first().pk,
+        "survey": SurveyQuestion.objects.filter(team=team, survey_type="MULTIPLE_CHOICE_WEIGHTED")
+        .first()
+        .pk,
+        "ai_text": AITextQuestion.objects.filter(team=team).first().pk,
+    }
     for name, path in _pages():
-        page.goto(live_server.url + path.format(team=team.pk))
+        page.goto(live_server.url + path.format(**ids))
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         page.screenshot(path=SHOTS / f"{name}-{width}.png", full_page=True)
         overflow = page.evaluate(
