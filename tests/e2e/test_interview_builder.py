@@ -61,7 +61,10 @@ def test_it_builds_reorders_and_copies_an_interview(live_server, demo, page: Pag
 
     # Drag the last question to the top; the order survives a reload.
     items = page.get_by_test_id("question-item")
-    items.nth(2).locator(".drag-handle").drag_to(items.nth(0), target_position={"x": 10, "y": 5})
+    with page.expect_response(lambda r: r.url.endswith("/questions/") and r.status == 200):
+        items.nth(2).locator(".drag-handle").drag_to(
+            items.nth(0), target_position={"x": 10, "y": 5}
+        )
     expected = [built[2], built[0], built[1]]
     expect(page.locator("[data-testid=question-item] .question-title")).to_have_text(expected)
     page.reload()
