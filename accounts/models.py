@@ -96,6 +96,21 @@ class Team(models.Model):
     name = models.CharField(max_length=150)
     slug = models.SlugField(max_length=80, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    brand_color = models.CharField(
+        max_length=7, default="#3b4fd8", help_text="Accent colour of emails and candidate pages."
+    )
+    invite_expiry_days = models.PositiveSmallIntegerField(
+        default=7, help_text="How long a new invite stays valid."
+    )
+    reminder_hours_before_expiry = models.PositiveSmallIntegerField(
+        default=48,
+        help_text="Remind unfinished candidates this many hours before expiry; 0 means never.",
+    )
+    embed_signing_key = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Secret for HMAC-signed embedded interviews (iframe); empty disables embedding.",
+    )
 
     objects = TeamQuerySet.as_manager()
 

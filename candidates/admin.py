@@ -7,6 +7,7 @@ from candidates.models import (
     Comment,
     CriterionScore,
     Evaluation,
+    ImportJob,
     InviteDelivery,
     Rating,
     Scorecard,
@@ -133,3 +134,11 @@ class RatingAdmin(admin.ModelAdmin):
     list_display = ["criterion", "score", "scorecard"]
     list_select_related = ["criterion", "scorecard"]
     raw_id_fields = ["scorecard", "criterion"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["filename", "team", "status", "total", "processed", "created_at"]
+    list_select_related = ["team"]
+    raw_id_fields = ["team", "created_by", "interview"]
+    exclude = ["rows"]

@@ -116,6 +116,16 @@ class CandidateInterview(models.Model):
         help_text="The InterviewQuestion ids this candidate gets, in order (fixed per invite).",
     )
     attempts_used = models.PositiveSmallIntegerField(default=0)
+    language = models.CharField(
+        max_length=16, blank=True, help_text="The candidate's language; the interview's if empty."
+    )
+    source = models.CharField(
+        max_length=10,
+        default="invite",
+        help_text="invite (sent by a recruiter), public (self-started from a link), embed, api.",
+    )
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -174,6 +184,59 @@ class CandidateInterview(models.Model):
 
     def can_transition_to(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.status]
+
+
+class ImportJob(models.Model):
+    """A CSV import of candidates: previewed first, then imported (and invited) by a task."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", "Previewed"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
+    rows = models.JSONField(
+        default=list, blank=True, help_text="The valid rows, parsed, waiting to import."
+    )
+    errors = models.JSONField(
+        default=list, blank=True, help_text="Per-row problems: row number, field, message."
+    )
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    interview = models.ForeignKey(
+        "interviews.Interview",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Invite the imported candidates to this interview.",
+    )
+    delivery_types = models.JSONField(default=list, blank=True)
+    failure_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TeamScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Import {self.filename or self.pk}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, round(100 * self.processed / self.total))
 
 
 class InviteDelivery(models.Model):

@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include((dashboard_patterns, "dashboard"))),
     path("accounts/", include("accounts.urls")),
     path("", include("interviews.urls")),
+    path("", include("candidates.urls")),
     path("admin/", admin.site.urls),
 ]

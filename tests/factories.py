@@ -22,6 +22,7 @@ from candidates.models import (
     Comment,
     CriterionScore,
     Evaluation,
+    ImportJob,
     InviteDelivery,
     Rating,
     Scorecard,
@@ -339,3 +340,11 @@ class ShareLinkFactory(factory.django.DjangoModelFactory):
     candidate_interview = factory.SubFactory(CandidateInterviewFactory)
     token_hash = factory.Sequence(lambda n: f"{n:064x}")
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+class ImportJobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ImportJob
+
+    team = factory.SubFactory(TeamFactory)
+    filename = "candidates.csv"

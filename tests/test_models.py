@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import Team
 from candidates.models import Answer, Candidate, CandidateInterview, InvalidTransition
-from candidates.services import candidate_interview_transition
+from candidates.services.invites import candidate_interview_transition
 from candidates.validators import normalize_e164
 from interviews.models import Interview, InterviewQuestion
 from interviews.services.interviews import (

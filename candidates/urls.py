@@ -1,0 +1,9 @@
+from candidates.runner import views as runner
+from candidates.views import candidates, invites
+
+app_name = "candidates"
+urlpatterns = [
+    *candidates.urlpatterns,
+    *invites.urlpatterns,
+    *runner.urlpatterns,
+]
