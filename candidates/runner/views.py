@@ -1,3 +1,257 @@
-from django.urls import URLPattern
+"""The candidate runner: from the invite link to the thank-you page.
 
-urlpatterns: list[URLPattern] = []
+The link's token is exchanged for a session on the first visit and the browser is sent to
+``/interview/``, a URL without it. Every step is a plain page with a plain form; recording is
+the one step that needs JavaScript (static/js/runner.js).
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.utils import translation
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.audit import client_ip
+from candidates.models import CandidateInterview
+from candidates.runner.services import (
+    RunnerClosed,
+    runner_answer_typed,
+    runner_answers,
+    runner_check_open,
+    runner_consent,
+    runner_finish,
+    runner_progress,
+)
+from candidates.runner.session import runner_invite, runner_login
+from candidates.tokens import invite_by_token
+from interviews.models import InterviewQuestion
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+SUPPORTED_LANGUAGES = ("en", "fr", "es")
+
+
+def _language(invite: CandidateInterview | None) -> str:
+    code = (invite.language or invite.interview.language) if invite else "en"
+    code = (code or "en").split("-")[0].lower()
+    return code if code in SUPPORTED_LANGUAGES else "en"
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    invite = context.get("invite")
+    lang = _language(invite)
+    with translation.override(lang):
+        response = render(
+            request, f"candidates/runner/{template}", {"lang": lang, **context}, status=status
+        )
+    response["Referrer-Policy"] = "no-referrer"
+    response["Content-Language"] = lang
+    return response
+
+
+def _closed(request: HttpRequest, invite: CandidateInterview, reason: str) -> HttpResponse:
+    return _render(request, "closed.html", {"invite": invite, "reason": reason}, status=410)
+
+
+def with_invite(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The signed-in invite, open for answers; else the page that explains why not."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        invite = runner_invite(request)
+        if invite is None:
+            return _render(request, "invalid.html", {"reason": "no-session"}, status=403)
+        try:
+            runner_check_open(invite)
+        except RunnerClosed as closed:
+            if closed.reason == "completed":
+                return redirect("candidates:runner_thanks")
+            return _closed(request, invite, closed.reason)
+        return view(request, invite, *args, **kwargs)
+
+    return never_cache(wrapper)
+
+
+@require_GET
+def runner_enter(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link: sign this browser in to the invite and drop the token from the URL."""
+    invite = invite_by_token(token)
+    if invite is None:
+        response = _render(request, "invalid.html", {"reason": "unknown"}, status=404)
+        return response
+    runner_login(request, invite)
+    response = redirect("candidates:runner")
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_GET
+@with_invite
+def runner(request: HttpRequest, invite: CandidateInterview) -> HttpResponse:
+    """Whatever comes next for this candidate."""
+    progress = runner_progress(invite=invite)
+    context: dict[str, Any] = {
+        "invite": invite,
+        "interview": invite.interview,
+        "progress": progress,
+    }
+    if invite.consented_at is None and not request.session.get("welcomed"):
+        return _render(request, "welcome.html", context)
+    if invite.consented_at is None:
+        return _render(request, "consent.html", context)
+    needs_devices = progress.current is not None and progress.has_recordings
+    if needs_devices and not request.session.get("device_ok"):
+        return _render(request, "device.html", context)
+    if needs_devices and not request.session.get("practice_done"):
+        return _render(request, "practice.html", context)
+    if progress.current is None:
+        return _render(request, "finish.html", context)
+    return _question_page(request, invite, progress.current, context)
+
+
+def _question_page(
+    request: HttpRequest,
+    invite: CandidateInterview,
+    item: InterviewQuestion,
+    context: dict[str, Any],
+    *,
+    error: str = "",
+    values: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    interview = invite.interview
+    answer = runner_answers(invite=invite).get(str(item.pk))
+    context.update(
+        item=item,
+        question=item.question,
+        error=error,
+        values=values or {},
+        previous=answer,
+        think_seconds=item.think_time_seconds
+        if item.think_time_seconds is not None
+        else interview.think_time_seconds,
+        answer_seconds=item.answer_time_seconds or interview.answer_time_seconds,
+        retakes=interview.retakes_allowed,
+    )
+    return _render(request, "question.html", context, status=status)
+
+
+@require_POST
+@with_invite
+def runner_welcome(request: HttpRequest, invite: CandidateInterview) -> HttpResponse:
+    request.session["welcomed"] = True
+    return redirect("candidates:runner")
+
+
+@require_POST
+@with_invite
+def runner_consent_view(request: HttpRequest, invite: CandidateInterview) -> HttpResponse:
+    if request.POST.get("agree") != "yes":
+        context = {
+            "invite": invite,
+            "interview": invite.interview,
+            "progress": runner_progress(invite=invite),
+            "error": True,
+        }
+        return _render(request, "consent.html", context, status=422)
+    runner_consent(invite=invite, ip=client_ip(request))
+    return redirect("candidates:runner")
+
+
+@require_POST
+@with_invite
+def runner_device(request: HttpRequest, invite: CandidateInterview) -> HttpResponse:
+    request.session["device_ok"] = True
+    return redirect("candidates:runner")
+
+
+@require_POST
+@with_invite
+def runner_practice(request: HttpRequest, invite: CandidateInterview) -> HttpResponse:
+    request.session["practice_done"] = True
+    return redirect("candidates:runner")
+
+
+@require_POST
+@with_invite
+def runner_answer(request: HttpRequest, invite: CandidateInterview, item_id: str) -> HttpResponse:
+    """A survey or written answer."""
+    progress = runner_progress(invite=invite)
+    item = next((i for i in progress.items if str(i.pk) == item_id), None)
+    if item is None:
+        return redirect("candidates:runner")
+    data = {
+        "text": request.POST.get("text", ""),
+        "choice": request.POST.get("choice", ""),
+        "options": request.POST.getlist("options"),
+    }
+    try:
+        runner_answer_typed(invite=invite, item=item, data=data)
+    except ValidationError as exc:
+        context = {"invite": invite, "interview": invite.interview, "progress": progress}
+        return _question_page(
+            request, invite, item, context, error=" ".join(exc.messages), values=data, status=422
+        )
+    return redirect("candidates:runner")
+
+
+@require_POST
+@with_invite
+def runner_finish_view(request: HttpRequest, invite: CandidateInterview) -> HttpResponse:
+    try:
+        runner_finish(invite=invite)
+    except ValidationError:
+        return redirect("candidates:runner")
+    return redirect("candidates:runner_thanks")
+
+
+@require_GET
+@never_cache
+def runner_thanks(request: HttpRequest) -> HttpResponse:
+    invite = runner_invite(request)
+    if invite is None:
+        return _render(request, "invalid.html", {"reason": "no-session"}, status=403)
+    if invite.status != CandidateInterview.Status.COMPLETED:
+        return redirect("candidates:runner")
+    return _render(request, "thanks.html", {"invite": invite, "interview": invite.interview})
+
+
+@require_GET
+@with_invite
+def runner_prompt_audio(
+    request: HttpRequest, invite: CandidateInterview, item_id: str
+) -> HttpResponse:
+    """The spoken prompt of one of this invite's questions."""
+    from speech.http import media_response
+
+    progress = runner_progress(invite=invite)
+    item = next((i for i in progress.items if str(i.pk) == item_id), None)
+    if item is None or item.audio_question is None or not item.audio_question.audio_file:
+        raise Http404("No spoken prompt for that question.")
+    return media_response(
+        request, item.audio_question.audio_file, content_type="audio/mpeg", filename="question.mp3"
+    )
+
+
+urlpatterns: list[URLPattern] = [
+    path("i/<str:token>/", runner_enter, name="runner_enter"),
+    path("interview/", runner, name="runner"),
+    path("interview/welcome/", runner_welcome, name="runner_welcome"),
+    path("interview/consent/", runner_consent_view, name="runner_consent"),
+    path("interview/device/", runner_device, name="runner_device"),
+    path("interview/practice/", runner_practice, name="runner_practice"),
+    path("interview/answer/<str:item_id>/", runner_answer, name="runner_answer"),
+    path("interview/prompt/<str:item_id>.mp3", runner_prompt_audio, name="runner_prompt"),
+    path("interview/finish/", runner_finish_view, name="runner_finish"),
+    path("interview/thanks/", runner_thanks, name="runner_thanks"),
+]

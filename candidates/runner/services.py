@@ -1,0 +1,203 @@
+"""What the candidate runner writes: consent, the fixed question order, survey and written
+answers, completion. Recorded answers arrive through the upload endpoint (uploads app)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from candidates.models import Answer, CandidateInterview
+from candidates.services.invites import candidate_interview_transition
+from interviews.models import InterviewQuestion, SurveyOption, SurveyQuestion
+from interviews.selectors import interview_items
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+Status = CandidateInterview.Status
+SurveyType = SurveyQuestion.SurveyType
+CONSENT_VERSION = "2026-11"
+
+# An answer counts once every byte is on the server (recorded) or it was saved (typed).
+DONE_STATUSES = (Answer.Status.SUBMITTED, Answer.Status.PROCESSING, Answer.Status.PROCESSED)
+
+
+class RunnerClosed(Exception):
+    """The invite no longer accepts answers; ``reason`` names why (for the friendly page)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+def runner_check_open(invite: CandidateInterview) -> None:
+    """Raise ``RunnerClosed`` unless the candidate may still answer (moves a lapsed invite
+    to EXPIRED on the way)."""
+    if invite.status == Status.COMPLETED:
+        raise RunnerClosed("completed")
+    if invite.status == Status.CANCELLED:
+        raise RunnerClosed("cancelled")
+    if invite.status == Status.EXPIRED:
+        raise RunnerClosed("expired")
+    if invite.status == Status.DRAFT:
+        raise RunnerClosed("draft")
+    if invite.is_expired:
+        candidate_interview_transition(invite=invite, to=Status.EXPIRED)
+        raise RunnerClosed("expired")
+    if not invite.interview.accepts_answers:
+        raise RunnerClosed("paused")
+
+
+@transaction.atomic
+def runner_question_order(*, invite: CandidateInterview) -> list[InterviewQuestion]:
+    """The invite's questions in the order it gets them, fixed on first use: every question by
+    ordinal, or the interview's random subset (kept in that ordinal order)."""
+    items = interview_items(interview=invite.interview)
+    by_id = {str(i.pk): i for i in items}
+    if not invite.question_order:
+        chosen = items
+        count = invite.interview.random_question_count
+        if count and count < len(items):
+            picked = set(random.sample([str(i.pk) for i in items], count))
+            chosen = [i for i in items if str(i.pk) in picked]
+        invite.question_order = [str(i.pk) for i in chosen]
+        CandidateInterview.objects.filter(pk=invite.pk).update(question_order=invite.question_order)
+    # A question removed from the interview since is skipped; the rest keep their place.
+    return [by_id[pk] for pk in invite.question_order if pk in by_id]
+
+
+def runner_answers(*, invite: CandidateInterview) -> dict[str, Answer]:
+    """This attempt's answers by InterviewQuestion id."""
+    attempt = max(invite.attempts_used, 1)
+    return {
+        str(a.interview_question_id): a
+        for a in Answer.objects.filter(candidate_interview=invite, attempt=attempt)
+    }
+
+
+@dataclass(frozen=True)
+class Progress:
+    items: Sequence[InterviewQuestion]
+    answered: int
+    current: InterviewQuestion | None
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+    @property
+    def number(self) -> int:
+        return min(self.answered + 1, self.total)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.total) if self.total else 100
+
+    @property
+    def has_recordings(self) -> bool:
+        return any(i.kind == InterviewQuestion.Kind.AUDIO for i in self.items)
+
+
+def runner_progress(*, invite: CandidateInterview) -> Progress:
+    items = runner_question_order(invite=invite)
+    answers = runner_answers(invite=invite)
+    done = [i for i in items if (a := answers.get(str(i.pk))) and a.status in DONE_STATUSES]
+    remaining = [i for i in items if i not in done]
+    return Progress(items=items, answered=len(done), current=remaining[0] if remaining else None)
+
+
+@transaction.atomic
+def runner_consent(*, invite: CandidateInterview, ip: str | None) -> CandidateInterview:
+    """Record the candidate's consent and start the interview (INVITED → IN_PROGRESS)."""
+    locked = CandidateInterview.objects.select_for_update().get(pk=invite.pk)
+    if locked.consented_at is None:
+        locked.consented_at = timezone.now()
+        locked.consent_ip = ip
+        locked.consent_version = CONSENT_VERSION
+        locked.save(update_fields=["consented_at", "consent_ip", "consent_version", "updated_at"])
+    if locked.status == Status.INVITED:
+        candidate_interview_transition(invite=locked, to=Status.IN_PROGRESS)
+    if locked.attempts_used == 0:
+        CandidateInterview.objects.filter(pk=locked.pk).update(attempts_used=1)
+    locked.refresh_from_db()
+    return locked
+
+
+def _clean_survey(question: SurveyQuestion, data: dict[str, Any]) -> tuple[str, list[SurveyOption]]:
+    kind = question.survey_type
+    if kind == SurveyType.FREE_TEXT:
+        text = str(data.get("text", "")).strip()
+        if not text:
+            raise ValidationError({"answer": "Write an answer before you continue."})
+        limit = question.max_character_length
+        if limit and len(text) > limit:
+            raise ValidationError(
+                {"answer": f"Your answer is {len(text)} characters long; the limit is {limit}."}
+            )
+        return text, []
+    if kind == SurveyType.YES_NO:
+        choice = str(data.get("choice", "")).upper()
+        if choice not in ("YES", "NO"):
+            raise ValidationError({"answer": "Choose Yes or No."})
+        return choice, []
+    options = {str(o.pk): o for o in question.options.all()}
+    chosen_ids = [str(v) for v in data.get("options", [])]
+    chosen = [options[i] for i in chosen_ids if i in options]
+    if len(chosen) != len(chosen_ids) or not chosen:
+        raise ValidationError({"answer": "Choose an answer."})
+    if kind != SurveyType.MULTIPLE_CHOICE_MULTIPLE_ANSWER and len(chosen) != 1:
+        raise ValidationError({"answer": "Choose one answer."})
+    return "", chosen
+
+
+@transaction.atomic
+def runner_answer_typed(
+    *, invite: CandidateInterview, item: InterviewQuestion, data: dict[str, Any]
+) -> Answer:
+    """Save the answer to a survey or written question, replacing an earlier one of this attempt."""
+    runner_check_open(invite)
+    progress = runner_progress(invite=invite)
+    if item not in progress.items:
+        raise ValidationError({"answer": "That question is not part of your interview."})
+    if item.kind == InterviewQuestion.Kind.AUDIO:
+        raise ValidationError({"answer": "This question is answered by recording."})
+    options: list[SurveyOption] = []
+    if item.kind == InterviewQuestion.Kind.SURVEY:
+        assert item.survey_question is not None
+        text, options = _clean_survey(item.survey_question, data)
+    else:
+        assert item.ai_text_question is not None
+        text = str(data.get("text", "")).strip()
+        limit = item.ai_text_question.max_answer_length
+        if len(text) < 2:
+            raise ValidationError({"answer": "Write an answer before you continue."})
+        if len(text) > limit:
+            raise ValidationError(
+                {"answer": f"Your answer is {len(text)} characters long; the limit is {limit}."}
+            )
+    answer, _ = Answer.objects.update_or_create(
+        candidate_interview=invite,
+        interview_question=item,
+        attempt=max(invite.attempts_used, 1),
+        defaults={"text": text, "status": Answer.Status.SUBMITTED, "submitted_at": timezone.now()},
+    )
+    answer.selected_options.set(options)
+    CandidateInterview.objects.filter(pk=invite.pk).update(last_seen_at=timezone.now())
+    return answer
+
+
+@transaction.atomic
+def runner_finish(*, invite: CandidateInterview) -> CandidateInterview:
+    """Hand the interview in once every question has its answer (IN_PROGRESS → COMPLETED)."""
+    runner_check_open(invite)
+    progress = runner_progress(invite=invite)
+    if progress.current is not None:
+        raise ValidationError(
+            {"answer": f"Question {progress.number} of {progress.total} still needs an answer."}
+        )
+    return candidate_interview_transition(invite=invite, to=Status.COMPLETED)
