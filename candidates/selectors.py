@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from candidates.models import CandidateInterview
+from candidates.models import Candidate, CandidateInterview, ImportJob
 
 if TYPE_CHECKING:
     from accounts.models import Team
@@ -31,3 +33,65 @@ def invite_recent_activity(*, team: Team, limit: int = 8) -> QuerySet[CandidateI
         .select_related("candidate", "interview")
         .order_by("-updated_at")[:limit]
     )
+
+
+def candidate_list(*, team: Team, filters: dict[str, str] | None = None) -> QuerySet[Candidate]:
+    """The team's candidates, each with ``invite_count`` and its latest invite's ``latest_status``,
+    ``latest_interview`` (title) and ``latest_interview_id``.
+
+    ``filters``: ``q`` (every word in the name, email, phone or external id), ``interview``
+    (invited to it; the latest-invite columns then describe that interview's invite), ``status``
+    (the latest invite's status, or "none" for candidates never invited).
+    """
+    filters = filters or {}
+    invites = CandidateInterview.objects.filter(candidate=OuterRef("pk"))
+    if interview := filters.get("interview"):
+        invites = invites.filter(interview_id=interview)
+    latest = invites.order_by("-created_at", "-pk")
+    count = (
+        CandidateInterview.objects.filter(candidate=OuterRef("pk"))
+        .order_by()
+        .values("candidate")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    candidates = Candidate.objects.for_team(team).annotate(
+        invite_count=Coalesce(Subquery(count), 0),
+        latest_status=Subquery(latest.values("status")[:1]),
+        latest_interview=Subquery(latest.values("interview__title")[:1]),
+        latest_interview_id=Subquery(latest.values("interview_id")[:1]),
+    )
+    if interview:
+        candidates = candidates.filter(Exists(invites))
+    if status := filters.get("status"):
+        if status == "none":
+            candidates = candidates.filter(latest_status__isnull=True)
+        else:
+            candidates = candidates.filter(latest_status=status)
+    for word in (filters.get("q") or "").split():
+        match = (
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(external_id__icontains=word)
+        )
+        # Phones are stored as +14155550123; let "415-555" or "(415)" find them too.
+        digits = re.sub(r"[^\d+]", "", word)
+        if any(c.isdigit() for c in digits):
+            match |= Q(phone__contains=digits)
+        candidates = candidates.filter(match)
+    return candidates.order_by("-created_at")
+
+
+def candidate_invites(*, candidate: Candidate) -> QuerySet[CandidateInterview]:
+    """The candidate's invites, newest first, with their interviews."""
+    return (
+        CandidateInterview.objects.filter(candidate=candidate)
+        .select_related("interview")
+        .order_by("-created_at")
+    )
+
+
+def import_job_recent(*, team: Team, limit: int = 5) -> QuerySet[ImportJob]:
+    """The team's latest imports, without their (large) parsed rows and errors."""
+    return ImportJob.objects.for_team(team).defer("rows", "errors").order_by("-created_at")[:limit]

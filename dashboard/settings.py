@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "interviews",
     "candidates",
     "speech",
+    "uploads",
     "dashboard",
 ]
 
@@ -114,6 +115,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The candidate pages and emails are translated; the dashboard is English for now.
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -193,6 +197,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14)
 X_FRAME_OPTIONS = "DENY"
+# Interviews embedded in another site's iframe need cookies that cross sites (HTTPS only);
+# see docs/embedding.md. Off by default: Lax cookies are the safer choice.
+if env_bool("EMBED_CROSS_SITE_COOKIES", False):
+    SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "None"
 SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", [])
 
 LOGGING = {
@@ -218,3 +226,75 @@ OPENAI_TTS_MODEL = env_str("OPENAI_TTS_MODEL", "tts-1")
 OPENAI_TTS_TIMEOUT = env_int("OPENAI_TTS_TIMEOUT", 60)
 AUDIO_UPLOAD_MAX_BYTES = env_int("AUDIO_UPLOAD_MAX_MB", 25) * 1024 * 1024
 AUDIO_MAX_SECONDS = env_int("AUDIO_MAX_SECONDS", 600)
+
+# --- Invites: text messages, delivery retries, and the beat schedule for expiry and reminders.
+# SMS_PROVIDER=console writes messages to the worker's log (the offline default); twilio sends
+# them and then needs its account: without it start-up fails.
+SMS_PROVIDER = env_str("SMS_PROVIDER", "console")
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER", "")
+TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID", "")
+TWILIO_API_URL = env_str("TWILIO_API_URL", "https://api.twilio.com").rstrip("/")
+SMS_TIMEOUT = env_int("SMS_TIMEOUT", 15)
+if SMS_PROVIDER not in ("console", "twilio"):
+    raise ImproperlyConfigured(f"SMS_PROVIDER must be console or twilio, not {SMS_PROVIDER!r}.")
+if SMS_PROVIDER == "twilio" and not (
+    TWILIO_ACCOUNT_SID
+    and TWILIO_AUTH_TOKEN
+    and (TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID)
+):
+    raise ImproperlyConfigured(
+        "SMS_PROVIDER=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and "
+        "TWILIO_FROM_NUMBER (or TWILIO_MESSAGING_SERVICE_SID)."
+    )
+# Each email or text message is tried this many times more after a transient failure.
+INVITE_DELIVERY_MAX_RETRIES = env_int("INVITE_DELIVERY_MAX_RETRIES", 5)
+
+# Periodic tasks, run by `celery beat` (started beside the worker). A run that waited in the
+# queue past its next turn is dropped (`expires`), so a stopped worker does not pile them up.
+CELERY_BEAT_SCHEDULE = {
+    "invites-expire-due": {
+        "task": "candidates.tasks.invite_expire_due",
+        "schedule": 5 * 60.0,
+        "options": {"expires": 5 * 60},
+    },
+    "invites-remind-due": {
+        "task": "candidates.tasks.invite_remind_due",
+        "schedule": 15 * 60.0,
+        "options": {"expires": 15 * 60},
+    },
+}
+
+# Cache: rate limits on public interview starts (candidates.ratelimit) count here. Local
+# memory counts per process; with several web processes set CACHE_URL=redis://… to share.
+CACHE_URL = env_str("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "panelist"}
+    )
+}
+
+# Embedded interviews (/embed/<id>/) may be framed by this site and these origins, e.g.
+# "https://careers.example.com" (the CSP frame-ancestors list); never by every site.
+EMBED_ALLOWED_ORIGINS = env_list("EMBED_ALLOWED_ORIGINS", [])
+for _origin in EMBED_ALLOWED_ORIGINS:
+    if _origin == "*" or any(c in _origin for c in " ;,'\"") or "://" not in _origin:
+        raise ImproperlyConfigured(
+            f"EMBED_ALLOWED_ORIGINS: {_origin!r} is not an origin like https://careers.example.com."
+        )
+
+# Resumable (tus) uploads of candidates' recordings: partial files on local disk until complete,
+# then the default storage. Unfinished uploads expire this long after their last piece.
+UPLOAD_TEMP_DIR = Path(env_str("UPLOAD_TEMP_DIR", str(DATA_DIR / "uploads-partial")))
+UPLOAD_MAX_SIZE = env_int("UPLOAD_MAX_MB", 2048) * 1024 * 1024
+UPLOAD_EXPIRY_HOURS = env_int("UPLOAD_EXPIRY_HOURS", 24)
+UPLOAD_DURATION_SLACK_SECONDS = env_int("UPLOAD_DURATION_SLACK_SECONDS", 15)
+# Unfinished uploads past their expiry lose their partial files once an hour.
+CELERY_BEAT_SCHEDULE["uploads-cleanup"] = {
+    "task": "uploads.tasks.uploads_cleanup",
+    "schedule": 3600.0,
+    "options": {"expires": 3600},
+}

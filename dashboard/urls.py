@@ -24,5 +24,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("interviews.urls")),
     path("", include("candidates.urls")),
+    path("uploads/", include("uploads.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -188,3 +188,123 @@ def to_wav(source: Source, *, rate: int = MP3_RATE) -> bytes:
         out.setframerate(rate)
         out.writeframes(pcm)
     return buffer.getvalue()
+
+
+# Containers that browsers' MediaRecorder writes: Chrome and Firefox WebM (Chrome also
+# Matroska with H.264), Safari MP4, Firefox audio-only Ogg.
+_RECORDING_CONTAINERS = {"matroska,webm": "webm", "mov,mp4,m4a,3gp,3g2,mj2": "mp4", "ogg": "ogg"}
+_WEBM_CODECS = frozenset({"opus", "vorbis", "vp8", "vp9", "av1"})
+# Enough packets for any decoder's start-up delay (B-frames, codec priming).
+_DECODE_PACKETS = 60
+
+
+@dataclass(frozen=True)
+class RecordingInfo:
+    """A checked recording: audio always, video maybe."""
+
+    format: str
+    extension: str
+    content_type: str
+    duration: float
+    audio_codec: str
+    video_codec: str
+    width: int
+    height: int
+    size: int
+
+    @property
+    def has_video(self) -> bool:
+        return bool(self.video_codec)
+
+
+def probe_recording(
+    path: str | Path, *, min_seconds: float = 0.3, max_seconds: float | None = None
+) -> RecordingInfo:
+    """What the recording at ``path`` holds, or MediaError when it is not a usable answer.
+
+    It must be a WebM (or Matroska), MP4 or Ogg container with a sound track whose first
+    packets decode, and, when it has a video track, a picture that decodes too; it must last
+    more than ``min_seconds`` and, when given, at most ``max_seconds``. Judged by content only.
+    """
+    size = _size(path)
+    if size == 0:
+        raise MediaError("The file is empty.")
+    damaged = "This file is not a recording, or it is damaged."
+    with Path(path).open("rb") as handle:
+        try:
+            container = av.open(handle, mode="r")
+        except (av.FFmpegError, ValueError, OSError) as exc:
+            raise MediaError(damaged) from exc
+        with container:
+            family = _RECORDING_CONTAINERS.get(container.format.name)
+            if family is None:
+                raise MediaError("Upload a WebM, MP4 or Ogg recording.")
+            if not container.streams.audio:
+                raise MediaError("This recording has no sound.")
+            audio = container.streams.audio[0]
+            video = container.streams.video[0] if container.streams.video else None
+            try:
+                duration, samples, pictures = _measure_recording(container, audio, video)
+            except (av.FFmpegError, ValueError) as exc:
+                raise MediaError(damaged) from exc
+            format_name = container.format.name
+            audio_codec = audio.codec_context.name
+            video_codec = video.codec_context.name if video is not None else ""
+            width = video.codec_context.width if video is not None else 0
+            height = video.codec_context.height if video is not None else 0
+    if not samples:
+        raise MediaError("This recording has no sound that can be played.")
+    if video is not None and not pictures:
+        raise MediaError("The video in this recording cannot be played.")
+    if duration <= min_seconds:
+        raise MediaError(f"The recording is too short ({duration:.1f} s).")
+    if max_seconds is not None and duration > max_seconds:
+        raise MediaError(
+            f"The recording lasts {_minutes(duration)}; the limit is {_minutes(max_seconds)}."
+        )
+    extension = family
+    if family == "webm" and not ({audio_codec, video_codec} - {""}) <= _WEBM_CODECS:
+        extension = "mkv"
+    kind = "video" if video_codec else "audio"
+    content_type = "video/x-matroska" if extension == "mkv" else f"{kind}/{extension}"
+    return RecordingInfo(
+        format=format_name,
+        extension=extension,
+        content_type=content_type,
+        duration=duration,
+        audio_codec=audio_codec,
+        video_codec=video_codec,
+        width=width,
+        height=height,
+        size=size,
+    )
+
+
+def _measure_recording(
+    container: InputContainer, audio: Any, video: Any | None
+) -> tuple[float, int, int]:
+    """The sound track's length from its packets (MediaRecorder WebM has no duration in its
+    header), the samples its first packets decode to and the pictures the video's first
+    packets decode to: zero means the track is not really what it claims to be."""
+    start: float | None = None
+    end = 0.0
+    samples = pictures = audio_packets = video_packets = 0
+    streams = [audio] if video is None else [audio, video]
+    for packet in container.demux(*streams):
+        if packet.stream.index == audio.index:
+            if packet.pts is not None and packet.time_base is not None:
+                begin = float(packet.pts * packet.time_base)
+                start = begin if start is None else min(start, begin)
+                end = max(end, float((packet.pts + (packet.duration or 0)) * packet.time_base))
+            if not samples and audio_packets < _DECODE_PACKETS:
+                audio_packets += 1
+                samples += sum(frame.samples for frame in packet.decode())
+        elif not pictures and video_packets < _DECODE_PACKETS:
+            video_packets += 1
+            pictures += len(packet.decode())
+    if video is not None and video_packets and not pictures:
+        pictures = len(video.decode(None))  # flush a decoder that holds frames back
+    duration = 0.0 if start is None else end - start
+    if duration <= 0 and container.duration:
+        duration = container.duration / av.time_base
+    return duration, samples, pictures

@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('candidates', '0002_invite_fields_import_jobs'),
+        ("candidates", "0002_invite_fields_import_jobs"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='candidateinterview',
-            name='consent_ip',
+            model_name="candidateinterview",
+            name="consent_ip",
             field=models.GenericIPAddressField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='candidateinterview',
-            name='consent_version',
+            model_name="candidateinterview",
+            name="consent_version",
             field=models.CharField(blank=True, max_length=40),
         ),
         migrations.AddField(
-            model_name='candidateinterview',
-            name='consented_at',
+            model_name="candidateinterview",
+            name="consented_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

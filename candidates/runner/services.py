@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from candidates.models import Answer, CandidateInterview
 from candidates.services.invites import candidate_interview_transition
@@ -133,25 +134,28 @@ def _clean_survey(question: SurveyQuestion, data: dict[str, Any]) -> tuple[str, 
     if kind == SurveyType.FREE_TEXT:
         text = str(data.get("text", "")).strip()
         if not text:
-            raise ValidationError({"answer": "Write an answer before you continue."})
+            raise ValidationError({"answer": _("Write an answer before you continue.")})
         limit = question.max_character_length
         if limit and len(text) > limit:
             raise ValidationError(
-                {"answer": f"Your answer is {len(text)} characters long; the limit is {limit}."}
+                {
+                    "answer": _("Your answer is %(n)s characters long; the limit is %(limit)s.")
+                    % {"n": len(text), "limit": limit}
+                }
             )
         return text, []
     if kind == SurveyType.YES_NO:
         choice = str(data.get("choice", "")).upper()
         if choice not in ("YES", "NO"):
-            raise ValidationError({"answer": "Choose Yes or No."})
+            raise ValidationError({"answer": _("Choose Yes or No.")})
         return choice, []
     options = {str(o.pk): o for o in question.options.all()}
     chosen_ids = [str(v) for v in data.get("options", [])]
     chosen = [options[i] for i in chosen_ids if i in options]
     if len(chosen) != len(chosen_ids) or not chosen:
-        raise ValidationError({"answer": "Choose an answer."})
+        raise ValidationError({"answer": _("Choose an answer.")})
     if kind != SurveyType.MULTIPLE_CHOICE_MULTIPLE_ANSWER and len(chosen) != 1:
-        raise ValidationError({"answer": "Choose one answer."})
+        raise ValidationError({"answer": _("Choose one answer.")})
     return "", chosen
 
 
@@ -163,9 +167,9 @@ def runner_answer_typed(
     runner_check_open(invite)
     progress = runner_progress(invite=invite)
     if item not in progress.items:
-        raise ValidationError({"answer": "That question is not part of your interview."})
+        raise ValidationError({"answer": _("That question is not part of your interview.")})
     if item.kind == InterviewQuestion.Kind.AUDIO:
-        raise ValidationError({"answer": "This question is answered by recording."})
+        raise ValidationError({"answer": _("This question is answered by recording.")})
     options: list[SurveyOption] = []
     if item.kind == InterviewQuestion.Kind.SURVEY:
         assert item.survey_question is not None
@@ -175,12 +179,15 @@ def runner_answer_typed(
         text = str(data.get("text", "")).strip()
         limit = item.ai_text_question.max_answer_length
         if len(text) < 2:
-            raise ValidationError({"answer": "Write an answer before you continue."})
+            raise ValidationError({"answer": _("Write an answer before you continue.")})
         if len(text) > limit:
             raise ValidationError(
-                {"answer": f"Your answer is {len(text)} characters long; the limit is {limit}."}
+                {
+                    "answer": _("Your answer is %(n)s characters long; the limit is %(limit)s.")
+                    % {"n": len(text), "limit": limit}
+                }
             )
-    answer, _ = Answer.objects.update_or_create(
+    answer, _created = Answer.objects.update_or_create(
         candidate_interview=invite,
         interview_question=item,
         attempt=max(invite.attempts_used, 1),
@@ -198,6 +205,9 @@ def runner_finish(*, invite: CandidateInterview) -> CandidateInterview:
     progress = runner_progress(invite=invite)
     if progress.current is not None:
         raise ValidationError(
-            {"answer": f"Question {progress.number} of {progress.total} still needs an answer."}
+            {
+                "answer": _("Question %(n)s of %(total)s still needs an answer.")
+                % {"n": progress.number, "total": progress.total}
+            }
         )
     return candidate_interview_transition(invite=invite, to=Status.COMPLETED)

@@ -54,8 +54,17 @@ def _render(
         response = render(
             request, f"candidates/runner/{template}", {"lang": lang, **context}, status=status
         )
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["Content-Language"] = lang
+    return _frameable(response)
+
+
+def _frameable(response: HttpResponse) -> HttpResponse:
+    """Candidate pages may be framed by the team's site (embedded interviews), nowhere else."""
+    from candidates.views.public import frame_ancestors
+
+    response.xframe_options_exempt = True
+    response["Content-Security-Policy"] = frame_ancestors()
     return response
 
 
@@ -77,7 +86,9 @@ def with_invite(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             if closed.reason == "completed":
                 return redirect("candidates:runner_thanks")
             return _closed(request, invite, closed.reason)
-        return view(request, invite, *args, **kwargs)
+        # Messages made while handling the request (errors) speak the candidate's language.
+        with translation.override(_language(invite)):
+            return view(request, invite, *args, **kwargs)
 
     return never_cache(wrapper)
 
@@ -91,8 +102,9 @@ def runner_enter(request: HttpRequest, token: str) -> HttpResponse:
         return response
     runner_login(request, invite)
     response = redirect("candidates:runner")
+    # The token is in this URL: never let it travel on as a Referer.
     response["Referrer-Policy"] = "no-referrer"
-    return response
+    return _frameable(response)
 
 
 @require_GET

@@ -1,16 +1,28 @@
-"""Writes for candidates and invites."""
+"""Writes for invites (candidate interviews): the status machine, create, send, resend, extend,
+cancel, and the periodic expiry and reminders. Delivery itself is in ``delivery.py``."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
-from candidates.models import CandidateInterview, InvalidTransition
+from accounts.models import Team
+from candidates.models import Candidate, CandidateInterview, InvalidTransition, InviteDelivery
+from candidates.tokens import new_invite_token
+from interviews.models import Interview
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    from collections.abc import Iterable
+
+    from accounts.models import User
 
 Status = CandidateInterview.Status
 
@@ -43,3 +55,430 @@ def candidate_interview_transition(
     locked.save(update_fields=fields)
     invite.refresh_from_db()
     return invite
+
+
+# ---------------------------------------------------------------- invites: create, send, resend
+
+OPEN_STATUSES = (Status.INVITED, Status.IN_PROGRESS)
+CHANNELS = tuple(InviteDelivery.Channel.values)
+# Expiry and reminders scan this many invites per statement, keeping row locks short.
+BATCH_SIZE = 500
+
+
+def invite_url(token: str) -> str:
+    """The candidate's link for ``token`` (the runner serves ``/i/<token>/``)."""
+    return f"{settings.SITE_URL}/i/{token}/"
+
+
+def _check_interview(team: Team, interview: Interview) -> None:
+    if interview.team_id != team.pk:
+        raise ValidationError({"interview": "Choose an interview of this team."})
+    if interview.status != Interview.Status.ACTIVE:
+        raise ValidationError(
+            {
+                "interview": f"“{interview.title}” is {interview.get_status_display().lower()}; "
+                "only active interviews take invites."
+            }
+        )
+
+
+def _clean_channels(delivery_types: Iterable[str], *, required: bool) -> list[str]:
+    wanted = set(delivery_types)
+    if unknown := sorted(wanted - set(CHANNELS)):
+        raise ValidationError(
+            {"delivery_types": f"Unknown delivery type “{unknown[0]}”: use email or sms."}
+        )
+    if required and not wanted:
+        raise ValidationError(
+            {"delivery_types": "Choose how to send the invite: email, SMS or both."}
+        )
+    return [c for c in CHANNELS if c in wanted]
+
+
+def _channels_for(invite: CandidateInterview) -> list[str]:
+    """The invite's delivery types; for one that has none (self-started from a public link),
+    the candidate's email, else their phone."""
+    if invite.delivery_types:
+        return list(invite.delivery_types)
+    candidate = invite.candidate
+    return ["email"] if candidate.email else ["sms"] if candidate.phone else []
+
+
+def _check_reachable(candidate: Candidate, channels: list[str]) -> None:
+    if "email" in channels and not candidate.email:
+        raise ValidationError(
+            {
+                "delivery_types": f"{candidate.full_name} has no email address: "
+                "send by SMS, or add an email first."
+            }
+        )
+    if "sms" in channels and not candidate.phone:
+        raise ValidationError(
+            {
+                "delivery_types": f"{candidate.full_name} has no phone number: "
+                "send by email, or add a number first."
+            }
+        )
+
+
+def _check_expiry(expires_at: datetime, now: datetime, field: str = "expires_at") -> None:
+    if expires_at <= now:
+        raise ValidationError({field: "The expiry must be in the future."})
+
+
+def _check_no_open_invite(
+    candidate: Candidate, interview: Interview, *, exclude: CandidateInterview | None = None
+) -> None:
+    """One open invite per candidate and interview: a second link would split their answers."""
+    # Locking the candidate serialises concurrent invites of the same person, so two requests
+    # cannot both pass this check.
+    list(Candidate.objects.select_for_update().filter(pk=candidate.pk).values_list("pk"))
+    existing = CandidateInterview.objects.filter(
+        candidate=candidate, interview=interview, status__in=OPEN_STATUSES
+    )
+    if exclude is not None:
+        existing = existing.exclude(pk=exclude.pk)
+    if (found := existing.first()) is not None:
+        raise ValidationError(
+            {
+                "candidate": f"{candidate.full_name} already has an open invite to "
+                f"{interview.title} ({found.get_status_display().lower()}); "
+                "resend or extend that one instead."
+            }
+        )
+
+
+def _locked(invite: CandidateInterview) -> CandidateInterview:
+    return (
+        CandidateInterview.objects.select_for_update(of=("self",))
+        .select_related("candidate", "interview", "team")
+        .get(pk=invite.pk)
+    )
+
+
+def _queue_deliveries(
+    invite: CandidateInterview, *, channels: list[str], token: str, purpose: str, replaces: str = ""
+) -> list[InviteDelivery]:
+    """One delivery row per channel, each sent by a task once this transaction commits."""
+    from candidates.tasks import invite_deliver
+
+    deliveries = [
+        InviteDelivery.objects.create(candidate_interview=invite, channel=channel, purpose=purpose)
+        for channel in channels
+    ]
+    for delivery in deliveries:
+        transaction.on_commit(partial(invite_deliver.delay, delivery.pk, token, replaces))
+    return deliveries
+
+
+def _issue_link_and_deliver(invite: CandidateInterview, *, to: str | None) -> str:
+    """A new link (the previous one stops working), optionally a status change, and deliveries."""
+    token, digest = new_invite_token()
+    invite.token_hash = digest
+    invite.reminded_at = None
+    invite.save(
+        update_fields=["token_hash", "reminded_at", "expires_at", "delivery_types", "updated_at"]
+    )
+    if to is not None:
+        candidate_interview_transition(invite=invite, to=to)
+    _queue_deliveries(
+        invite, channels=invite.delivery_types, token=token, purpose=InviteDelivery.Purpose.INVITE
+    )
+    return token
+
+
+@transaction.atomic
+def invite_create(
+    *,
+    team: Team,
+    by: User | None,
+    candidate: Candidate,
+    interview: Interview,
+    delivery_types: Iterable[str] = ("email",),
+    expires_at: datetime | None = None,
+    send: bool = True,
+    language: str = "",
+) -> tuple[CandidateInterview, str]:
+    """Invite ``candidate`` to ``interview``: a DRAFT, or with ``send`` an INVITED invite whose
+    link is emailed and/or texted once the transaction commits.
+
+    Returns the invite and its link's token ("" for a draft, which has no link until sent). The
+    token is never stored, only its hash.
+    """
+    now = timezone.now()
+    if candidate.team_id != team.pk:
+        raise ValidationError({"candidate": "Choose a candidate of this team."})
+    _check_interview(team, interview)
+    channels = _clean_channels(delivery_types, required=send)
+    _check_reachable(candidate, channels)
+    if expires_at is None:
+        expires_at = now + timedelta(days=team.invite_expiry_days)
+    _check_expiry(expires_at, now)
+    language = language.strip()
+    if len(language) > 16:
+        raise ValidationError({"language": "Use a language code such as en or pt-BR."})
+    _check_no_open_invite(candidate, interview)
+    invite = CandidateInterview.objects.create(
+        team=team,
+        candidate=candidate,
+        interview=interview,
+        status=Status.DRAFT,
+        delivery_types=channels,
+        expires_at=expires_at,
+        language=language,
+        created_by=by,
+    )
+    token = _issue_link_and_deliver(invite, to=Status.INVITED) if send else ""
+    return invite, token
+
+
+@dataclass
+class InviteFailure:
+    """A candidate who was not invited, and why (field name → messages)."""
+
+    candidate: Candidate
+    errors: dict[str, list[str]]
+
+    @property
+    def message(self) -> str:
+        return " ".join(m for messages in self.errors.values() for m in messages)
+
+
+@dataclass
+class InviteBatch:
+    created: list[CandidateInterview] = field(default_factory=list)
+    failed: list[InviteFailure] = field(default_factory=list)
+
+
+def invite_create_many(
+    *,
+    team: Team,
+    by: User | None,
+    candidates: Iterable[Candidate],
+    interview: Interview,
+    delivery_types: Iterable[str],
+    expires_at: datetime | None = None,
+    send: bool = True,
+) -> InviteBatch:
+    """Invite several candidates to one interview, each on its own.
+
+    What concerns them all (the interview, the expiry, the delivery types) is checked first
+    and raises ``ValidationError``. After that one candidate's problem (no phone for SMS, an
+    open invite already) does not stop the others: it is reported in ``failed``. Each invite is
+    saved in its own (nested) transaction, so nothing is half-saved.
+    """
+    now = timezone.now()
+    _check_interview(team, interview)
+    channels = _clean_channels(delivery_types, required=send)
+    if expires_at is None:
+        expires_at = now + timedelta(days=team.invite_expiry_days)
+    _check_expiry(expires_at, now)
+    batch = InviteBatch()
+    for candidate in candidates:
+        try:
+            invite, _token = invite_create(
+                team=team,
+                by=by,
+                candidate=candidate,
+                interview=interview,
+                delivery_types=channels,
+                expires_at=expires_at,
+                send=send,
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+            batch.failed.append(InviteFailure(candidate=candidate, errors=errors))
+        else:
+            batch.created.append(invite)
+    return batch
+
+
+@transaction.atomic
+def invite_send(
+    *, invite: CandidateInterview, by: User | None, delivery_types: Iterable[str] | None = None
+) -> tuple[CandidateInterview, str]:
+    """Send a draft (DRAFT → INVITED) by its delivery types, or by ``delivery_types``.
+
+    A draft without an expiry gets the team's default, counted from now.
+    """
+    locked = _locked(invite)
+    if locked.status != Status.DRAFT:
+        raise ValidationError(
+            {
+                "status": f"Only a draft can be sent; this invite is "
+                f"{locked.get_status_display().lower()}. Resend it instead."
+            }
+        )
+    _check_interview(locked.team, locked.interview)
+    channels = _clean_channels(
+        _channels_for(locked) if delivery_types is None else delivery_types, required=True
+    )
+    _check_reachable(locked.candidate, channels)
+    now = timezone.now()
+    if locked.expires_at is None:
+        locked.expires_at = now + timedelta(days=locked.team.invite_expiry_days)
+    elif locked.expires_at <= now:
+        raise ValidationError(
+            {"expires_at": "This draft's expiry has passed: extend it, then send it."}
+        )
+    _check_no_open_invite(locked.candidate, locked.interview, exclude=locked)
+    locked.delivery_types = channels
+    token = _issue_link_and_deliver(locked, to=Status.INVITED)
+    invite.refresh_from_db()
+    return invite, token
+
+
+@transaction.atomic
+def invite_resend(*, invite: CandidateInterview, by: User | None) -> tuple[CandidateInterview, str]:
+    """Send the candidate a new link; the old one stops working at once.
+
+    For INVITED, IN_PROGRESS and EXPIRED invites. An expired one (or one past its expiry that
+    the beat has not caught yet) is reopened with a fresh expiry of the team's default length;
+    a candidate who had started continues where they left off.
+    """
+    locked = _locked(invite)
+    if locked.status not in (*OPEN_STATUSES, Status.EXPIRED):
+        hint = {
+            Status.DRAFT: "Send the draft instead.",
+            Status.COMPLETED: "Completed is final.",
+            Status.CANCELLED: "Invite the candidate again instead.",
+        }[Status(locked.status)]
+        raise ValidationError(
+            {"status": f"A {locked.get_status_display().lower()} invite cannot be resent. " + hint}
+        )
+    _check_interview(locked.team, locked.interview)
+    channels = _clean_channels(_channels_for(locked), required=True)
+    _check_reachable(locked.candidate, channels)
+    locked.delivery_types = channels
+    now = timezone.now()
+    to: str | None = None
+    if locked.status == Status.EXPIRED or locked.expires_at is None or locked.expires_at <= now:
+        locked.expires_at = now + timedelta(days=locked.team.invite_expiry_days)
+    if locked.status == Status.EXPIRED:
+        _check_no_open_invite(locked.candidate, locked.interview, exclude=locked)
+        to = Status.IN_PROGRESS if locked.started_at else Status.INVITED
+    token = _issue_link_and_deliver(locked, to=to)
+    invite.refresh_from_db()
+    return invite, token
+
+
+@transaction.atomic
+def invite_extend(*, invite: CandidateInterview, until: datetime) -> CandidateInterview:
+    """Move the expiry to ``until``. An expired invite reopens, and its link works again.
+
+    The reminder is re-armed: the candidate is reminded again before the new expiry.
+    """
+    locked = _locked(invite)
+    if locked.status in (Status.COMPLETED, Status.CANCELLED):
+        raise ValidationError(
+            {
+                "status": f"A {locked.get_status_display().lower()} invite cannot be extended"
+                + (
+                    " (completed is final)."
+                    if locked.status == Status.COMPLETED
+                    else "; invite the candidate again instead."
+                )
+            }
+        )
+    _check_expiry(until, timezone.now(), field="until")
+    fields = ["expires_at", "reminded_at", "updated_at"]
+    if locked.status == Status.EXPIRED:
+        _check_no_open_invite(locked.candidate, locked.interview, exclude=locked)
+        # Reopening is not a new invitation: invited_at stays, so the transition service (which
+        # stamps it) is not used; the transition table still decides.
+        reopened = Status.IN_PROGRESS if locked.started_at else Status.INVITED
+        if not locked.can_transition_to(reopened):
+            raise InvalidTransition(locked.status, reopened)
+        locked.status = reopened
+        fields.append("status")
+    locked.expires_at = until
+    locked.reminded_at = None
+    locked.save(update_fields=fields)
+    invite.refresh_from_db()
+    return invite
+
+
+@transaction.atomic
+def invite_cancel(*, invite: CandidateInterview, by: User | None) -> CandidateInterview:
+    """Cancel a draft or an open invite: its link stops accepting answers. Deliveries still
+    queued are not sent."""
+    try:
+        return candidate_interview_transition(invite=invite, to=Status.CANCELLED)
+    except InvalidTransition as exc:
+        raise ValidationError({"status": str(exc)}) from exc
+
+
+# ---------------------------------------------------------------- beat: expiry and reminders
+
+
+def invite_expire_due(*, now: datetime | None = None) -> int:
+    """Expire every open invite whose expiry has passed; returns how many. Idempotent.
+
+    One UPDATE per batch rather than the per-row transition service: the WHERE clause
+    re-checks status and expiry, so an invite completed or extended meanwhile is left alone,
+    and INVITED / IN_PROGRESS → EXPIRED are both allowed transitions.
+    """
+    now = now or timezone.now()
+    due = CandidateInterview.objects.filter(status__in=OPEN_STATUSES, expires_at__lte=now)
+    total = 0
+    while ids := list(due.order_by().values_list("pk", flat=True)[:BATCH_SIZE]):
+        total += due.filter(pk__in=ids).update(status=Status.EXPIRED, updated_at=now)
+    return total
+
+
+def invite_remind_due(*, now: datetime | None = None) -> int:
+    """Remind candidates whose open invite expires within their team's reminder window.
+
+    One reminder per expiry: ``reminded_at`` is set when it is queued (extending or resending
+    re-arms it). Invites first sent inside the window are skipped, since their invitation is
+    itself recent; so are teams with reminders off (0 hours) and inactive interviews.
+    Idempotent: claiming an invite is a conditional UPDATE, so two runs never both remind.
+    Returns how many reminders were queued.
+    """
+    now = now or timezone.now()
+    windows = (
+        Team.objects.filter(reminder_hours_before_expiry__gt=0)
+        .order_by()
+        .values_list("reminder_hours_before_expiry", flat=True)
+        .distinct()
+    )
+    queued = 0
+    for hours in list(windows):
+        window = timedelta(hours=hours)
+        due = CandidateInterview.objects.filter(
+            Q(invited_at__isnull=True) | Q(invited_at__lte=F("expires_at") - window),
+            team__reminder_hours_before_expiry=hours,
+            status__in=OPEN_STATUSES,
+            reminded_at__isnull=True,
+            expires_at__gt=now,
+            expires_at__lte=now + window,
+            interview__status=Interview.Status.ACTIVE,
+        )
+        ids = list(due.order_by("expires_at").values_list("pk", flat=True))
+        queued += sum(_remind_one(pk, now) for pk in ids)
+    return queued
+
+
+@transaction.atomic
+def _remind_one(pk: Any, now: datetime) -> bool:
+    claimed = CandidateInterview.objects.filter(
+        pk=pk, reminded_at__isnull=True, status__in=OPEN_STATUSES
+    ).update(reminded_at=now)
+    if not claimed:
+        return False
+    invite = CandidateInterview.objects.select_related("candidate").get(pk=pk)
+    channels = _channels_for(invite)
+    if not channels or not invite.token_hash:
+        return False
+    # The link is not stored, so a reminder carries a new one. It replaces the current link
+    # only once a reminder is actually delivered (see delivery.invite_delivery_send): a
+    # reminder that fails leaves the candidate's first link working.
+    token, _digest = new_invite_token()
+    _queue_deliveries(
+        invite,
+        channels=channels,
+        token=token,
+        purpose=InviteDelivery.Purpose.REMINDER,
+        replaces=invite.token_hash,
+    )
+    return True

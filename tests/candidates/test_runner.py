@@ -64,7 +64,9 @@ def test_it_swaps_the_token_for_a_session_and_drops_it_from_the_url(client, invi
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert "Hi there!" in page.content.decode()
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
+    assert "X-Frame-Options" not in page
+    assert page["Content-Security-Policy"].startswith("frame-ancestors 'self'")
 
 
 def test_it_refuses_an_unknown_link_kindly(client):
@@ -264,8 +266,10 @@ def test_it_speaks_the_interviews_language(client, invite_and_token, interview, 
     interview.save()
     enter(client, invite_and_token[1])
     response = client.get(reverse("candidates:runner"))
+    html = response.content.decode()
     assert response["Content-Language"] == lang
-    assert f'<html lang="{lang}">' in response.content.decode()
+    assert f'<html lang="{lang}">' in html
+    assert {"fr": "Continuer", "es": "Continuar"}[lang] in html
 
 
 def test_it_renders_a_page_in_constant_queries(

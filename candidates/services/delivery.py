@@ -1,0 +1,229 @@
+"""Delivering invites and reminders by email and SMS.
+
+Each channel of each send is one ``InviteDelivery`` row: queued → sent, or failed with the
+reason, passing through retrying while transient failures are retried. The link's token travels
+in the task's arguments and is never stored; these functions are called by
+``candidates.tasks.invite_deliver``, which owns the retry policy.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import smtplib
+from email.utils import formataddr, parseaddr
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, make_msgid
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from candidates.models import CandidateInterview, InviteDelivery
+from candidates.services.invites import OPEN_STATUSES, invite_url
+from candidates.sms import SmsError, get_sms_provider
+from candidates.tokens import token_hash
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+logger = logging.getLogger(__name__)
+
+Purpose = InviteDelivery.Purpose
+DeliveryStatus = InviteDelivery.Status
+DEFAULT_BRAND_COLOR = "#3b4fd8"
+_HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class TransientDeliveryError(Exception):
+    """The attempt failed for a reason that may pass (a timeout, a busy server): try again."""
+
+
+class PermanentDeliveryError(Exception):
+    """The attempt failed for a reason that another try will not fix."""
+
+
+def invite_delivery_send(
+    *, delivery_id: int, token: str, replaces: str = ""
+) -> InviteDelivery | None:
+    """Make one attempt at a delivery: mark it sent, or failed for a permanent reason, or raise
+    ``TransientDeliveryError`` (the attempt is counted; the caller retries or gives up).
+
+    Idempotent: a delivery already sent or failed is returned untouched, and a missing one is
+    None. A link that was replaced since the delivery was queued is not sent, nor is anything
+    for an invite that is no longer open.
+
+    A reminder carries a new link that ``replaces`` the invite's current one (its hash): the
+    first reminder actually delivered swaps it in, so a reminder that never arrives leaves the
+    candidate's earlier link working.
+    """
+    with transaction.atomic():
+        delivery = (
+            InviteDelivery.objects.select_for_update(of=("self",))
+            .select_related("candidate_interview")
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None or delivery.status in (DeliveryStatus.SENT, DeliveryStatus.FAILED):
+            return delivery
+        delivery.attempts += 1
+        delivery.save(update_fields=["attempts"])
+    invite = (
+        CandidateInterview.objects.select_related("candidate", "interview", "team", "created_by")
+        .filter(pk=delivery.candidate_interview_id)
+        .get()
+    )
+    digest = token_hash(token)
+    if reason := _why_not_send(invite, delivery, digest=digest, replaces=replaces):
+        return _finish(delivery, status=DeliveryStatus.FAILED, error=reason)
+    try:
+        if delivery.channel == InviteDelivery.Channel.EMAIL:
+            message_id = _send_email(invite, delivery, invite_url(token))
+        else:
+            message_id = _send_sms(invite, delivery, invite_url(token))
+    except PermanentDeliveryError as exc:
+        return _finish(delivery, status=DeliveryStatus.FAILED, error=str(exc))
+    except TransientDeliveryError:
+        raise
+    except Exception as exc:
+        # A bug or a misconfiguration must not leave the row "queued" forever.
+        logger.exception("Delivery %s failed unexpectedly", delivery.pk)
+        return _finish(
+            delivery, status=DeliveryStatus.FAILED, error=f"Unexpected error: {exc!r}"[:500]
+        )
+    if delivery.purpose == Purpose.REMINDER and replaces and invite.token_hash == replaces:
+        CandidateInterview.objects.filter(pk=invite.pk, token_hash=replaces).update(
+            token_hash=digest
+        )
+    return _finish(
+        delivery,
+        status=DeliveryStatus.SENT,
+        provider_message_id=message_id[:200],
+        sent_at=timezone.now(),
+    )
+
+
+def invite_delivery_retrying(*, delivery_id: int, error: str) -> None:
+    """Record a transient failure that will be retried."""
+    InviteDelivery.objects.filter(
+        pk=delivery_id, status__in=[DeliveryStatus.QUEUED, DeliveryStatus.RETRYING]
+    ).update(status=DeliveryStatus.RETRYING, error=error)
+
+
+def invite_delivery_fail(*, delivery_id: int, error: str) -> InviteDelivery | None:
+    """Give up on a delivery, keeping the reason for the delivery log."""
+    InviteDelivery.objects.filter(
+        pk=delivery_id, status__in=[DeliveryStatus.QUEUED, DeliveryStatus.RETRYING]
+    ).update(status=DeliveryStatus.FAILED, error=error)
+    return InviteDelivery.objects.filter(pk=delivery_id).first()
+
+
+def _finish(delivery: InviteDelivery, **values: Any) -> InviteDelivery:
+    values.setdefault("error", "")
+    for name, value in values.items():
+        setattr(delivery, name, value)
+    delivery.save(update_fields=list(values))
+    return delivery
+
+
+def _why_not_send(
+    invite: CandidateInterview, delivery: InviteDelivery, *, digest: str, replaces: str
+) -> str:
+    if invite.status not in OPEN_STATUSES:
+        return f"Not sent: the invite is {invite.get_status_display().lower()}."
+    if invite.expires_at is not None and invite.expires_at <= timezone.now():
+        return "Not sent: the invite has expired."
+    current = invite.token_hash
+    pending_reminder = delivery.purpose == Purpose.REMINDER and replaces and current == replaces
+    if current != digest and not pending_reminder:
+        return "Not sent: a newer link was issued since; this one no longer works."
+    if delivery.channel == InviteDelivery.Channel.EMAIL and not invite.candidate.email:
+        return "Not sent: the candidate has no email address."
+    if delivery.channel == InviteDelivery.Channel.SMS and not invite.candidate.phone:
+        return "Not sent: the candidate has no phone number."
+    return ""
+
+
+def _context(invite: CandidateInterview, url: str) -> dict[str, Any]:
+    team = invite.team
+    color = team.brand_color if _HEX_COLOR.match(team.brand_color or "") else DEFAULT_BRAND_COLOR
+    expires_at: datetime | None = invite.expires_at
+    return {
+        "invite": invite,
+        "team_name": team.name,
+        "brand_color": color,
+        "first_name": invite.candidate.first_name,
+        "interview_name": invite.interview.name_for_candidates,
+        "expires_at": expires_at,
+        "url": url,
+    }
+
+
+def _language(invite: CandidateInterview) -> str:
+    return invite.language or invite.interview.language or settings.LANGUAGE_CODE
+
+
+def _send_email(invite: CandidateInterview, delivery: InviteDelivery, url: str) -> str:
+    """Send the email; return its Message-ID, which is what a mail server can be asked about."""
+    name = "candidate_reminder" if delivery.purpose == Purpose.REMINDER else "candidate_invite"
+    context = _context(invite, url)
+    with translation.override(_language(invite)):
+        text = render_to_string(f"emails/{name}.txt", context)
+        html = render_to_string(f"emails/{name}.html", context)
+    interview_name, team_name = context["interview_name"], context["team_name"]
+    subject = (
+        f"Reminder: your {interview_name} interview with {team_name}"
+        if delivery.purpose == Purpose.REMINDER
+        else f"{team_name} invites you to interview: {interview_name}"
+    )
+    # The team's name on the sender, the configured address underneath.
+    _label, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    domain = address.rpartition("@")[2] or "panelist.local"
+    message_id = make_msgid(idstring=f"invite-delivery-{delivery.pk}", domain=domain)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=formataddr((f"{team_name} via Panelist", address)),
+        to=[invite.candidate.email],
+        reply_to=[invite.created_by.email] if invite.created_by else [],
+        headers={"Message-ID": message_id},
+    )
+    message.attach_alternative(html, "text/html")
+    try:
+        message.send()
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _msg in exc.recipients.values()]
+        error = f"The mail server refused the address: {_smtp_reason(exc.recipients)}"
+        if all(400 <= code < 500 for code in codes):
+            raise TransientDeliveryError(error) from exc
+        raise PermanentDeliveryError(error) from exc
+    except smtplib.SMTPResponseException as exc:
+        error = f"The mail server answered {exc.smtp_code}: {_decode(exc.smtp_error)}"
+        if 400 <= exc.smtp_code < 500:
+            raise TransientDeliveryError(error) from exc
+        raise PermanentDeliveryError(error) from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        raise TransientDeliveryError(f"Could not talk to the mail server: {exc}") from exc
+    return message_id
+
+
+def _send_sms(invite: CandidateInterview, delivery: InviteDelivery, url: str) -> str:
+    name = "reminder" if delivery.purpose == Purpose.REMINDER else "invite"
+    with translation.override(_language(invite)):
+        raw = render_to_string(f"sms/{name}.txt", _context(invite, url))
+    body = " ".join(raw.split())
+    try:
+        return get_sms_provider().send(to=invite.candidate.phone, body=body)
+    except SmsError as exc:
+        if exc.transient:
+            raise TransientDeliveryError(str(exc)) from exc
+        raise PermanentDeliveryError(str(exc)) from exc
+
+
+def _decode(value: bytes | str) -> str:
+    return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+
+
+def _smtp_reason(recipients: dict[str, tuple[int, bytes]]) -> str:
+    return "; ".join(f"{code} {_decode(msg)}" for code, msg in recipients.values())

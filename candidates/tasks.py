@@ -1,0 +1,109 @@
+"""Background work for candidates and their invites."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import shared_task
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError
+
+from candidates.services import imports as import_services
+
+logger = logging.getLogger(__name__)
+
+# --- imports
+
+IMPORT_MAX_RETRIES = 3
+
+
+@shared_task(bind=True, acks_late=True, max_retries=IMPORT_MAX_RETRIES)
+def candidate_import_run(self: Any, job_id: str) -> str:
+    """Import a queued CSV import's rows. Idempotent: it resumes from the rows already
+    imported, and a finished job is left alone. Returns the job's status ("missing" if gone).
+
+    A database hiccup is retried; anything else fails the job with a reason the import page
+    shows (the rows imported so far stay).
+    """
+    try:
+        job = import_services.import_job_run(job_id=job_id)
+    except ValidationError as exc:
+        import_services.import_job_fail(job_id=job_id, reason=" ".join(exc.messages))
+        return "failed"
+    except DatabaseError as exc:
+        if self.request.retries < self.max_retries:
+            # throw=False queues the retry and ends this run cleanly (an eager run retries at once).
+            self.retry(exc=exc, countdown=5 * 2**self.request.retries, throw=False)
+            return "retrying"
+        logger.exception("Import %s failed", job_id)
+        import_services.import_job_fail(
+            job_id=job_id, reason="The database kept refusing the import; try again later."
+        )
+        return "failed"
+    except Exception:
+        logger.exception("Import %s failed", job_id)
+        import_services.import_job_fail(
+            job_id=job_id,
+            reason="The import stopped on an unexpected error (it is in the server log).",
+        )
+        return "failed"
+    return job.status if job else "missing"
+
+
+# --- invites
+
+
+def _delivery_backoff(retries: int) -> int:
+    """Seconds before retry ``retries + 1``: 1, 2, 4, 8, 16 minutes…, at most an hour."""
+    return min(3600, 60 * 2**retries)
+
+
+@shared_task(bind=True, acks_late=True)
+def invite_deliver(self: Any, delivery_id: int, token: str, replaces: str = "") -> Any:
+    """Send one invite or reminder delivery (email or SMS) carrying the link for ``token``.
+
+    Idempotent: a delivery already sent (or given up) is not sent again. Transient failures
+    (SMTP and connection errors, HTTP 429 and 5xx) are retried with exponential backoff up to
+    ``settings.INVITE_DELIVERY_MAX_RETRIES`` times, the delivery showing "retrying"; after the
+    last try it is marked failed with the reason. Returns the delivery's status.
+    """
+    from django.conf import settings
+
+    from candidates.services import delivery as delivery_services
+
+    try:
+        delivery = delivery_services.invite_delivery_send(
+            delivery_id=delivery_id, token=token, replaces=replaces
+        )
+    except delivery_services.TransientDeliveryError as exc:
+        retries, limit = self.request.retries, settings.INVITE_DELIVERY_MAX_RETRIES
+        if retries < limit:
+            delivery_services.invite_delivery_retrying(delivery_id=delivery_id, error=str(exc))
+            # throw=False queues the retry and ends this run cleanly; returning it lets an eager
+            # run (tests, or a server without a worker) retry at once.
+            return self.retry(
+                exc=exc, countdown=_delivery_backoff(retries), max_retries=limit, throw=False
+            )
+        delivery = delivery_services.invite_delivery_fail(
+            delivery_id=delivery_id, error=f"{exc} (gave up after {retries + 1} attempts)"
+        )
+    return "missing" if delivery is None else delivery.status
+
+
+@shared_task(acks_late=True)
+def invite_expire_due() -> int:
+    """Beat, every 5 minutes: expire open invites past their expiry. No retries: the next run
+    catches up."""
+    from candidates.services import invites as invite_services
+
+    return invite_services.invite_expire_due()
+
+
+@shared_task(acks_late=True)
+def invite_remind_due() -> int:
+    """Beat, every 15 minutes: queue reminders for invites about to expire. No retries: the
+    next run catches up, and an invite is never reminded twice for one expiry."""
+    from candidates.services import invites as invite_services
+
+    return invite_services.invite_remind_due()

@@ -1,0 +1,108 @@
+"""Inviting candidates in a real browser: invite two, see them sent, extend one, cancel it."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from accounts.models import Membership
+from candidates.models import Candidate, CandidateInterview
+from interviews.models import Interview
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+
+
+def sign_in(page: Page, base: str, email: str = "recruiter@panelist.demo") -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill("panelist-demo")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+def two_free_candidates() -> list[Candidate]:
+    """Two demo candidates with an email and no open invite to Backend Engineer."""
+    team = Membership.objects.get(user__email="recruiter@panelist.demo").team
+    backend = Interview.objects.get(team=team, title="Backend Engineer")
+    busy = CandidateInterview.objects.filter(
+        interview=backend, status__in=["INVITED", "IN_PROGRESS"]
+    ).values("candidate")
+    return list(
+        Candidate.objects.for_team(team)
+        .exclude(pk__in=busy)
+        .exclude(email="")
+        .order_by("last_name", "first_name")[:2]
+    )
+
+
+def test_it_invites_extends_and_cancels(live_server, demo, page: Page):
+    base = live_server.url
+    first, second = two_free_candidates()
+    sign_in(page, base)
+
+    page.goto(f"{base}/invites/new/")
+    page.get_by_label("Interview").select_option(label="Backend Engineer")
+    search = page.get_by_label("Find candidates")
+    for candidate in (first, second):
+        search.fill(candidate.email)
+        box = page.locator(f"#cand-{candidate.pk}")
+        expect(box).to_be_visible()
+        box.check()
+    expect(page.locator("#candidate-picker input[name=candidates]:checked")).to_have_count(2)
+    expect(page.get_by_label("Email", exact=True)).to_be_checked()
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SHOTS / "invites-create.png", full_page=True)
+    page.get_by_role("button", name="Send invites").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Invites sent")
+    expect(page.get_by_test_id("invite-summary")).to_contain_text(
+        "2 invites to Backend Engineer sent by email"
+    )
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([first.email, second.email])
+
+    page.get_by_role("link", name="View all invites").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Invites")
+    for candidate in (first, second):
+        row = page.get_by_test_id("invite-row").filter(has_text=candidate.email)
+        expect(row).to_have_count(1)
+        expect(row.get_by_test_id("invite-status")).to_have_text("Invited")
+        expect(row.get_by_test_id("delivery-email")).to_have_text("Email sent")
+
+    page.screenshot(path=SHOTS / "invites-list.png", full_page=True)
+
+    # Open the first one: its delivery log, then extend it.
+    row = page.get_by_test_id("invite-row").filter(has_text=first.email)
+    row.get_by_role("link", name=first.full_name).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(first.full_name)
+    expect(page.get_by_test_id("delivery-row")).to_have_count(1)
+    expect(page.get_by_test_id("delivery-row")).to_contain_text("Sent")
+    expect(page.get_by_test_id("link-note")).to_contain_text("Resend the invite")
+
+    page.screenshot(path=SHOTS / "invites-detail.png", full_page=True)
+    new_day = timezone.localdate() + timedelta(days=20)
+    page.get_by_label("New expiry date").fill(new_day.isoformat())
+    page.get_by_role("button", name="Extend").click()
+    expect(page.get_by_text("The link now works until")).to_be_visible()
+    expect(page.get_by_test_id("invite-expiry")).to_contain_text(new_day.strftime("%b %Y"))
+
+    # Cancel, through the confirmation.
+    page.get_by_role("link", name="Cancel invite…").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text(f"Cancel {first.full_name}'s invite?")
+    expect(page.locator("#cancel-modal.show")).to_be_visible()
+    page.wait_for_timeout(300)  # the fade-in, for the screenshot
+    page.screenshot(path=SHOTS / "invites-cancel.png")
+    dialog.get_by_role("button", name="Yes, cancel the invite").click()
+    expect(page.get_by_test_id("invite-status")).to_have_text("Cancelled")
+    expect(page.get_by_role("link", name="Cancel invite…")).to_have_count(0)
+
+    invite = CandidateInterview.objects.get(
+        candidate=first, interview__title="Backend Engineer", status="CANCELLED"
+    )
+    assert timezone.localtime(invite.expires_at).date() == new_day
