@@ -28,10 +28,13 @@ def _database_url() -> str:
 
 def _reset_connections() -> None:
     """Drop pooled broker connections so the next send uses the current broker settings."""
+    import kombu.pools
+
     if app._pool is not None:
         app._pool.force_close_all()
         app._pool = None
     app.amqp._producer_pool = None
+    kombu.pools.reset()
 
 
 @pytest.fixture

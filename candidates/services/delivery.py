@@ -168,15 +168,16 @@ def _send_email(invite: CandidateInterview, delivery: InviteDelivery, url: str) 
     """Send the email; return its Message-ID, which is what a mail server can be asked about."""
     name = "candidate_reminder" if delivery.purpose == Purpose.REMINDER else "candidate_invite"
     context = _context(invite, url)
+    interview_name, team_name = context["interview_name"], context["team_name"]
+    names = {"interview": interview_name, "team": team_name}
     with translation.override(_language(invite)):
         text = render_to_string(f"emails/{name}.txt", context)
         html = render_to_string(f"emails/{name}.html", context)
-    interview_name, team_name = context["interview_name"], context["team_name"]
-    subject = (
-        f"Reminder: your {interview_name} interview with {team_name}"
-        if delivery.purpose == Purpose.REMINDER
-        else f"{team_name} invites you to interview: {interview_name}"
-    )
+        subject = (
+            translation.gettext("Reminder: your %(interview)s interview with %(team)s") % names
+            if delivery.purpose == Purpose.REMINDER
+            else translation.gettext("%(team)s invites you to interview: %(interview)s") % names
+        )
     # The team's name on the sender, the configured address underneath.
     _label, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     domain = address.rpartition("@")[2] or "panelist.local"

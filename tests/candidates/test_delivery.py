@@ -19,6 +19,7 @@ from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
+from kombu import pools
 
 from candidates import tasks
 from candidates.models import CandidateInterview, InviteDelivery
@@ -70,6 +71,23 @@ def retries(settings):
 
 
 # ---------------------------------------------------------------- email
+
+
+@pytest.mark.parametrize(
+    ("lang", "subject", "greeting"),
+    [
+        ("fr", "Acme Recruiting vous invite à un entretien : Backend role", "Bonjour Ada,"),
+        ("es", "Acme Recruiting te invita a una entrevista: Backend role", "Hola, Ada:"),
+    ],
+)
+def test_it_writes_the_invite_in_the_interviews_language(send, interview, lang, subject, greeting):
+    interview.language = lang
+    interview.save()
+    send("email")
+    [message] = mail.outbox
+    assert message.subject == subject
+    assert greeting in message.body
+    assert greeting in message.alternatives[0].content
 
 
 def test_it_emails_the_invite_with_both_parts_and_the_link(send, team, recruiter):
@@ -360,6 +378,7 @@ def test_it_schedules_real_tasks(settings):
     schedule = {entry["task"]: entry for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert schedule["candidates.tasks.invite_expire_due"]["schedule"] == 5 * 60
     assert schedule["candidates.tasks.invite_remind_due"]["schedule"] == 15 * 60
+    app.loader.import_default_modules()  # what a worker or beat imports: every app's tasks
     for name in schedule:
         assert name in app.tasks, name
     assert app.conf.beat_schedule == settings.CELERY_BEAT_SCHEDULE
@@ -382,10 +401,23 @@ def test_the_beat_tasks_run_the_services(team, interview, candidate):
 # ---------------------------------------------------------------- a real worker
 
 
+@pytest.fixture
+def real_worker(request):
+    """tests/test_worker.py's worker, with kombu's producer pools cleared around it.
+
+    kombu caches a producer pool per broker connection, and the worker fixture force-closes the
+    connection pool under it: a later ``delay()`` in this process would get "Acquire on closed
+    pool" from the stale cache.
+    """
+    pools.reset()
+    yield request.getfixturevalue("worker")
+    pools.reset()
+
+
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_it_emails_an_invite_from_a_real_worker(request, team, recruiter):
-    mail_dir = request.getfixturevalue("worker")
+def test_it_emails_an_invite_from_a_real_worker(real_worker, team, recruiter):
+    mail_dir = real_worker
     interview = InterviewFactory(team=team, title="Backend Engineer")
     candidate = CandidateFactory(team=team, first_name="Ada", email="ada@example.com")
     invite, token = invite_create(team=team, by=recruiter, candidate=candidate, interview=interview)

@@ -169,11 +169,11 @@ def test_it_reopens_a_lapsed_open_invite_by_resending_it(interview, team):
     assert InviteDelivery.objects.filter(candidate_interview=lapsed).exists()
 
 
-def test_it_still_answers_when_an_open_invite_cannot_be_resent(interview, team):
+def test_it_emails_a_new_link_for_an_open_invite_that_had_no_channel(interview, team):
     candidate = CandidateFactory(team=team, email="ana@example.com")
     CandidateInterviewFactory(interview=interview, candidate=candidate, delivery_types=[])
     assert start(interview).outcome == "open"
-    assert not InviteDelivery.objects.exists()
+    assert list(InviteDelivery.objects.values_list("channel", flat=True)) == ["email"]
 
 
 def test_it_extends_a_lapsed_open_invite_for_an_embed_without_sending(embedded, team):
