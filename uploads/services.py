@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files import File
@@ -171,6 +171,19 @@ def _attempt_for(owner: CandidateInterview, metadata: dict[str, str]) -> int:
     return int(raw)
 
 
+def _check_retakes_left(owner: CandidateInterview, question: Any, attempt: int) -> None:
+    """A question already answered may be recorded again only while retakes remain."""
+    answer = (
+        Answer.objects.filter(
+            candidate_interview=owner, interview_question=question, attempt=attempt
+        )
+        .exclude(media="")
+        .first()
+    )
+    if answer is not None and answer.retakes_used >= owner.interview.retakes_allowed:
+        raise UploadError(403, "This answer cannot be recorded again: no retakes are left.")
+
+
 def upload_create(
     *, owner: CandidateInterview | None, length: int | None, metadata: dict[str, str]
 ) -> Upload:
@@ -193,6 +206,7 @@ def upload_create(
             raise UploadError(403, "This interview no longer accepts answers.")
         question = _question_for(owner, metadata)
         attempt = _attempt_for(owner, metadata)
+        _check_retakes_left(owner, question, attempt)
     upload = Upload(
         candidate_interview=owner,
         interview_question=question,
@@ -399,6 +413,8 @@ def upload_completed(*, upload: Upload) -> Answer | None:
             except IntegrityError:
                 answer = Answer.objects.select_for_update().get(**key)
         replaced = answer.media.name or ""
+        if replaced:
+            answer.retakes_used += 1  # a new take of an answer already on the server
         answer.media.name = upload.stored_name
         answer.media_type = upload.content_type
         answer.duration_seconds = upload.duration_seconds

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import Team
+from candidates.models import Candidate, CandidateInterview
 from interviews.models import AITextQuestion, AudioQuestion, Interview, SurveyQuestion
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,6 +40,13 @@ def _pages() -> list[tuple[str, str]]:
         ("ai-text-new", "/questions/ai-text/new/"),
         ("ai-text-edit", "/questions/ai-text/{ai_text}/"),
         ("narrators", "/narrators/"),
+        ("candidates", "/candidates/"),
+        ("candidate", "/candidates/{candidate}/"),
+        ("candidate-new", "/candidates/new/"),
+        ("candidate-import", "/candidates/import/"),
+        ("invites", "/invites/"),
+        ("invite-new", "/invites/new/"),
+        ("invite", "/invites/{invite}/"),
     ]
 
 
@@ -60,6 +68,8 @@ def test_it_fits_every_page_to_the_screen(live_server, demo, page: Page, width):
         .first()
         .pk,
         "ai_text": AITextQuestion.objects.filter(team=team).first().pk,
+        "candidate": Candidate.objects.filter(team=team).first().pk,
+        "invite": CandidateInterview.objects.filter(team=team, status="COMPLETED").first().pk,
     }
     for name, path in _pages():
         page.goto(live_server.url + path.format(**ids))

@@ -532,3 +532,22 @@ def test_a_deferred_length_smaller_than_what_was_sent_is_refused(
     refused = patch(url, session_key, b"y" * 10, 100, **{"Upload-Length": "50"})
     assert refused.status_code == 400
     assert upload_of(url).offset == 100
+
+
+def test_a_retake_replaces_the_answer_until_no_retakes_are_left(
+    live_server, session_key, question, invite
+):
+    invite.interview.retakes_allowed = 1
+    invite.interview.save()
+    first = created(live_server, session_key, question, len(webm_audio(1.5)))
+    assert patch(first, session_key, webm_audio(1.5), 0).status_code == 204
+    body = webm_audio(2.0)
+    second = created(live_server, session_key, question, len(body))
+    assert patch(second, session_key, body, 0).status_code == 204
+    answer = Answer.objects.get(candidate_interview=invite, interview_question=question)
+    assert answer.retakes_used == 1
+    with answer.media.open("rb") as stored:
+        assert hashlib.sha256(stored.read()).hexdigest() == hashlib.sha256(body).hexdigest()
+    refused = create(live_server, session_key, question, 100)
+    assert refused.status_code == 403
+    assert "no retakes are left" in refused.text
