@@ -28,6 +28,8 @@ def titles(page: Page) -> list[str]:
 
 
 def add_from_picker(page: Page, kind: str) -> None:
+    # Let the previous swap settle, so the new picker's triggers are wired up.
+    page.wait_for_load_state("networkidle")
     if page.locator(f"#picker[data-kind={kind}]").count() == 0:
         page.get_by_label("Kind of question").select_option(kind)
     expect(page.locator(f"#picker[data-kind={kind}]")).to_be_visible()
