@@ -29,6 +29,8 @@ ACTION_LABELS = {
     "member.role_changed": "Role changed",
     "member.removed": "Member removed",
     "interview.copied": "Interview copied",
+    "api_key.created": "API key created",
+    "api_key.revoked": "API key revoked",
 }
 
 

@@ -40,11 +40,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tables2",
+    "rest_framework",
+    "drf_spectacular",
     "accounts",
     "interviews",
     "candidates",
     "speech",
     "uploads",
+    "api",
     "dashboard",
 ]
 
@@ -59,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.CurrentTeamMiddleware",
+    "api.middleware.ApiRequestMiddleware",
 ]
 
 ROOT_URLCONF = "dashboard.urls"
@@ -297,4 +301,25 @@ CELERY_BEAT_SCHEDULE["uploads-cleanup"] = {
     "task": "uploads.tasks.uploads_cleanup",
     "schedule": 3600.0,
     "options": {"expires": 3600},
+}
+
+# --- The Gather-compatible REST API (/qsi/gather/).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.auth.HasScopes"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "api.responses.problem_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Panelist — Gather-compatible API",
+    "DESCRIPTION": "Questions, interviews, candidates, invites, AI voice-interview turns and "
+    "webhooks. Authenticate with the x-api-key header. Responses are wrapped as "
+    '{"data": …, "meta": {"requestId", "timestamp"}}; errors are RFC 9457 problem details.',
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
 }

@@ -25,5 +25,6 @@ urlpatterns = [
     path("", include("interviews.urls")),
     path("", include("candidates.urls")),
     path("uploads/", include("uploads.urls")),
+    path("qsi/gather/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,12 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+from api import narrators
+
+app_name = "api"
+
+urlpatterns = [
+    path("narrators", narrators.NarratorList.as_view(), name="narrators"),
+    path("openapi.json", SpectacularAPIView.as_view(), name="schema"),
+    path("docs", SpectacularRedocView.as_view(url_name="api:schema"), name="docs"),
+]

@@ -1,0 +1,104 @@
+"""Authentication, scopes, team resolution, the envelope and problem details."""
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import ApiKey
+from api.keys import api_key_check, api_key_revoke
+from tests.factories import NarratorFactory, TeamFactory
+
+pytestmark = pytest.mark.django_db
+URL = "/qsi/gather/narrators"
+
+
+def test_it_wraps_data_in_the_gather_envelope(api, team):
+    NarratorFactory(team=team, name="Ava")
+    response = api.get(URL)
+    body = response.json()
+    assert response.status_code == 200
+    assert [n["name"] for n in body["data"]["narrators"]] == ["Ava"]
+    assert set(body["meta"]) == {"requestId", "timestamp"}
+    assert response["X-Request-Id"] == body["meta"]["requestId"]
+
+
+def test_it_answers_a_missing_key_with_a_401_problem(anonymous_api):
+    response = anonymous_api.get(URL)
+    body = response.json()
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
+    assert body["status"] == 401
+    assert "x-api-key" in body["detail"]
+    assert body["requestId"]
+
+
+def test_it_refuses_a_wrong_or_revoked_key(anonymous_api, make_key):
+    raw = make_key()
+    anonymous_api.credentials(HTTP_X_API_KEY=raw[:-2] + "xx")
+    assert anonymous_api.get(URL).status_code == 401
+    api_key_revoke(api_key=api_key_check(raw), by=None)
+    anonymous_api.credentials(HTTP_X_API_KEY=raw)
+    assert anonymous_api.get(URL).status_code == 401
+
+
+def test_it_stores_only_a_hash_of_the_key(make_key):
+    raw = make_key()
+    stored = ApiKey.objects.get()
+    assert raw.split("_")[2] not in stored.secret_hash
+    assert stored.prefix == raw.split("_")[1]
+
+
+def test_it_names_the_missing_scope(anonymous_api, make_key):
+    anonymous_api.credentials(HTTP_X_API_KEY=make_key(scopes=["interviews:read"]))
+    response = anonymous_api.get(URL)
+    assert response.status_code == 403
+    assert "questions:read" in response.json()["detail"]
+
+
+def test_it_needs_a_team_for_an_organization_key_without_a_default(anonymous_api, make_key, team):
+    anonymous_api.credentials(HTTP_X_API_KEY=make_key(team_level=False))
+    response = anonymous_api.get(URL)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "teamId"
+    assert anonymous_api.get(URL, {"teamId": str(team.pk)}).status_code == 200
+
+
+def test_it_uses_the_default_team_of_an_organization_key(anonymous_api, make_key, team):
+    NarratorFactory(team=team, name="Default voice")
+    anonymous_api.credentials(HTTP_X_API_KEY=make_key(team_level=False, default_team=team))
+    names = [n["name"] for n in anonymous_api.get(URL).json()["data"]["narrators"]]
+    assert names == ["Default voice"]
+
+
+def test_it_lets_an_organization_key_pick_any_team_of_its_organization(
+    anonymous_api, make_key, team
+):
+    sibling = TeamFactory(organization=team.organization)
+    NarratorFactory(team=sibling, name="Sibling voice")
+    anonymous_api.credentials(HTTP_X_API_KEY=make_key(team_level=False, default_team=team))
+    response = anonymous_api.get(URL, {"teamId": str(sibling.pk)})
+    assert [n["name"] for n in response.json()["data"]["narrators"]] == ["Sibling voice"]
+
+
+@pytest.mark.parametrize("team_level", [True, False])
+def test_it_answers_404_for_a_team_out_of_reach(
+    anonymous_api, make_key, team, other_team, team_level
+):
+    anonymous_api.credentials(HTTP_X_API_KEY=make_key(team_level=team_level, default_team=team))
+    response = anonymous_api.get(URL, {"teamId": str(other_team.pk)})
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_the_command_prints_the_key_alone_on_its_last_line(team, capsys):
+    call_command(
+        "create_api_key", "--team", team.slug, "--name", "ATS", "--scopes", "interviews:read"
+    )
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("pk_")
+    assert api_key_check(last).scopes == ["interviews:read"]
+
+
+def test_the_schema_is_served_without_a_key(anonymous_api):
+    response = anonymous_api.get("/qsi/gather/openapi.json")
+    assert response.status_code == 200
+    assert "/qsi/gather/narrators" in response.content.decode()
