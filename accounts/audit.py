@@ -31,6 +31,11 @@ ACTION_LABELS = {
     "interview.copied": "Interview copied",
     "api_key.created": "API key created",
     "api_key.revoked": "API key revoked",
+    "webhook.created": "Webhook added",
+    "webhook.updated": "Webhook changed",
+    "webhook.enabled": "Webhook enabled",
+    "webhook.disabled": "Webhook disabled",
+    "webhook.deleted": "Webhook deleted",
 }
 
 

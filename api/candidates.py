@@ -1,3 +1,560 @@
-from django.urls import URLPattern
+"""``/candidates``, ``/candidate-interviews`` (invites), and the AI voice-interview turns."""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.urls import path
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.auth import ApiKeyAuthentication, request_team, request_user
+from api.base import GatherView
+from api.interviews import TEAM_PARAM, get_or_404
+from api.responses import envelope, paginate, problem
+from api.serializers.candidates import (
+    CandidateCreateIn,
+    CandidateInterviewCreateIn,
+    CandidateInterviewDetailOut,
+    CandidateInterviewOut,
+    CandidateInterviewUpdateIn,
+    CandidateOut,
+    CandidateUpdateIn,
+    FinalizeIn,
+    TurnCreateIn,
+    TurnOut,
+    TurnUpdateIn,
+)
+from api.serializers.interviews import Conflict, envelope_of, paged_envelope_of, service_errors
+from candidates.models import (
+    Answer,
+    Candidate,
+    CandidateInterview,
+    Evaluation,
+    InvalidTransition,
+    Scorecard,
+    Turn,
+)
+from candidates.services.candidates import DuplicateCandidate, candidate_create, candidate_update
+from candidates.services.invites import invite_cancel, invite_create, invite_extend, invite_resend
+from candidates.services.turns import (
+    TurnConflict,
+    candidate_interview_finalize,
+    turn_create,
+    turn_update,
+)
+from interviews.models import Interview
+
+CANDIDATES_READ, CANDIDATES_WRITE = "candidates:read", "candidates:write"
+READ, WRITE = "interviews:read", "interviews:write"
+PAGING = [
+    OpenApiParameter("page", int, description="1-based (0 also means the first page)."),
+    OpenApiParameter("pageSize", int, description="1 to 100; 20 by default."),
+]
+INVITE_ERRORS = {"delivery_types": "deliveryTypes", "expires_at": "expiresAt", "until": "expiresAt"}
+
+
+# ---------------------------------------------------------------- candidates
+
+
+def _duplicate(request: Request, exc: DuplicateCandidate) -> Response:
+    return problem(
+        request,
+        409,
+        f"A candidate with this email already exists in this team: {exc.existing.pk}.",
+        existingCandidateId=str(exc.existing.pk),
+    )
+
+
+class CandidateList(GatherView):
+    scopes = {"GET": CANDIDATES_READ, "POST": CANDIDATES_WRITE}
+
+    @extend_schema(
+        summary="List candidates",
+        operation_id="candidates_list",
+        parameters=[
+            *PAGING,
+            OpenApiParameter("search", str, description="Matches the name or email."),
+            TEAM_PARAM,
+        ],
+        responses=paged_envelope_of("CandidateList", "candidates", CandidateOut(many=True)),
+    )
+    def get(self, request: Request) -> Response:
+        candidates = Candidate.objects.for_team(request_team(request)).order_by("-created_at")
+        if q := request.query_params.get("search", "").strip():
+            candidates = candidates.filter(
+                Q(first_name__icontains=q) | Q(last_name__icontains=q) | Q(email__icontains=q)
+            )
+        return paginate(request, candidates, "candidates", lambda c: CandidateOut(c).data)
+
+    @extend_schema(
+        summary="Create a candidate",
+        description="Emails are unique per team (ignoring case): a second candidate with the "
+        "same email is a 409 whose `existingCandidateId` names the one that exists. "
+        "`phone` must be E.164 (+ and the country code).",
+        request=CandidateCreateIn,
+        responses={201: envelope_of("CandidateCreate", "candidate", CandidateOut())},
+    )
+    def post(self, request: Request) -> Response:
+        body = CandidateCreateIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        team, by = request_team(request), request_user(request)
+        try:
+            with service_errors():
+                candidate = candidate_create(
+                    team=team,
+                    by=by,
+                    first_name=data["firstName"],
+                    last_name=data.get("lastName", ""),
+                    email=data.get("email", ""),
+                    phone=data.get("phone", ""),
+                    external_id=data.get("externalId", ""),
+                )
+        except exceptions.ValidationError as exc:
+            if isinstance(exc.__cause__, DuplicateCandidate):
+                return _duplicate(request, exc.__cause__)
+            raise
+        return envelope(request, {"candidate": CandidateOut(candidate).data}, 201)
+
+
+class CandidateDetail(GatherView):
+    scopes = {"GET": CANDIDATES_READ, "PATCH": CANDIDATES_WRITE}
+
+    @extend_schema(
+        summary="Get a candidate",
+        parameters=[TEAM_PARAM],
+        responses=envelope_of("CandidateGet", "candidate", CandidateOut()),
+    )
+    def get(self, request: Request, pk: str) -> Response:
+        candidate = get_or_404(Candidate.objects.for_team(request_team(request)), pk, "candidate")
+        return envelope(request, {"candidate": CandidateOut(candidate).data})
+
+    @extend_schema(
+        summary="Update a candidate",
+        description="Changes the fields sent; an empty string clears an optional one.",
+        request=CandidateUpdateIn,
+        responses=envelope_of("CandidateUpdate", "candidate", CandidateOut()),
+    )
+    def patch(self, request: Request, pk: str) -> Response:
+        candidate = get_or_404(Candidate.objects.for_team(request_team(request)), pk, "candidate")
+        body = CandidateUpdateIn(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        try:
+            with service_errors():
+                candidate = candidate_update(
+                    candidate=candidate,
+                    first_name=data.get("firstName"),
+                    last_name=data.get("lastName"),
+                    email=data.get("email"),
+                    phone=data.get("phone"),
+                    external_id=data.get("externalId"),
+                )
+        except exceptions.ValidationError as exc:
+            if isinstance(exc.__cause__, DuplicateCandidate):
+                return _duplicate(request, exc.__cause__)
+            raise
+        return envelope(request, {"candidate": CandidateOut(candidate).data})
+
+
+# ---------------------------------------------------------------- candidate interviews
+
+
+def _invites(team: Any) -> QuerySet[CandidateInterview]:
+    return CandidateInterview.objects.for_team(team)
+
+
+def _detail(invite: CandidateInterview) -> dict[str, Any]:
+    """The invite with its answers, transcript, evaluation and scorecards, in a fixed number
+    of queries."""
+    answers: QuerySet[Answer] = (
+        Answer.objects.select_related(
+            "interview_question__audio_question",
+            "interview_question__survey_question",
+            "interview_question__ai_text_question",
+        )
+        .prefetch_related("selected_options")
+        .order_by("created_at")
+    )
+    full = (
+        CandidateInterview.objects.filter(pk=invite.pk)
+        .prefetch_related(
+            Prefetch("answers", queryset=answers),
+            Prefetch("turns", queryset=Turn.objects.order_by("turn_number")),
+            Prefetch("evaluations", queryset=Evaluation.objects.prefetch_related("scores")),
+            Prefetch(
+                "scorecards",
+                queryset=Scorecard.objects.prefetch_related("ratings__criterion"),
+            ),
+        )
+        .get()
+    )
+    return CandidateInterviewDetailOut(full).data
+
+
+def _run(call: Any) -> Any:
+    """Service errors about the invite's status are conflicts (409), the rest bad input."""
+    try:
+        with service_errors(INVITE_ERRORS):
+            return call()
+    except exceptions.ValidationError as exc:
+        if isinstance(exc.detail, dict) and set(exc.detail) == {"status"}:
+            raise Conflict(str(exc.detail["status"][0])) from exc
+        raise
+    except InvalidTransition as exc:
+        raise Conflict(str(exc)) from exc
+
+
+class CandidateInterviewList(GatherView):
+    scopes = {"GET": READ, "POST": WRITE}
+
+    @extend_schema(
+        summary="List candidate interviews",
+        operation_id="candidate_interviews_list",
+        parameters=[
+            *PAGING,
+            OpenApiParameter("status", str, enum=CandidateInterview.Status.values),
+            OpenApiParameter("interviewId", str),
+            OpenApiParameter("candidateId", str),
+            TEAM_PARAM,
+        ],
+        responses=paged_envelope_of(
+            "CandidateInterviewList", "candidateInterviews", CandidateInterviewOut(many=True)
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        invites = _invites(request_team(request)).order_by("-created_at")
+        if status := params.get("status"):
+            if status not in CandidateInterview.Status.values:
+                raise exceptions.ValidationError(
+                    {"status": [f"Use one of {', '.join(CandidateInterview.Status.values)}."]}
+                )
+            invites = invites.filter(status=status)
+        for name, field in (("interviewId", "interview_id"), ("candidateId", "candidate_id")):
+            if value := params.get(name):
+                body = CandidateInterviewCreateIn().fields[name]
+                try:
+                    invites = invites.filter(**{field: body.to_internal_value(value)})
+                except exceptions.ValidationError as exc:
+                    raise exceptions.ValidationError({name: exc.detail}) from exc
+        return paginate(
+            request, invites, "candidateInterviews", lambda i: CandidateInterviewOut(i).data
+        )
+
+    @extend_schema(
+        summary="Invite a candidate to an interview",
+        description="With `sendInvite` (the default) the invite is INVITED and its link is "
+        "sent by `deliveryTypes` once saved; otherwise it stays a DRAFT. The link's token is "
+        "never returned. Another team's candidate or interview is a 404.",
+        request=CandidateInterviewCreateIn,
+        responses={
+            201: envelope_of(
+                "CandidateInterviewCreate", "candidateInterview", CandidateInterviewDetailOut()
+            )
+        },
+    )
+    def post(self, request: Request) -> Response:
+        body = CandidateInterviewCreateIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        team, by = request_team(request), request_user(request)
+        candidate = get_or_404(Candidate.objects.for_team(team), data["candidateId"], "candidate")
+        interview = get_or_404(Interview.objects.for_team(team), data["interviewId"], "interview")
+        with service_errors(
+            INVITE_ERRORS | {"candidate": "candidateId", "interview": "interviewId"}
+        ):
+            invite, _token = invite_create(
+                team=team,
+                by=by,
+                candidate=candidate,
+                interview=interview,
+                delivery_types=data["deliveryTypes"],
+                expires_at=data.get("expiresAt"),
+                send=data["sendInvite"],
+                language=data.get("language", ""),
+            )
+        return envelope(request, {"candidateInterview": _detail(invite)}, 201)
+
+
+class CandidateInterviewDetail(GatherView):
+    scopes = {"GET": READ, "PATCH": WRITE}
+
+    @extend_schema(
+        summary="Get a candidate interview",
+        description="With its answers, transcript (AI interview turns), latest AI evaluation "
+        "and reviewers' scorecards.",
+        parameters=[TEAM_PARAM],
+        responses=envelope_of(
+            "CandidateInterviewGet", "candidateInterview", CandidateInterviewDetailOut()
+        ),
+    )
+    def get(self, request: Request, pk: str) -> Response:
+        invite = get_or_404(_invites(request_team(request)), pk, "candidate interview")
+        return envelope(request, {"candidateInterview": _detail(invite)})
+
+    @extend_schema(
+        summary="Extend a candidate interview",
+        description="Moves the expiry; an expired invite reopens. Completed and cancelled "
+        "invites cannot be extended (409).",
+        request=CandidateInterviewUpdateIn,
+        responses=envelope_of(
+            "CandidateInterviewUpdate", "candidateInterview", CandidateInterviewDetailOut()
+        ),
+    )
+    def patch(self, request: Request, pk: str) -> Response:
+        invite = get_or_404(_invites(request_team(request)), pk, "candidate interview")
+        body = CandidateInterviewUpdateIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        _run(lambda: invite_extend(invite=invite, until=body.validated_data["expiresAt"]))
+        return envelope(request, {"candidateInterview": _detail(invite)})
+
+
+class CandidateInterviewCancel(GatherView):
+    scopes = {"POST": WRITE}
+
+    @extend_schema(
+        summary="Cancel a candidate interview",
+        description="Its link stops accepting answers. A completed invite is a 409.",
+        request=None,
+        parameters=[TEAM_PARAM],
+        responses=envelope_of(
+            "CandidateInterviewCancel", "candidateInterview", CandidateInterviewDetailOut()
+        ),
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        invite = get_or_404(_invites(request_team(request)), pk, "candidate interview")
+        _run(lambda: invite_cancel(invite=invite, by=request.auth.created_by))
+        return envelope(request, {"candidateInterview": _detail(invite)})
+
+
+class CandidateInterviewResend(GatherView):
+    scopes = {"POST": WRITE}
+
+    @extend_schema(
+        summary="Resend a candidate interview",
+        description="Sends a new link (the old one stops working); an expired invite reopens. "
+        "Drafts, completed and cancelled invites are a 409.",
+        request=None,
+        parameters=[TEAM_PARAM],
+        responses=envelope_of(
+            "CandidateInterviewResend", "candidateInterview", CandidateInterviewDetailOut()
+        ),
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        invite = get_or_404(_invites(request_team(request)), pk, "candidate interview")
+        _run(lambda: invite_resend(invite=invite, by=request.auth.created_by))
+        return envelope(request, {"candidateInterview": _detail(invite)})
+
+
+# ---------------------------------------------------------------- AI voice-interview turns
+
+
+class AgentUser:
+    is_authenticated = True
+    is_anonymous = False
+    pk = None
+
+    def __str__(self) -> str:
+        return "AI voice agent"
+
+
+class AgentCredential:
+    """``request.auth`` of an agent: it may read and write one candidate interview's turns."""
+
+    scopes = (READ, WRITE)
+
+    def __init__(self, invite: CandidateInterview) -> None:
+        self.invite = invite
+        self.pk = f"agent:{invite.interview_id}"
+
+
+class AgentSecretAuthentication(BaseAuthentication):
+    """``X-Agent-Secret``: the secret issued for the interview of the candidate interview in
+    the URL, compared by hash in constant time."""
+
+    def authenticate(self, request: Request) -> tuple[AgentUser, AgentCredential] | None:
+        secret = request.headers.get("X-Agent-Secret", "").strip()
+        if not secret:
+            return None
+        pk = (request.parser_context or {}).get("kwargs", {}).get("pk")
+        invite = get_invite_or_none(pk)
+        digest = hashlib.sha256(secret.encode()).hexdigest()
+        stored = invite.interview.agent_secret_hash if invite is not None else ""
+        if invite is None or not stored or not hmac.compare_digest(digest, stored):
+            raise exceptions.AuthenticationFailed(
+                "The X-Agent-Secret header does not match this interview's agent secret."
+            )
+        return AgentUser(), AgentCredential(invite)
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'AgentSecret header="X-Agent-Secret"'
+
+
+class AgentSecretScheme(OpenApiAuthenticationExtension):
+    target_class = AgentSecretAuthentication
+    name = "AgentSecret"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "apiKey", "in": "header", "name": "X-Agent-Secret"}
+
+
+def get_invite_or_none(pk: Any) -> CandidateInterview | None:
+    try:
+        return get_or_404(CandidateInterview.objects.select_related("interview"), pk, "invite")
+    except exceptions.NotFound:
+        return None
+
+
+class AgentView(GatherView):
+    authentication_classes = [ApiKeyAuthentication, AgentSecretAuthentication]
+
+    def invite(self, request: Request, pk: str) -> CandidateInterview:
+        if isinstance(request.auth, AgentCredential):
+            return request.auth.invite
+        return get_or_404(_invites(request_team(request)), pk, "candidate interview")
+
+
+def _turn_conflicts(call: Any) -> Any:
+    try:
+        with service_errors({"turn_number": "turnNumber", "audio_url": "audioUrl"}):
+            return call()
+    except TurnConflict as exc:
+        raise Conflict(str(exc)) from exc
+
+
+AGENT_AUTH = "An API key with interviews:write (interviews:read to read), or `X-Agent-Secret`."
+
+
+class TurnList(AgentView):
+    scopes = {"POST": WRITE}
+
+    @extend_schema(
+        summary="Record a turn",
+        description="One exchange of an AI voice interview. The first turn starts the "
+        "interview. A completed interview takes no more turns (409); a turn number already "
+        f"recorded is a 409 too. {AGENT_AUTH}",
+        request=TurnCreateIn,
+        responses={201: envelope_of("TurnCreate", "turn", TurnOut())},
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        invite = self.invite(request, pk)
+        body = TurnCreateIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        turn = _turn_conflicts(
+            lambda: turn_create(
+                invite=invite,
+                turn_number=data["turnNumber"],
+                role=data["role"],
+                content=data["content"],
+                audio_url=data["audioUrl"],
+                is_pending_question=data["isPendingQuestion"],
+                evaluation=data["evaluation"],
+            )
+        )
+        return envelope(request, {"turn": TurnOut(turn).data}, 201)
+
+
+class TurnDetail(AgentView):
+    scopes = {"PATCH": WRITE}
+
+    @extend_schema(
+        summary="Update a turn",
+        description=f"Typically the final transcript and its evaluation. {AGENT_AUTH}",
+        request=TurnUpdateIn,
+        responses=envelope_of("TurnUpdate", "turn", TurnOut()),
+    )
+    def patch(self, request: Request, pk: str, turn_number: int) -> Response:
+        invite = self.invite(request, pk)
+        body = TurnUpdateIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        try:
+            turn = _turn_conflicts(
+                lambda: turn_update(
+                    invite=invite,
+                    turn_number=turn_number,
+                    content=data.get("content"),
+                    audio_url=data.get("audioUrl"),
+                    is_pending_question=data.get("isPendingQuestion"),
+                    evaluation=data.get("evaluation"),
+                )
+            )
+        except Turn.DoesNotExist as exc:
+            raise exceptions.NotFound(f"No turn {turn_number} in this interview.") from exc
+        return envelope(request, {"turn": TurnOut(turn).data})
+
+
+class TurnHistory(AgentView):
+    scopes = {"GET": READ}
+
+    @extend_schema(
+        summary="Turn history",
+        description=f"Every turn of the interview, in order. {AGENT_AUTH}",
+        responses=envelope_of("TurnHistory", "turns", TurnOut(many=True)),
+    )
+    def get(self, request: Request, pk: str) -> Response:
+        invite = self.invite(request, pk)
+        turns = Turn.objects.filter(candidate_interview=invite).order_by("turn_number")
+        return envelope(request, {"turns": TurnOut(turns, many=True).data})
+
+
+class Finalize(AgentView):
+    scopes = {"POST": WRITE}
+
+    @extend_schema(
+        summary="Finalize an AI interview",
+        description="Completes the interview (completed is final). `audioUrl` and "
+        f"`generateReport` are accepted but not acted on yet. {AGENT_AUTH}",
+        request=FinalizeIn,
+        responses=envelope_of(
+            "CandidateInterviewFinalize", "candidateInterview", CandidateInterviewDetailOut()
+        ),
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        invite = self.invite(request, pk)
+        body = FinalizeIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        ended_at = body.validated_data.get("endedAt")
+        with service_errors({"ended_at": "endedAt"}):
+            _turn_conflicts(lambda: candidate_interview_finalize(invite=invite, ended_at=ended_at))
+        return envelope(request, {"candidateInterview": _detail(invite)})
+
+
+urlpatterns = [
+    path("candidates", CandidateList.as_view(), name="candidates"),
+    path("candidates/<str:pk>", CandidateDetail.as_view(), name="candidate"),
+    path("candidate-interviews", CandidateInterviewList.as_view(), name="candidate-interviews"),
+    path(
+        "candidate-interviews/<str:pk>",
+        CandidateInterviewDetail.as_view(),
+        name="candidate-interview",
+    ),
+    path(
+        "candidate-interviews/<str:pk>/cancel",
+        CandidateInterviewCancel.as_view(),
+        name="candidate-interview-cancel",
+    ),
+    path(
+        "candidate-interviews/<str:pk>/resend",
+        CandidateInterviewResend.as_view(),
+        name="candidate-interview-resend",
+    ),
+    path("candidate-interviews/<str:pk>/turns", TurnList.as_view(), name="turns"),
+    path(
+        "candidate-interviews/<str:pk>/turns/<int:turn_number>",
+        TurnDetail.as_view(),
+        name="turn",
+    ),
+    path("candidate-interviews/<str:pk>/history", TurnHistory.as_view(), name="turn-history"),
+    path("candidate-interviews/<str:pk>/finalize", Finalize.as_view(), name="finalize"),
+]

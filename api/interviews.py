@@ -1,3 +1,389 @@
-from django.urls import URLPattern
+"""``/interviews``: create (standard only), read, list, update, archive, bulk status, copy."""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import Team
+from api.auth import request_team, request_user
+from api.base import GatherView
+from api.responses import envelope, paginate
+from api.serializers.interviews import (
+    AgentSecretOut,
+    InterviewBulkIn,
+    InterviewBulkOut,
+    InterviewCopyIn,
+    InterviewCreateIn,
+    InterviewDetailOut,
+    InterviewOut,
+    InterviewUpdateIn,
+    envelope_of,
+    paged_envelope_of,
+    service_errors,
+)
+from interviews.models import AudioQuestion, Interview, InterviewQuestion, Narrator, SurveyQuestion
+from interviews.selectors import interview_items, interview_list
+from interviews.services.copy import interview_copy
+from interviews.services.interviews import (
+    interview_agent_secret_rotate,
+    interview_bulk_set_status,
+    interview_create,
+    interview_question_add,
+    interview_question_remove,
+    interview_question_update,
+    interview_questions_set_order,
+    interview_set_status,
+    interview_update,
+    interview_update_keywords,
+)
+
+READ, WRITE = "interviews:read", "interviews:write"
+TEAM_PARAM = OpenApiParameter(
+    "teamId", str, description="Organization keys: the team to act on (else the default team)."
+)
+# Settings the API edits, by their API name.
+SETTINGS = {
+    "title": "title",
+    "displayName": "display_name",
+    "description": "description",
+    "descriptionUrl": "description_url",
+    "language": "language",
+    "status": "status",
+    "resume": "resume",
+    "webOnly": "web_only",
+}
+ERROR_NAMES = {
+    "question": "questionIds",
+    "knockout": "surveyQuestions",
+    "narrator": "narratorId",
+    "ids": "interviewIds",
+}
+
+
+def get_or_404(queryset: QuerySet[Any], pk: Any, what: str) -> Any:
+    """The row ``pk`` of ``queryset`` (already limited to what the key may see), else a 404."""
+    try:
+        key = uuid.UUID(str(pk))
+    except ValueError:
+        key = None
+    found = queryset.filter(pk=key).first() if key else None
+    if found is None:
+        raise exceptions.NotFound(f"No {what} {pk} in this team.")
+    return found
+
+
+def _interviews(team: Team) -> QuerySet[Interview]:
+    return (
+        Interview.objects.for_team(team)
+        .select_related("team")
+        .annotate(question_count=Count("items"))
+    )
+
+
+def interview_detail(interview: Interview) -> dict[str, Any]:
+    fresh = _interviews(interview.team).get(pk=interview.pk)
+    fresh.api_items = interview_items(interview=fresh)  # type: ignore[attr-defined]
+    fresh.api_keywords = [k.text for k in fresh.keywords.all()]  # type: ignore[attr-defined]
+    return InterviewDetailOut(fresh).data
+
+
+def _questions(model: type[Any], team: Team, ids: list[Any], field: str) -> list[Any]:
+    """The team's questions with ``ids``, in that order; a 404 naming the first unknown one."""
+    found = {q.pk: q for q in model.objects.for_team(team).filter(pk__in=ids)}
+    for pk in ids:
+        if pk not in found:
+            raise exceptions.NotFound(f"{field}: no {model._meta.verbose_name} {pk} in this team.")
+    return [found[pk] for pk in ids]
+
+
+def _narrator(team: Team, pk: Any) -> Narrator | None:
+    if pk is None:
+        return None
+    return get_or_404(Narrator.objects.for_team(team), pk, "narrator")
+
+
+def _replace_questions(
+    interview: Interview, kind: str, questions: list[Any], knockouts: list[bool]
+) -> None:
+    """Make the interview's questions of ``kind`` exactly ``questions``, in that order, in the
+    places questions of that kind held; questions of other kinds keep theirs."""
+    field = f"{kind}_question_id"
+    wanted = [q.pk for q in questions]
+    for item in InterviewQuestion.objects.filter(interview=interview, kind=kind):
+        if getattr(item, field) not in wanted:
+            interview_question_remove(item=item)
+    present = {
+        getattr(i, field): i
+        for i in InterviewQuestion.objects.filter(interview=interview, kind=kind)
+    }
+    for question, knockout in zip(questions, knockouts, strict=True):
+        if (existing := present.get(question.pk)) is None:
+            interview_question_add(interview=interview, question=question, knockout=knockout)
+        elif existing.knockout != knockout:
+            interview_question_update(item=existing, knockout=knockout)
+    items = list(InterviewQuestion.objects.filter(interview=interview).order_by("ordinal"))
+    by_question = {getattr(i, field): i for i in items if i.kind == kind}
+    in_order = iter(by_question[pk] for pk in wanted)
+    order = [next(in_order) if i.kind == kind else i for i in items]
+    interview_questions_set_order(interview=interview, item_ids=[i.pk for i in order])
+
+
+class InterviewList(GatherView):
+    scopes = {"GET": READ, "POST": WRITE}
+
+    @extend_schema(
+        summary="List interviews",
+        operation_id="interviews_list",
+        parameters=[
+            OpenApiParameter("page", int, description="1-based (0 also means the first page)."),
+            OpenApiParameter("pageSize", int, description="1 to 100; 20 by default."),
+            OpenApiParameter("search", str, description="Matches the title or display name."),
+            OpenApiParameter("archived", bool, description="Include archived interviews."),
+            OpenApiParameter("interviewType", str, enum=Interview.InterviewType.values),
+            TEAM_PARAM,
+        ],
+        responses=paged_envelope_of("InterviewList", "interviews", InterviewOut(many=True)),
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        archived = params.get("archived", "false").lower() in ("true", "1", "yes")
+        interview_type = params.get("interviewType", "")
+        if interview_type and interview_type not in Interview.InterviewType.values:
+            raise exceptions.ValidationError(
+                {"interviewType": ["Use standard, questionnaire or ai."]}
+            )
+        interviews = interview_list(
+            team=request_team(request),
+            include_archived=archived,
+            filters={"q": params.get("search", ""), "type": interview_type},
+        ).select_related("team")
+        return paginate(request, interviews, "interviews", lambda i: InterviewOut(i).data)
+
+    @extend_schema(
+        summary="Create an interview",
+        description="Standard interviews only; questionnaire interviews are made in the "
+        "dashboard. `questionIds` are audio questions, asked in that order, followed by "
+        "`surveyQuestions`.",
+        request=InterviewCreateIn,
+        responses={201: envelope_of("InterviewCreate", "interview", InterviewDetailOut())},
+    )
+    def post(self, request: Request) -> Response:
+        body = InterviewCreateIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        team, by = request_team(request), request_user(request)
+        audio = _questions(AudioQuestion, team, data.get("questionIds", []), "questionIds")
+        refs = data.get("surveyQuestions", [])
+        surveys = _questions(SurveyQuestion, team, [r["id"] for r in refs], "surveyQuestions")
+        fields = {
+            SETTINGS[name]: data[name]
+            for name in ("displayName", "description", "descriptionUrl", "language", "resume")
+            if name in data
+        }
+        if "webOnly" in data:
+            fields["web_only"] = data["webOnly"]
+        if "narratorId" in data:
+            fields["narrator"] = _narrator(team, data["narratorId"])
+        with service_errors(ERROR_NAMES), transaction.atomic():
+            interview = interview_create(
+                team=team,
+                title=data["title"],
+                by=by,
+                questions=audio,
+                keywords=data.get("keywords", []),
+                interview_type=Interview.InterviewType.STANDARD,
+                **fields,
+            )
+            for question, ref in zip(surveys, refs, strict=True):
+                interview_question_add(
+                    interview=interview, question=question, knockout=ref["knockout"]
+                )
+        return envelope(request, {"interview": interview_detail(interview)}, 201)
+
+
+class InterviewBulk(GatherView):
+    scopes = {"PATCH": WRITE}
+
+    @extend_schema(
+        summary="Bulk update interviews",
+        description="Set the status of up to 100 interviews at once: "
+        '`{"interviewIds": ["…"], "status": 2}`. All or nothing: if any id is not an '
+        "interview of the team, nothing changes and the answer is a 404 naming it.",
+        request=InterviewBulkIn,
+        parameters=[TEAM_PARAM],
+        responses=envelope_of("InterviewBulk", "result", InterviewBulkOut()),
+    )
+    def patch(self, request: Request) -> Response:
+        body = InterviewBulkIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        ids, status = body.validated_data["interviewIds"], body.validated_data["status"]
+        team = request_team(request)
+        known = set(
+            Interview.objects.for_team(team).filter(pk__in=ids).values_list("pk", flat=True)
+        )
+        if missing := [str(i) for i in ids if i not in known]:
+            raise exceptions.NotFound(f"No interview {', '.join(missing)} in this team.")
+        with service_errors(ERROR_NAMES):
+            changed = interview_bulk_set_status(team=team, ids=ids, status=status)
+        result = {
+            "interviewIds": list(dict.fromkeys(ids)),
+            "status": status,
+            "updatedCount": changed,
+        }
+        return envelope(request, {"result": InterviewBulkOut(result).data})
+
+
+class InterviewDetail(GatherView):
+    scopes = {"GET": READ, "PATCH": WRITE, "DELETE": WRITE}
+
+    @extend_schema(
+        summary="Get an interview",
+        parameters=[TEAM_PARAM],
+        responses=envelope_of("InterviewGet", "interview", InterviewDetailOut()),
+    )
+    def get(self, request: Request, pk: str) -> Response:
+        interview = get_or_404(_interviews(request_team(request)), pk, "interview")
+        return envelope(request, {"interview": interview_detail(interview)})
+
+    @extend_schema(
+        summary="Update an interview",
+        description="`questionIds` and `surveyQuestions` replace the interview's audio and "
+        "survey questions (in that order); `keywords` are added, `removedKeywords` removed.",
+        request=InterviewUpdateIn,
+        parameters=[TEAM_PARAM],
+        responses=envelope_of("InterviewUpdate", "interview", InterviewDetailOut()),
+    )
+    def patch(self, request: Request, pk: str) -> Response:
+        team = request_team(request)
+        interview = get_or_404(_interviews(team), pk, "interview")
+        body = InterviewUpdateIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        fields = {model: data[name] for name, model in SETTINGS.items() if name in data}
+        if "narratorId" in data:
+            fields["narrator"] = _narrator(team, data["narratorId"])
+        audio = (
+            _questions(AudioQuestion, team, data["questionIds"], "questionIds")
+            if "questionIds" in data
+            else None
+        )
+        refs = data.get("surveyQuestions")
+        surveys = (
+            _questions(SurveyQuestion, team, [r["id"] for r in refs], "surveyQuestions")
+            if refs is not None
+            else None
+        )
+        with service_errors(ERROR_NAMES), transaction.atomic():
+            if fields:
+                interview_update(interview=interview, **fields)
+            if audio is not None:
+                _replace_questions(
+                    interview, InterviewQuestion.Kind.AUDIO, audio, [False] * len(audio)
+                )
+            if surveys is not None and refs is not None:
+                _replace_questions(
+                    interview,
+                    InterviewQuestion.Kind.SURVEY,
+                    surveys,
+                    [r["knockout"] for r in refs],
+                )
+            if data.get("keywords") or data.get("removedKeywords"):
+                interview_update_keywords(
+                    interview=interview,
+                    add=data.get("keywords", []),
+                    remove=data.get("removedKeywords", []),
+                )
+        return envelope(request, {"interview": interview_detail(interview)})
+
+    @extend_schema(
+        summary="Archive an interview",
+        description="Archives (status 3, `archivedAt` set); nothing is deleted. "
+        "PATCH the status back to 0 to restore it.",
+        parameters=[
+            TEAM_PARAM,
+            OpenApiParameter("userId", str, description="The member performing the archive."),
+        ],
+        responses=envelope_of("InterviewArchive", "interview", InterviewDetailOut()),
+    )
+    def delete(self, request: Request, pk: str) -> Response:
+        interview = get_or_404(_interviews(request_team(request)), pk, "interview")
+        request_user(request)  # an unknown userId is a 400, as on every write
+        with service_errors(ERROR_NAMES):
+            interview_set_status(interview=interview, status=Interview.Status.ARCHIVED)
+        return envelope(request, {"interview": interview_detail(interview)})
+
+
+class InterviewCopy(GatherView):
+    scopes = {"POST": WRITE}
+
+    @extend_schema(
+        summary="Copy an interview",
+        description="Into `teamId` (a team the key reaches: a team key only its own team, an "
+        "organization key any team of the organization), or into the same team with "
+        "“(copy)” appended to the title. Another team gets copies of the questions; the same "
+        "team reuses them. Keywords only with `copyKeywords`; scorecard templates always.",
+        request=InterviewCopyIn,
+        responses={201: envelope_of("InterviewCopy", "interview", InterviewDetailOut())},
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        api_key = request.auth
+        body = InterviewCopyIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        reach = Interview.objects.filter(team__organization_id=api_key.organization_id)
+        teams = Team.objects.filter(organization_id=api_key.organization_id)
+        if api_key.team_id is not None:
+            reach, teams = reach.filter(team_id=api_key.team_id), teams.filter(pk=api_key.team_id)
+        interview = get_or_404(reach.select_related("team"), pk, "interview")
+        to_team = interview.team
+        if (target := body.validated_data.get("teamId")) is not None:
+            to_team = teams.filter(pk=target).first()
+            if to_team is None:
+                raise exceptions.NotFound(f"No team {target} is reachable with this key.")
+        with service_errors(ERROR_NAMES | {"team": "teamId"}):
+            copy = interview_copy(
+                interview=interview,
+                to_team=to_team,
+                by=api_key.created_by,
+                copy_keywords=body.validated_data["copyKeywords"],
+            )
+        return envelope(request, {"interview": interview_detail(copy)}, 201)
+
+
+class InterviewAgentSecret(GatherView):
+    scopes = {"POST": WRITE}
+
+    @extend_schema(
+        summary="Issue the AI agent's secret",
+        description="A new secret for the voice agent of this interview (the previous one "
+        "stops working). The agent sends it as `X-Agent-Secret` to the turns, history and "
+        "finalize endpoints of the interview's candidate interviews. Shown only once.",
+        request=None,
+        parameters=[TEAM_PARAM],
+        responses={201: envelope_of("InterviewAgentSecret", "agent", AgentSecretOut())},
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        interview = get_or_404(Interview.objects.for_team(request_team(request)), pk, "interview")
+        secret = interview_agent_secret_rotate(interview=interview)
+        return envelope(request, {"agent": {"agentSecret": secret}}, 201)
+
+
+urlpatterns = [
+    path("interviews", InterviewList.as_view(), name="interviews"),
+    path("interviews/bulk", InterviewBulk.as_view(), name="interviews-bulk"),
+    path("interviews/<str:pk>", InterviewDetail.as_view(), name="interview"),
+    path("interviews/<str:pk>/copy", InterviewCopy.as_view(), name="interview-copy"),
+    path(
+        "interviews/<str:pk>/agent-secret",
+        InterviewAgentSecret.as_view(),
+        name="interview-agent-secret",
+    ),
+]

@@ -11,3 +11,64 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
         return {"type": "apiKey", "in": "header", "name": "x-api-key"}
+
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details.",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "requestId": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "description": "For validation errors: each field and the rule it broke.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": "string"},
+                    "message": {"type": "string"},
+                    "code": {"type": "string"},
+                },
+                "required": ["field", "message"],
+            },
+        },
+    },
+    "required": ["type", "title", "status", "detail", "requestId"],
+}
+
+ERROR_STATUSES = {
+    "400": "The request is malformed or breaks a rule; `errors` names each field.",
+    "401": "No valid key in the x-api-key header.",
+    "403": "The key lacks a scope (named in `detail`), or the action is not allowed.",
+    "404": "No such object in the team this key reaches (other teams' objects included).",
+    "409": "The request conflicts with the object's state.",
+    "422": "The Idempotency-Key was used before with a different body.",
+    "429": "Too many requests for this key; see Retry-After.",
+}
+
+
+def add_problem_responses(result: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+    """Document the shared error responses on every operation (drf-spectacular hook)."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = PROBLEM_SCHEMA
+    ref = {"$ref": "#/components/schemas/Problem"}
+    for path, operations in result.get("paths", {}).items():
+        if path.endswith(("openapi.json", "/docs")):
+            continue
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for code, text in ERROR_STATUSES.items():
+                operation["responses"].setdefault(
+                    code,
+                    {"description": text, "content": {"application/problem+json": {"schema": ref}}},
+                )
+            for code, response in operation["responses"].items():
+                # Errors are always problem details, whatever a view's own schema declared.
+                if str(code)[0] in "45" and isinstance(response, dict):
+                    response["content"] = {"application/problem+json": {"schema": ref}}
+    return result

@@ -1,5 +1,5 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView
 
 from api import candidates, interviews, narrators, questions, webhooks
 
@@ -11,6 +11,6 @@ urlpatterns = [
     *interviews.urlpatterns,
     *candidates.urlpatterns,
     *webhooks.urlpatterns,
-    path("openapi.json", SpectacularAPIView.as_view(), name="schema"),
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
     path("docs", SpectacularRedocView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "speech",
     "uploads",
     "api",
+    "webhooks",
     "dashboard",
 ]
 
@@ -131,8 +132,26 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "staticfiles")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
+# Media (recorded answers, question audio): the local disk, or any S3-compatible store when
+# S3_BUCKET is set (install the extra: pip install "panelist[s3]", i.e. django-storages).
+S3_BUCKET = env_str("S3_BUCKET", "")
+_default_storage: dict[str, object] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if S3_BUCKET:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("S3_REGION", "") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY", "") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -322,4 +341,30 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_problem_responses",
+    ],
+}
+
+# --- Webhooks: Standard Webhooks–signed POSTs of a team's events to its endpoints.
+# Each failed attempt is retried after these many seconds (5 s, 5 min, 30 min, 2 h, 5 h, 10 h,
+# 14 h, 20 h, 24 h); an endpoint that has failed without a single success for
+# WEBHOOK_DISABLE_AFTER_DAYS is disabled and the team's owners and admins are emailed.
+# Receivers on private, loopback or link-local addresses are refused unless allowed (the
+# default only when DEBUG is on), so a webhook cannot be aimed at the internal network.
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
+WEBHOOK_RETRY_SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400]
+WEBHOOK_DISABLE_AFTER_DAYS = env_int("WEBHOOK_DISABLE_AFTER_DAYS", 5)
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", DEBUG)
+# Retries too far ahead for a task countdown, and attempts whose task was lost, are picked up.
+CELERY_BEAT_SCHEDULE["webhooks-deliver-due"] = {
+    "task": "webhooks.tasks.webhooks_deliver_due",
+    "schedule": 60.0,
+    "options": {"expires": 60},
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),  # type: ignore[dict-item]
+    "WebhookEventTypeEnum": "webhooks.models.EventType",
+    "WebhookDeliveryStatusEnum": "webhooks.models.Delivery.Status",
 }

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from dashboard import views
+from dashboard import api_keys, views
 
 dashboard_patterns = [
     path("", views.home, name="home"),
@@ -17,6 +17,8 @@ dashboard_patterns = [
         "settings/invitations/<str:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"
     ),
     path("settings/audit/", views.audit_log, name="audit"),
+    path("settings/api-keys/", api_keys.api_keys, name="api_keys"),
+    path("settings/api-keys/<str:pk>/revoke/", api_keys.api_key_revoke_view, name="api_key_revoke"),
 ]
 
 urlpatterns = [
@@ -25,6 +27,7 @@ urlpatterns = [
     path("", include("interviews.urls")),
     path("", include("candidates.urls")),
     path("uploads/", include("uploads.urls")),
+    path("settings/webhooks/", include("webhooks.urls")),
     path("qsi/gather/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -315,6 +315,12 @@ class Interview(models.Model):
     ai_style = models.CharField(max_length=40, blank=True)
     ai_seniority = models.CharField(max_length=40, blank=True)
     ai_tone = models.CharField(max_length=40, blank=True)
+    agent_secret_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="SHA-256 of the secret the AI voice agent sends as X-Agent-Secret; "
+        "empty until one is issued.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

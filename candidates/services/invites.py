@@ -18,6 +18,7 @@ from accounts.models import Team
 from candidates.models import Candidate, CandidateInterview, InvalidTransition, InviteDelivery
 from candidates.tokens import new_invite_token
 from interviews.models import Interview
+from webhooks.services import candidate_interview_changed, candidate_interviews_expired
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -53,6 +54,7 @@ def candidate_interview_transition(
         setattr(locked, stamp, now)
         fields.append(stamp)
     locked.save(update_fields=fields)
+    candidate_interview_changed(invite=locked)
     invite.refresh_from_db()
     return invite
 
@@ -422,7 +424,9 @@ def invite_expire_due(*, now: datetime | None = None) -> int:
     due = CandidateInterview.objects.filter(status__in=OPEN_STATUSES, expires_at__lte=now)
     total = 0
     while ids := list(due.order_by().values_list("pk", flat=True)[:BATCH_SIZE]):
-        total += due.filter(pk__in=ids).update(status=Status.EXPIRED, updated_at=now)
+        with transaction.atomic():
+            total += due.filter(pk__in=ids).update(status=Status.EXPIRED, updated_at=now)
+            candidate_interviews_expired(ids=ids, at=now)
     return total
 
 

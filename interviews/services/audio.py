@@ -23,6 +23,7 @@ from django.utils import timezone
 from interviews.models import AudioQuestion, Narrator
 from speech.media import MediaError, probe, to_mp3
 from speech.tts import ProviderUnavailable, TransientTTSError, TTSError, get_provider
+from webhooks.services import question_audio_generated
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -132,13 +133,16 @@ def audio_question_create(
     narrator: Narrator | None = None,
     language: str = "en",
     audio: UploadedFile | None = None,
+    audio_url: str = "",
 ) -> AudioQuestion:
-    """A new question: spoken from its script by ``narrator``, or from an uploaded ``audio``."""
+    """A new question: spoken from its script by ``narrator``, from an uploaded ``audio``, or
+    (API) played from an ``audio_url`` the team hosts, which is never fetched by this server."""
     title = title.strip()
     question_script = question_script.strip()
+    audio_url = audio_url.strip()
     if not title:
         raise ValidationError({"title": "Enter a title."})
-    if not question_script and audio is None:
+    if not question_script and audio is None and not audio_url:
         raise ValidationError(
             {"question_script": "Write a script to be spoken, or upload a recording."}
         )
@@ -152,10 +156,16 @@ def audio_question_create(
         narrator=narrator,
         language=language,
     )
+    if audio_url and not question_script and audio is None:
+        question.audio_url = audio_url
+        question.audio_type = AudioType.URL
+        question.transcription_status = Status.COMPLETED
     question.full_clean(exclude=["team", "created_by", "narrator", "audio_file"])
     question.save()
     if audio is not None:
         return audio_question_upload(question=question, audio=audio)
+    if question.audio_type == AudioType.URL:
+        return question
     return audio_question_request_tts(question=question)
 
 
@@ -337,6 +347,7 @@ def audio_question_synthesize(*, question_id: Any, wanted: str) -> AudioQuestion
         question.transcription_status = Status.COMPLETED
         question.failure_reason = ""
         question.save(update_fields=["audio_file", "transcription_status", "failure_reason"])
+        question_audio_generated(question=question)
     return question
 
 

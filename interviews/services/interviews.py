@@ -22,6 +22,7 @@ from interviews.models import (
     Keyword,
     SurveyQuestion,
 )
+from webhooks.services import interview_updated
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -303,6 +304,7 @@ def interview_update(*, interview: Interview, **fields: Any) -> Interview:
             interview.archived_at = None
     _validate(interview)
     interview.save()
+    interview_updated(interview=interview)
     return interview
 
 
@@ -341,3 +343,18 @@ def interview_bulk_set_status(*, team: Team, ids: Iterable[Any], status: int) ->
         interview.updated_at = now
     Interview.objects.bulk_update(changed, ["status", "archived_at", "updated_at"])
     return len(changed)
+
+
+@transaction.atomic
+def interview_agent_secret_rotate(*, interview: Interview) -> str:
+    """Issue a new secret for the AI voice agent (``X-Agent-Secret``); the old one stops working.
+
+    Returns the secret; only its SHA-256 is stored, so it can be shown once.
+    """
+    import hashlib
+    import secrets
+
+    secret = secrets.token_urlsafe(32)
+    interview.agent_secret_hash = hashlib.sha256(secret.encode()).hexdigest()
+    interview.save(update_fields=["agent_secret_hash", "updated_at"])
+    return secret

@@ -1,0 +1,223 @@
+"""Candidate, candidate-interview and AI-interview turn shapes of the Gather API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from candidates.models import Answer, CandidateInterview, Evaluation, InviteDelivery, Turn
+
+# ---------------------------------------------------------------- candidates
+
+
+class CandidateOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    firstName = serializers.CharField(source="first_name")
+    lastName = serializers.CharField(source="last_name")
+    email = serializers.CharField()
+    phone = serializers.CharField(help_text="E.164, e.g. +14155550123; empty if none.")
+    externalId = serializers.CharField(source="external_id")
+    teamId = serializers.UUIDField(source="team_id")
+    createdById = serializers.UUIDField(source="created_by_id", allow_null=True)
+    createdAt = serializers.DateTimeField(source="created_at")
+    updatedAt = serializers.DateTimeField(source="updated_at")
+
+
+class CandidateCreateIn(serializers.Serializer):
+    firstName = serializers.CharField(max_length=100)
+    lastName = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True)
+    phone = serializers.CharField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        help_text="E.164: + then the country code and number, e.g. +14155550123.",
+    )
+    externalId = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    teamId = serializers.UUIDField(required=False)
+
+
+class CandidateUpdateIn(CandidateCreateIn):
+    firstName = serializers.CharField(max_length=100, required=False)
+
+
+# ---------------------------------------------------------------- candidate interviews
+
+
+class CandidateInterviewOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.CharField(help_text=" | ".join(CandidateInterview.Status.values))
+    candidateId = serializers.UUIDField(source="candidate_id")
+    interviewId = serializers.UUIDField(source="interview_id")
+    teamId = serializers.UUIDField(source="team_id")
+    deliveryTypes = serializers.ListField(
+        child=serializers.ChoiceField(choices=InviteDelivery.Channel.choices),
+        source="delivery_types",
+    )
+    language = serializers.CharField()
+    source = serializers.CharField()
+    expiresAt = serializers.DateTimeField(source="expires_at", allow_null=True)
+    invitedAt = serializers.DateTimeField(source="invited_at", allow_null=True)
+    startedAt = serializers.DateTimeField(source="started_at", allow_null=True)
+    completedAt = serializers.DateTimeField(source="completed_at", allow_null=True)
+    cancelledAt = serializers.DateTimeField(source="cancelled_at", allow_null=True)
+    createdAt = serializers.DateTimeField(source="created_at")
+    updatedAt = serializers.DateTimeField(source="updated_at")
+
+
+class SelectedOptionOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    text = serializers.CharField()
+
+
+class AnswerOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    questionId = serializers.SerializerMethodField()
+    kind = serializers.SerializerMethodField()
+    status = serializers.CharField()
+    attempt = serializers.IntegerField()
+    text = serializers.CharField()
+    selectedOptions = SelectedOptionOut(many=True, source="selected_options.all")
+    mediaUrl = serializers.SerializerMethodField(
+        help_text="Not served through the API yet: always null."
+    )
+    submittedAt = serializers.DateTimeField(source="submitted_at", allow_null=True)
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_questionId(self, answer: Answer) -> str | None:
+        item = answer.interview_question
+        return str(item.question.pk) if item is not None else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_kind(self, answer: Answer) -> str | None:
+        item = answer.interview_question
+        return item.kind if item is not None else None
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_mediaUrl(self, answer: Answer) -> None:
+        return None
+
+
+class TurnOut(serializers.Serializer):
+    turnNumber = serializers.IntegerField(source="turn_number")
+    role = serializers.ChoiceField(choices=Turn.Role.choices)
+    content = serializers.CharField()
+    audioUrl = serializers.CharField(source="audio_url")
+    isPendingQuestion = serializers.BooleanField(source="is_pending_question")
+    evaluation = serializers.JSONField(allow_null=True)
+    createdAt = serializers.DateTimeField(source="created_at")
+
+
+class CriterionScoreOut(serializers.Serializer):
+    criterionId = serializers.UUIDField(source="criterion_id", allow_null=True)
+    criterionName = serializers.CharField(source="criterion_name")
+    score = serializers.IntegerField()
+    evidence = serializers.CharField()
+    rationale = serializers.CharField()
+
+
+class EvaluationOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.CharField(help_text=" | ".join(Evaluation.Status.values))
+    provider = serializers.CharField()
+    modelName = serializers.CharField(source="model_name")
+    version = serializers.IntegerField()
+    overallScore = serializers.FloatField(source="overall_score", allow_null=True)
+    summary = serializers.CharField()
+    createdAt = serializers.DateTimeField(source="created_at")
+    completedAt = serializers.DateTimeField(source="completed_at", allow_null=True)
+    scores = CriterionScoreOut(many=True, source="scores.all")
+
+
+class RatingOut(serializers.Serializer):
+    criterionId = serializers.UUIDField(source="criterion_id")
+    criterionName = serializers.CharField(source="criterion.name")
+    score = serializers.IntegerField()
+    note = serializers.CharField()
+
+
+class ScorecardOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    reviewerId = serializers.UUIDField(source="reviewer_id", allow_null=True)
+    recommendation = serializers.CharField()
+    notes = serializers.CharField()
+    submittedAt = serializers.DateTimeField(source="submitted_at", allow_null=True)
+    ratings = RatingOut(many=True, source="ratings.all")
+
+
+class CandidateInterviewDetailOut(CandidateInterviewOut):
+    answers = AnswerOut(many=True, source="answers.all")
+    transcript = TurnOut(many=True, source="turns.all")
+    evaluation = serializers.SerializerMethodField(
+        help_text="The latest current AI evaluation (of the whole interview when there is one)."
+    )
+    scorecards = ScorecardOut(many=True, source="scorecards.all")
+
+    @extend_schema_field(EvaluationOut(allow_null=True))
+    def get_evaluation(self, invite: CandidateInterview) -> dict[str, Any] | None:
+        current = [e for e in invite.evaluations.all() if e.is_current]
+        if not current:
+            return None
+        whole = [e for e in current if e.answer_id is None]
+        chosen = max(whole or current, key=lambda e: e.created_at)
+        return EvaluationOut(chosen).data
+
+
+class CandidateInterviewCreateIn(serializers.Serializer):
+    candidateId = serializers.UUIDField()
+    interviewId = serializers.UUIDField()
+    sendInvite = serializers.BooleanField(
+        default=True, help_text="Send the invite now; false leaves a DRAFT."
+    )
+    deliveryTypes = serializers.ListField(
+        child=serializers.ChoiceField(choices=InviteDelivery.Channel.choices),
+        default=["email"],
+    )
+    expiresAt = serializers.DateTimeField(
+        required=False, help_text="ISO 8601; the team's default expiry if absent."
+    )
+    language = serializers.CharField(max_length=16, required=False, allow_blank=True)
+    teamId = serializers.UUIDField(required=False)
+    userId = serializers.UUIDField(required=False)
+
+
+class CandidateInterviewUpdateIn(serializers.Serializer):
+    expiresAt = serializers.DateTimeField(
+        help_text="The new expiry (ISO 8601); an expired invite reopens."
+    )
+
+
+# ---------------------------------------------------------------- AI voice-interview turns
+
+
+class TurnCreateIn(serializers.Serializer):
+    turnNumber = serializers.IntegerField(min_value=1)
+    role = serializers.ChoiceField(choices=Turn.Role.choices)
+    content = serializers.CharField(required=False, allow_blank=True, default="")
+    audioUrl = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
+    isPendingQuestion = serializers.BooleanField(default=False)
+    evaluation = serializers.DictField(required=False, allow_null=True, default=None)
+
+
+class TurnUpdateIn(serializers.Serializer):
+    content = serializers.CharField(required=False, allow_blank=True)
+    audioUrl = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    isPendingQuestion = serializers.BooleanField(required=False)
+    evaluation = serializers.DictField(required=False)
+
+
+class FinalizeIn(serializers.Serializer):
+    endedAt = serializers.DateTimeField(required=False)
+    audioUrl = serializers.URLField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        help_text="Accepted for compatibility; not stored yet.",
+    )
+    generateReport = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        help_text="Accepted for compatibility; no report generator exists yet.",
+    )

@@ -1,0 +1,247 @@
+"""Interview request and response shapes of the Gather API (camelCase at the edge)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field, inline_serializer
+from rest_framework import exceptions, serializers
+
+from interviews.models import Interview
+
+# ---------------------------------------------------------------- shared helpers
+
+
+def camel(name: str) -> str:
+    return re.sub(r"_([a-z])", lambda m: m.group(1).upper(), name)
+
+
+@contextmanager
+def service_errors(names: dict[str, str] | None = None) -> Iterator[None]:
+    """A service's ``ValidationError`` as a DRF one, its snake_case fields named as the API
+    names them (``names`` overrides the plain camelCase conversion)."""
+    names = names or {}
+    try:
+        yield
+    except DjangoValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            detail: Any = {names.get(k, camel(k)): v for k, v in exc.message_dict.items()}
+        else:
+            detail = exc.messages
+        raise exceptions.ValidationError(detail) from exc
+
+
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = "The resource's current state forbids this change."
+    default_code = "conflict"
+
+
+def envelope_of(name: str, key: str, serializer: Any) -> Any:
+    """The schema of ``{"data": {key: …}, "meta": {…}}``."""
+    return inline_serializer(
+        f"{name}Response",
+        {
+            "data": inline_serializer(f"{name}Data", {key: serializer}),
+            "meta": ResponseMeta(),
+        },
+    )
+
+
+def paged_envelope_of(name: str, key: str, serializer: Any) -> Any:
+    return inline_serializer(
+        f"{name}Response",
+        {
+            "data": inline_serializer(f"{name}Data", {key: serializer, "pagination": PageInfo()}),
+            "meta": ResponseMeta(),
+        },
+    )
+
+
+class ResponseMeta(serializers.Serializer):
+    requestId = serializers.CharField()
+    timestamp = serializers.DateTimeField()
+
+
+class PageInfo(serializers.Serializer):
+    total = serializers.IntegerField()
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    pageSize = serializers.IntegerField()
+
+
+# ---------------------------------------------------------------- responses
+
+
+class InterviewQuestionOut(serializers.Serializer):
+    questionId = serializers.UUIDField(source="question.pk")
+    kind = serializers.CharField()
+    position = serializers.IntegerField(source="ordinal")
+    title = serializers.CharField(source="question.title")
+    knockout = serializers.BooleanField()
+
+
+class InterviewOut(serializers.Serializer):
+    """An interview as the seed shows it, plus ``archivedAt`` and ``questionCount``."""
+
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    displayName = serializers.CharField(source="display_name")
+    interviewType = serializers.CharField(source="interview_type")
+    status = serializers.IntegerField(help_text="0 active, 1 paused, 2 closed, 3 archived.")
+    description = serializers.CharField()
+    descriptionUrl = serializers.CharField(source="description_url")
+    language = serializers.CharField()
+    resume = serializers.BooleanField()
+    webOnly = serializers.BooleanField(source="web_only")
+    messageGroupId = serializers.SerializerMethodField(
+        help_text="Always null: message groups are not modelled; invites use the team's texts."
+    )
+    narratorId = serializers.UUIDField(source="narrator_id", allow_null=True)
+    organizationId = serializers.UUIDField(source="team.organization_id")
+    teamId = serializers.UUIDField(source="team_id")
+    createdById = serializers.UUIDField(source="created_by_id", allow_null=True)
+    createdAt = serializers.DateTimeField(source="created_at")
+    updatedAt = serializers.DateTimeField(source="updated_at")
+    archivedAt = serializers.DateTimeField(source="archived_at", allow_null=True)
+    questionCount = serializers.IntegerField(source="question_count")
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_messageGroupId(self, interview: Interview) -> None:
+        return None
+
+
+class InterviewDetailOut(InterviewOut):
+    questions = InterviewQuestionOut(many=True, source="api_items")
+    keywords = serializers.ListField(child=serializers.CharField(), source="api_keywords")
+
+
+class InterviewBulkOut(serializers.Serializer):
+    interviewIds = serializers.ListField(child=serializers.UUIDField())
+    status = serializers.IntegerField()
+    updatedCount = serializers.IntegerField(
+        help_text="How many interviews changed status (those already in it are not counted)."
+    )
+
+
+class AgentSecretOut(serializers.Serializer):
+    agentSecret = serializers.CharField(
+        help_text="Send as X-Agent-Secret on the turn, history and finalize endpoints of this "
+        "interview's candidate interviews. Shown once; issuing a new one revokes it."
+    )
+
+
+# ---------------------------------------------------------------- requests
+
+
+STATUS_HELP = "0 active, 1 paused, 2 closed, 3 archived."
+
+
+class SurveyQuestionRef(serializers.Serializer):
+    id = serializers.UUIDField()
+    knockout = serializers.BooleanField(default=False)
+
+
+def _unique(values: list[Any], what: str) -> list[Any]:
+    if len({str(v) for v in values}) != len(values):
+        raise serializers.ValidationError(f"Each {what} can appear only once.")
+    return values
+
+
+class InterviewCreateIn(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    displayName = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    interviewType = serializers.CharField(default="standard")
+    description = serializers.CharField(required=False, allow_blank=True)
+    descriptionUrl = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    language = serializers.CharField(max_length=16, required=False)
+    resume = serializers.BooleanField(required=False)
+    webOnly = serializers.BooleanField(required=False)
+    narratorId = serializers.UUIDField(required=False, allow_null=True)
+    questionIds = serializers.ListField(
+        child=serializers.UUIDField(),
+        required=False,
+        help_text="Audio question ids, asked in this order.",
+    )
+    surveyQuestions = SurveyQuestionRef(many=True, required=False)
+    keywords = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
+    teamId = serializers.UUIDField(required=False, help_text="Organization keys: the team.")
+    userId = serializers.UUIDField(
+        required=False, help_text="The member recorded as creator; the key's creator if absent."
+    )
+
+    def validate_interviewType(self, value: str) -> str:
+        if value == Interview.InterviewType.QUESTIONNAIRE:
+            raise serializers.ValidationError(
+                "Questionnaire interviews must be created in the dashboard; "
+                "the API creates standard interviews only."
+            )
+        if value != Interview.InterviewType.STANDARD:
+            raise serializers.ValidationError(
+                f"“{value}” is not an interview type the API creates: use “standard”."
+            )
+        return value
+
+    def validate_questionIds(self, value: list[Any]) -> list[Any]:
+        return _unique(value, "question id")
+
+    def validate_surveyQuestions(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        _unique([v["id"] for v in value], "survey question id")
+        return value
+
+
+class InterviewUpdateIn(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False)
+    displayName = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    descriptionUrl = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    language = serializers.CharField(max_length=16, required=False)
+    status = serializers.IntegerField(
+        min_value=0, max_value=3, required=False, help_text=STATUS_HELP
+    )
+    resume = serializers.BooleanField(required=False)
+    webOnly = serializers.BooleanField(required=False)
+    narratorId = serializers.UUIDField(required=False, allow_null=True)
+    questionIds = serializers.ListField(
+        child=serializers.UUIDField(),
+        required=False,
+        help_text="Replaces the interview's audio questions with these, in this order.",
+    )
+    surveyQuestions = SurveyQuestionRef(
+        many=True,
+        required=False,
+        help_text="Replaces the interview's survey questions with these, in this order.",
+    )
+    keywords = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, help_text="Keywords to add."
+    )
+    removedKeywords = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False
+    )
+
+    validate_questionIds = InterviewCreateIn.validate_questionIds
+    validate_surveyQuestions = InterviewCreateIn.validate_surveyQuestions
+
+
+class InterviewBulkIn(serializers.Serializer):
+    interviewIds = serializers.ListField(
+        child=serializers.UUIDField(), min_length=1, max_length=100
+    )
+    status = serializers.IntegerField(min_value=0, max_value=3, help_text=STATUS_HELP)
+
+
+class InterviewCopyIn(serializers.Serializer):
+    teamId = serializers.UUIDField(
+        required=False, help_text="The target team; the interview's own team if absent."
+    )
+    copyKeywords = serializers.BooleanField(default=False)
+    messageGroupId = serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="Accepted for compatibility; message groups are not modelled.",
+    )

@@ -1,0 +1,287 @@
+"""Question serializers: camelCase at the API edge, snake_case behind it.
+
+Input serializers only check shapes and types; the domain rules (per survey type, rubric, …)
+live in the services, whose errors the views rename to these field names.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from interviews.models import AudioQuestion, InterviewQuestion, SurveyQuestion
+
+# --- shared -------------------------------------------------------------------------------
+
+
+class ProblemFieldErrorSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="The camelCase field, e.g. options[1].text.")
+    message = serializers.CharField()
+    code = serializers.CharField()
+
+
+class ProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem details."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    instance = serializers.CharField()
+    requestId = serializers.CharField()
+    errors = ProblemFieldErrorSerializer(many=True, required=False)
+
+
+class MetaSerializer(serializers.Serializer):
+    requestId = serializers.CharField()
+    timestamp = serializers.DateTimeField()
+
+
+class PaginationSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    pageSize = serializers.IntegerField()
+
+
+class QuestionOwnershipSerializer(serializers.Serializer):
+    """Fields every question kind shares. ``organizationId`` comes from the request's team
+    (every row rendered belongs to it), so lists need no join to the organization."""
+
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    language = serializers.CharField()
+    organizationId = serializers.SerializerMethodField()
+    teamId = serializers.UUIDField(source="team_id")
+    createdById = serializers.UUIDField(source="created_by_id", allow_null=True)
+    createdAt = serializers.DateTimeField(source="created_at")
+    updatedAt = serializers.DateTimeField(source="updated_at")
+    archivedAt = serializers.DateTimeField(source="archived_at", allow_null=True)
+
+    def get_organizationId(self, obj: Any) -> str:
+        return str(self.context["team"].organization_id)
+
+
+# --- audio questions ----------------------------------------------------------------------
+
+
+def audio_download_url(request: Any, question: AudioQuestion) -> str | None:
+    """Where the integrator fetches the question's MP3 (with its key), or the external URL."""
+    if question.audio_file:
+        path = reverse("api:question_audio", kwargs={"pk": question.pk})
+        return str(request.build_absolute_uri(path))
+    if question.audio_type == AudioQuestion.AudioType.URL and question.audio_url:
+        return str(question.audio_url)
+    return None
+
+
+class AudioQuestionSerializer(QuestionOwnershipSerializer):
+    questionScript = serializers.CharField(source="question_script")
+    narratorId = serializers.UUIDField(source="narrator_id", allow_null=True)
+    audioType = serializers.SerializerMethodField()
+    audioURL = serializers.SerializerMethodField(
+        help_text="An absolute URL to the MP3 (GET it with your x-api-key), or the external URL "
+        "given at creation; null until text-to-speech completes."
+    )
+    transcriptionStatus = serializers.ChoiceField(
+        source="transcription_status", choices=AudioQuestion.TranscriptionStatus.values
+    )
+    failureReason = serializers.CharField(source="failure_reason")
+
+    def get_audioType(self, obj: AudioQuestion) -> str | None:
+        return obj.audio_type or None
+
+    def get_audioURL(self, obj: AudioQuestion) -> str | None:
+        return audio_download_url(self.context["request"], obj)
+
+
+class AudioQuestionCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    questionScript = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The text the narrator speaks. Text-to-speech starts at once and runs in the "
+        "background: transcriptionStatus is pending until the MP3 is ready.",
+    )
+    narratorId = serializers.UUIDField(
+        required=False, allow_null=True, default=None, help_text="One of GET /narrators."
+    )
+    audioURL = serializers.URLField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=500,
+        help_text="A pre-recorded prompt. This server works offline and never fetches it; with "
+        "a questionScript the script is spoken instead.",
+    )
+    language = serializers.CharField(required=False, default="en", max_length=16)
+    userId = serializers.UUIDField(
+        required=False, help_text="The creator: a member of the team; else the key's creator."
+    )
+    teamId = serializers.UUIDField(
+        required=False, help_text="Which team; else the key's team or default team."
+    )
+
+
+# --- survey questions ---------------------------------------------------------------------
+
+
+class SurveyOptionSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    text = serializers.CharField(allow_blank=True)
+    weight = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        default=None,
+        coerce_to_string=False,
+        help_text="MULTIPLE_CHOICE_WEIGHTED only (and required there).",
+    )
+    preferred = serializers.BooleanField(source="is_preferred", required=False, default=False)
+
+
+class SurveyQuestionSerializer(QuestionOwnershipSerializer):
+    questionText = serializers.CharField(source="question_text")
+    type = serializers.ChoiceField(source="survey_type", choices=SurveyQuestion.SurveyType.values)
+    options = SurveyOptionSerializer(many=True)
+    preferredOption = serializers.SerializerMethodField()
+    maxCharacterLength = serializers.IntegerField(source="max_character_length", allow_null=True)
+    selectAllForFullScore = serializers.BooleanField(source="select_all_for_full_score")
+
+    def get_preferredOption(self, obj: SurveyQuestion) -> str | None:
+        return obj.preferred_option or None
+
+
+class SurveyQuestionCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    questionText = serializers.CharField()
+    type = serializers.ChoiceField(choices=SurveyQuestion.SurveyType.values)
+    options = SurveyOptionSerializer(
+        many=True,
+        required=False,
+        default=list,
+        help_text="THUMBS_UP_DOWN: exactly two; the MULTIPLE_CHOICE types: two or more; "
+        "FREE_TEXT and YES_NO: none.",
+    )
+    preferredOption = serializers.ChoiceField(
+        choices=SurveyQuestion.PreferredOption.values,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        default="",
+        help_text="YES_NO only.",
+    )
+    maxCharacterLength = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="FREE_TEXT only (1-10,000)."
+    )
+    selectAllForFullScore = serializers.BooleanField(
+        required=False, default=False, help_text="MULTIPLE_CHOICE_MULTIPLE_ANSWER only."
+    )
+    language = serializers.CharField(required=False, default="en", max_length=16)
+    userId = serializers.UUIDField(required=False)
+    teamId = serializers.UUIDField(required=False)
+
+
+# --- AI text questions --------------------------------------------------------------------
+
+
+class RubricCriterionSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    name = serializers.CharField(allow_blank=True)
+    strongAnswer = serializers.CharField(source="strong_answer", allow_blank=True)
+    weight = serializers.IntegerField(required=False, default=1, help_text="1 to 10.")
+    idealAnswer = serializers.CharField(
+        source="ideal_answer", required=False, allow_blank=True, default=""
+    )
+
+
+class AITextQuestionSerializer(QuestionOwnershipSerializer):
+    questionText = serializers.CharField(source="question_text")
+    maxAnswerLength = serializers.IntegerField(source="max_answer_length")
+    rubric = RubricCriterionSerializer(source="criteria", many=True)
+
+
+class AITextQuestionCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    questionText = serializers.CharField()
+    rubric = RubricCriterionSerializer(
+        many=True,
+        required=False,
+        help_text="What answers are scored against. Without it the question gets one criterion, "
+        "“Answer quality”, asking for a direct, correct and complete answer.",
+    )
+    maxAnswerLength = serializers.IntegerField(
+        required=False, default=5000, help_text="1 to 50,000 characters."
+    )
+    language = serializers.CharField(required=False, default="en", max_length=16)
+    userId = serializers.UUIDField(required=False)
+    teamId = serializers.UUIDField(required=False)
+
+
+# --- an interview's questions -------------------------------------------------------------
+
+
+class InterviewQuestionItemSerializer(serializers.Serializer):
+    """One question of an interview, whatever its kind."""
+
+    id = serializers.UUIDField(source="question.id", help_text="The question's id.")
+    interviewQuestionId = serializers.UUIDField(source="id")
+    ordinal = serializers.IntegerField()
+    questionType = serializers.SerializerMethodField()
+    title = serializers.CharField(source="question.title")
+    description = serializers.CharField(source="question.description")
+    questionText = serializers.SerializerMethodField(
+        help_text="The script of an audio question; the text of the others."
+    )
+    audioType = serializers.SerializerMethodField()
+    audioURL = serializers.SerializerMethodField()
+    transcriptionStatus = serializers.SerializerMethodField()
+    surveyType = serializers.SerializerMethodField()
+    options = serializers.SerializerMethodField()
+    knockout = serializers.BooleanField()
+    thinkTimeSeconds = serializers.IntegerField(source="think_time_seconds", allow_null=True)
+    answerTimeSeconds = serializers.IntegerField(source="answer_time_seconds", allow_null=True)
+
+    KINDS = {
+        InterviewQuestion.Kind.AUDIO: "AUDIO",
+        InterviewQuestion.Kind.SURVEY: "SURVEY",
+        InterviewQuestion.Kind.AI_TEXT: "AI_TEXT",
+    }
+
+    def get_questionType(self, item: InterviewQuestion) -> str:
+        return self.KINDS[InterviewQuestion.Kind(item.kind)]
+
+    def get_questionText(self, item: InterviewQuestion) -> str:
+        question = item.question
+        if isinstance(question, AudioQuestion):
+            return question.question_script
+        return question.question_text
+
+    def get_audioType(self, item: InterviewQuestion) -> str | None:
+        return (item.audio_question.audio_type or None) if item.audio_question else None
+
+    def get_audioURL(self, item: InterviewQuestion) -> str | None:
+        if item.audio_question is None:
+            return None
+        return audio_download_url(self.context["request"], item.audio_question)
+
+    def get_transcriptionStatus(self, item: InterviewQuestion) -> str | None:
+        return item.audio_question.transcription_status if item.audio_question else None
+
+    def get_surveyType(self, item: InterviewQuestion) -> str | None:
+        return item.survey_question.survey_type if item.survey_question else None
+
+    @extend_schema_field(SurveyOptionSerializer(many=True, allow_null=True))
+    def get_options(self, item: InterviewQuestion) -> Any:
+        if item.survey_question is None:
+            return None
+        return SurveyOptionSerializer(item.survey_question.options.all(), many=True).data

@@ -1,0 +1,106 @@
+"""Settings → API keys: list the team's keys, create one (its secret shown once), revoke."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.access import team_admin_required
+from accounts.models import ApiKey
+from api.keys import SCOPES, api_key_create, api_key_revoke
+
+if TYPE_CHECKING:
+    from accounts.http import TeamRequest
+    from accounts.models import Team
+
+
+class ApiKeyForm(forms.Form):
+    TEAM, ORGANIZATION = "team", "organization"
+
+    name = forms.CharField(
+        max_length=100, help_text="What uses the key, e.g. “ATS sync”, so you know what to revoke."
+    )
+    scopes = forms.MultipleChoiceField(
+        choices=[(scope, scope) for scope in SCOPES],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Give the key only what the integration needs.",
+    )
+    level = forms.ChoiceField(
+        choices=[
+            (TEAM, "This team only"),
+            (ORGANIZATION, "The whole organization (acts on this team unless teamId is sent)"),
+        ],
+        initial=TEAM,
+        widget=forms.RadioSelect,
+    )
+
+
+def team_api_keys(team: Team) -> QuerySet[ApiKey]:
+    """This team's keys and its organization's keys, newest first."""
+    return (
+        ApiKey.objects.filter(
+            Q(team=team) | Q(team__isnull=True, organization_id=team.organization_id)
+        )
+        .select_related("team", "default_team", "created_by")
+        .order_by("-created_at")
+    )
+
+
+def _page(request: TeamRequest, form: ApiKeyForm, status: int = 200, **extra: Any) -> HttpResponse:
+    context = {
+        "keys": list(team_api_keys(request.team)),
+        "form": form,
+        "page_title": "API keys",
+        "section": "api_keys",
+        **extra,
+    }
+    response = render(request, "dashboard/api_keys.html", context, status=status)
+    # The page may hold a new key's secret: never keep it in a cache.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@team_admin_required
+def api_keys(request: TeamRequest) -> HttpResponse:
+    """The list, and (POST) a new key, whose secret this one response shows."""
+    if request.method != "POST":
+        return _page(request, ApiKeyForm())
+    form = ApiKeyForm(request.POST)
+    if form.is_valid():
+        team_level = form.cleaned_data["level"] == ApiKeyForm.TEAM
+        try:
+            api_key, raw = api_key_create(
+                organization=request.team.organization,
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"],
+                team=request.team if team_level else None,
+                default_team=None if team_level else request.team,
+                by=request.user,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            # Rendered, not redirected: the secret must not travel through the session.
+            return _page(request, ApiKeyForm(), status=201, created=api_key, secret=raw)
+    return _page(request, form, status=422)
+
+
+@require_POST
+@team_admin_required
+def api_key_revoke_view(request: TeamRequest, pk: str) -> HttpResponse:
+    try:
+        api_key = team_api_keys(request.team).get(pk=pk)
+    except (ApiKey.DoesNotExist, ValidationError, ValueError) as exc:
+        raise Http404("No such API key in this team.") from exc
+    api_key_revoke(api_key=api_key, by=request.user)
+    messages.success(request, f"Revoked “{api_key.name}”: requests with it now get 401.")
+    return redirect("dashboard:api_keys")
