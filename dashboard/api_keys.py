@@ -29,7 +29,7 @@ class ApiKeyForm(forms.Form):
     )
     scopes = forms.MultipleChoiceField(
         choices=[(scope, scope) for scope in SCOPES],
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         help_text="Give the key only what the integration needs.",
     )
     level = forms.ChoiceField(
@@ -38,7 +38,7 @@ class ApiKeyForm(forms.Form):
             (ORGANIZATION, "The whole organization (acts on this team unless teamId is sent)"),
         ],
         initial=TEAM,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
 
 

@@ -14,6 +14,6 @@ class EndpointForm(forms.Form):
     event_types = forms.MultipleChoiceField(
         label="Events to send",
         choices=EventType.choices,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         error_messages={"required": "Choose at least one event type."},
     )

@@ -47,6 +47,9 @@ def _pages() -> list[tuple[str, str]]:
         ("invites", "/invites/"),
         ("invite-new", "/invites/new/"),
         ("invite", "/invites/{invite}/"),
+        ("api-keys", "/settings/api-keys/"),
+        ("webhooks", "/settings/webhooks/"),
+        ("webhook-new", "/settings/webhooks/new/"),
     ]
 
 
