@@ -6,6 +6,7 @@ import math
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
@@ -137,6 +138,10 @@ def problem(request: Any, status_code: int, detail: str, **extra: Any) -> Respon
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every error as problem details; validation errors list each field and rule."""
     request = context.get("request")
+    if isinstance(exc, RequestDataTooBig):
+        return problem(request, 413, "The request body is too large.")
+    if isinstance(exc, SuspiciousOperation):
+        return problem(request, 400, "The request was refused as malformed.")
     if isinstance(exc, DjangoValidationError):
         messages: Any = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
         exc = exceptions.ValidationError(messages)

@@ -46,6 +46,7 @@ ERROR_STATUSES = {
     "403": "The key lacks a scope (named in `detail`), or the action is not allowed.",
     "404": "No such object in the team this key reaches (other teams' objects included).",
     "409": "The request conflicts with the object's state.",
+    "413": "The request body is too large.",
     "422": "The Idempotency-Key was used before with a different body.",
     "429": "Too many requests for this key; see Retry-After.",
 }

@@ -102,3 +102,49 @@ def test_the_schema_is_served_without_a_key(anonymous_api):
     response = anonymous_api.get("/qsi/gather/openapi.json")
     assert response.status_code == 200
     assert "/qsi/gather/narrators" in response.content.decode()
+
+
+def test_it_answers_malformed_json_with_a_problem(api):
+    response = api.generic(
+        "POST", "/qsi/gather/candidates", "{not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert "JSON" in response.json()["detail"]
+
+
+def test_it_answers_an_oversize_body_with_a_problem(api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = '{"firstName": "' + "x" * 5000 + '"}'
+    response = api.generic("POST", "/qsi/gather/candidates", body, content_type="application/json")
+    assert 400 <= response.status_code < 500
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_it_answers_an_unknown_path_with_a_problem(api):
+    response = api.get("/qsi/gather/no-such-thing")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["requestId"]
+
+
+def test_it_caps_the_page_size_with_a_clear_error(api):
+    response = api.get("/qsi/gather/candidates", {"pageSize": 101})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "pageSize"
+
+
+@pytest.mark.parametrize("page", ["0", "1"])
+def test_it_reads_page_zero_and_one_as_the_first_page(api, page):
+    response = api.get("/qsi/gather/candidates", {"page": page})
+    assert response.json()["data"]["pagination"]["page"] == 1
+
+
+def test_it_never_puts_the_key_in_the_audit_or_logs(api, caplog):
+    from accounts.models import AuditEvent
+
+    with caplog.at_level("DEBUG"):
+        api.get("/qsi/gather/narrators")
+    raw = api._credentials["HTTP_X_API_KEY"]
+    assert raw not in caplog.text
+    assert not AuditEvent.objects.filter(data__icontains=raw.split("_")[2]).exists()
