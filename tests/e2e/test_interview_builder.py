@@ -28,10 +28,11 @@ def titles(page: Page) -> list[str]:
 
 
 def add_from_picker(page: Page, kind: str) -> None:
-    # Let the previous swap settle, so the new picker's triggers are wired up.
-    page.wait_for_load_state("networkidle")
     if page.locator(f"#picker[data-kind={kind}]").count() == 0:
-        page.get_by_label("Kind of question").select_option(kind)
+        label = {"audio": "Spoken", "survey": "Survey", "ai_text": "Written"}[kind]
+        page.get_by_role("navigation", name="Kind of question").get_by_role(
+            "link", name=label
+        ).click()
     expect(page.locator(f"#picker[data-kind={kind}]")).to_be_visible()
     first = page.locator(".picker-results li").first
     expect(first).to_be_visible()
@@ -59,6 +60,9 @@ def test_it_builds_reorders_and_copies_an_interview(live_server, demo, page: Pag
     add_from_picker(page, "ai_text")
     built = titles(page)
     assert len(built) == 3
+    # The bank search narrows the picker as you type.
+    page.get_by_label("Search the bank").fill("zzz-no-such-question")
+    expect(page.locator("#picker")).to_contain_text("Nothing in the bank matches")
     page.screenshot(path=SHOTS / "builder-desktop.png", full_page=True)
 
     # Drag the last question to the top; the order survives a reload.
