@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from interviews.models import AITextQuestion, RubricCriterion
+from interviews.services.questions import question_archive, question_unarchive
 from interviews.services.survey import MAX_TITLE, RuleErrors, clean_question_basics, clean_text
 
 if TYPE_CHECKING:
@@ -258,21 +258,9 @@ def ai_text_question_update(
     return question
 
 
-@transaction.atomic
-def ai_text_question_archive(*, question: AITextQuestion) -> AITextQuestion:
-    """Hide the question from the bank. Interviews that use it keep asking it."""
-    if question.archived_at is None:
-        question.archived_at = timezone.now()
-        question.save(update_fields=["archived_at", "updated_at"])
-    return question
-
-
-@transaction.atomic
-def ai_text_question_unarchive(*, question: AITextQuestion) -> AITextQuestion:
-    if question.archived_at is not None:
-        question.archived_at = None
-        question.save(update_fields=["archived_at", "updated_at"])
-    return question
+# Archiving is the same for every kind of question.
+ai_text_question_archive = question_archive
+ai_text_question_unarchive = question_unarchive
 
 
 @transaction.atomic

@@ -18,9 +18,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 
 from interviews.models import AudioQuestion, Narrator
+from interviews.services.questions import question_archive, question_unarchive
 from speech.media import MediaError, probe, to_mp3
 from speech.tts import ProviderUnavailable, TransientTTSError, TTSError, get_provider
 from webhooks.services import question_audio_generated
@@ -251,21 +251,9 @@ def audio_question_upload(*, question: AudioQuestion, audio: UploadedFile) -> Au
     return question
 
 
-@transaction.atomic
-def audio_question_archive(*, question: AudioQuestion) -> AudioQuestion:
-    """Hide the question from the bank; interviews that use it keep asking it."""
-    if question.archived_at is None:
-        question.archived_at = timezone.now()
-        question.save(update_fields=["archived_at", "updated_at"])
-    return question
-
-
-@transaction.atomic
-def audio_question_unarchive(*, question: AudioQuestion) -> AudioQuestion:
-    if question.archived_at is not None:
-        question.archived_at = None
-        question.save(update_fields=["archived_at", "updated_at"])
-    return question
+# Archiving is the same for every kind of question.
+audio_question_archive = question_archive
+audio_question_unarchive = question_unarchive
 
 
 @transaction.atomic

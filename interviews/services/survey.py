@@ -28,10 +28,10 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from interviews.filters import LANGUAGES
 from interviews.models import InterviewQuestion, SurveyOption, SurveyQuestion
+from interviews.services.questions import question_archive, question_unarchive
 
 if TYPE_CHECKING:
     from accounts.models import Team, User
@@ -437,21 +437,9 @@ def _has_answers(question: SurveyQuestion) -> bool:
     ).exists()
 
 
-@transaction.atomic
-def survey_question_archive(*, question: SurveyQuestion) -> SurveyQuestion:
-    """Hide the question from the bank. Interviews that use it keep asking it."""
-    if question.archived_at is None:
-        question.archived_at = timezone.now()
-        question.save(update_fields=["archived_at", "updated_at"])
-    return question
-
-
-@transaction.atomic
-def survey_question_unarchive(*, question: SurveyQuestion) -> SurveyQuestion:
-    if question.archived_at is not None:
-        question.archived_at = None
-        question.save(update_fields=["archived_at", "updated_at"])
-    return question
+# Archiving is the same for every kind of question.
+survey_question_archive = question_archive
+survey_question_unarchive = question_unarchive
 
 
 @transaction.atomic
