@@ -103,15 +103,15 @@ class CommentAdmin(admin.ModelAdmin):
         "candidate_interview__interview",
         "author",
     ]
-    raw_id_fields = ["candidate_interview", "author"]
+    raw_id_fields = ["candidate_interview", "answer", "author", "mentions"]
 
 
 @admin.register(ShareLink)
 class ShareLinkAdmin(admin.ModelAdmin):
-    list_display = ["candidate_interview", "created_by", "expires_at", "revoked_at"]
-    list_select_related = ["candidate_interview__candidate", "candidate_interview__interview"]
-    raw_id_fields = ["candidate_interview", "created_by"]
-    exclude = ["token_hash"]
+    list_display = ["__str__", "interview", "created_by", "expires_at", "revoked_at", "view_count"]
+    list_select_related = ["interview", "created_by"]
+    raw_id_fields = ["team", "interview", "candidate_interviews", "created_by"]
+    exclude = ["token_hash", "pin_hash"]
 
 
 @admin.register(InviteDelivery)

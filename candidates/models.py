@@ -96,6 +96,13 @@ class CandidateInterview(models.Model):
     }
     FINAL_STATUSES = frozenset({Status.COMPLETED})
 
+    class Decision(models.TextChoices):
+        """The recruiter's decision: what reports count. Never set from an AI score."""
+
+        ADVANCE = "advance", "Advance"
+        HOLD = "hold", "Hold"
+        REJECT = "reject", "Reject"
+
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="invites")
@@ -129,6 +136,11 @@ class CandidateInterview(models.Model):
     consented_at = models.DateTimeField(null=True, blank=True)
     consent_ip = models.GenericIPAddressField(null=True, blank=True)
     consent_version = models.CharField(max_length=40, blank=True)
+    decision = models.CharField(max_length=8, choices=Decision.choices, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -310,6 +322,18 @@ class Answer(models.Model):
     text = models.TextField(blank=True)
     survey_score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     knockout_flagged = models.BooleanField(default=False)
+    transcript = models.TextField(blank=True, help_text="The recording's words, for search.")
+    transcript_language = models.CharField(max_length=16, blank=True)
+    keyword_hits = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Keywords found: [{"keyword", "count", "turns": [turn numbers]}].',
+    )
+    processing = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Each pipeline step\'s state: {"transcribe": {"status", "error", "at"}, …}.',
+    )
     retakes_used = models.PositiveSmallIntegerField(default=0)
     submitted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -443,6 +467,15 @@ class CriterionScore(models.Model):
     )
     evidence = models.TextField(blank=True)
     rationale = models.TextField(blank=True)
+    # A reviewer's override: the AI's score stays in ``score``; both are shown.
+    override_score = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    override_reason = models.TextField(blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    overridden_at = models.DateTimeField(null=True, blank=True)
 
     objects = CriterionScoreQuerySet.as_manager()
 
@@ -534,10 +567,14 @@ class Comment(models.Model):
     candidate_interview = models.ForeignKey(
         CandidateInterview, on_delete=models.CASCADE, related_name="comments"
     )
+    answer = models.ForeignKey(
+        Answer, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     body = models.TextField()
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = InviteScopedQuerySet.as_manager()
@@ -550,24 +587,36 @@ class Comment(models.Model):
 
 
 class ShareLink(models.Model):
-    """A read-only link to one candidate interview's review, for someone without an account."""
+    """A read-only link to the review of one candidate or a shortlist, for someone without an
+    account. Expiring, revocable, optionally behind a PIN; every view through it is audited."""
 
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
-    candidate_interview = models.ForeignKey(
-        CandidateInterview, on_delete=models.CASCADE, related_name="share_links"
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    interview = models.ForeignKey(
+        "interviews.Interview", on_delete=models.CASCADE, related_name="share_links"
     )
+    candidate_interviews = models.ManyToManyField(CandidateInterview, related_name="share_links")
+    label = models.CharField(max_length=150, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
+    pin_hash = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+    view_count = models.PositiveIntegerField(default=0)
+    last_viewed_at = models.DateTimeField(null=True, blank=True)
 
-    objects = InviteScopedQuerySet.as_manager()
+    objects = TeamScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["team", "-created_at"], name="sharelink_team_created")]
 
     def __str__(self) -> str:
-        return f"Share link {self.pk}"
+        return self.label or f"Share link {self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

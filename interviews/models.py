@@ -315,6 +315,18 @@ class Interview(models.Model):
     ai_style = models.CharField(max_length=40, blank=True)
     ai_seniority = models.CharField(max_length=40, blank=True)
     ai_tone = models.CharField(max_length=40, blank=True)
+    ai_followups_max = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MaxValueValidator(5)],
+        help_text="Follow-up questions the AI interviewer may ask after each base question "
+        "(only when a language model is configured).",
+    )
+    reviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="interviews_to_review",
+        help_text="Hiring managers who see this interview's candidates.",
+    )
     agent_secret_hash = models.CharField(
         max_length=64,
         blank=True,

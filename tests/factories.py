@@ -1,6 +1,7 @@
 """factory_boy factories for every model. Related objects share one team by default."""
 
 from datetime import timedelta
+from typing import Any
 
 import factory
 from django.utils import timezone
@@ -336,10 +337,17 @@ class CommentFactory(factory.django.DjangoModelFactory):
 class ShareLinkFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ShareLink
+        skip_postgeneration_save = True
 
-    candidate_interview = factory.SubFactory(CandidateInterviewFactory)
+    team = factory.SubFactory(TeamFactory)
+    interview = factory.SubFactory(InterviewFactory, team=factory.SelfAttribute("..team"))
     token_hash = factory.Sequence(lambda n: f"{n:064x}")
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+    @factory.post_generation
+    def candidate_interviews(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            self.candidate_interviews.set(extracted)
 
 
 class ImportJobFactory(factory.django.DjangoModelFactory):
