@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from accounts.models import Membership, Role
 from candidates.models import Candidate, CandidateInterview, ImportJob
+from interviews.models import Interview
 
 if TYPE_CHECKING:
     from accounts.models import Team
@@ -95,3 +97,28 @@ def candidate_invites(*, candidate: Candidate) -> QuerySet[CandidateInterview]:
 def import_job_recent(*, team: Team, limit: int = 5) -> QuerySet[ImportJob]:
     """The team's latest imports, without their (large) parsed rows and errors."""
     return ImportJob.objects.for_team(team).defer("rows", "errors").order_by("-created_at")[:limit]
+
+
+# --- what a member may see: hiring managers see only the interviews shared with them
+
+
+def sees_all_interviews(membership: Membership) -> bool:
+    """Owners, admins and recruiters see every interview of the team; hiring managers only those
+    they were added to as reviewers."""
+    return membership.role != Role.HIRING_MANAGER
+
+
+def interviews_visible(*, membership: Membership) -> QuerySet[Interview]:
+    """The interviews of the member's team that the member may see."""
+    qs = Interview.objects.for_team(membership.team)
+    if sees_all_interviews(membership):
+        return qs
+    return qs.filter(reviewers=membership.user_id)
+
+
+def invites_visible(*, membership: Membership) -> QuerySet[CandidateInterview]:
+    """The team's candidate interviews that the member may see (see ``interviews_visible``)."""
+    qs = CandidateInterview.objects.for_team(membership.team)
+    if sees_all_interviews(membership):
+        return qs
+    return qs.filter(interview__reviewers=membership.user_id)

