@@ -9,14 +9,14 @@ always leaves pending rows behind that the periodic sweep sends even if the task
 from __future__ import annotations
 
 import base64
+import http.client
 import ipaddress
 import json
 import logging
 import secrets
 import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -267,11 +267,13 @@ class RefusedAddress(Exception):
     """The receiver resolves to an address webhooks may not reach."""
 
 
-def _check_address(url: str) -> None:
-    """Refuse hosts that resolve to any non-public address (every address is checked, since
-    a client may connect to any of them)."""
-    if settings.WEBHOOK_ALLOW_PRIVATE:
-        return
+def _resolve_checked(url: str) -> str:
+    """Resolve the receiver's host once and return the address to connect to.
+
+    Every address is checked (a client may connect to any of them) and the connection is then
+    pinned to the checked one, so a DNS answer that changes between the check and the connection
+    (DNS rebinding) cannot steer the request to a private address.
+    """
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -279,23 +281,62 @@ def _check_address(url: str) -> None:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except OSError as exc:
         raise RefusedAddress(f"Cannot resolve {host}: {exc}") from exc
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
-        mapped = getattr(address, "ipv4_mapped", None)
-        if mapped is not None:
-            address = mapped
-        if not address.is_global or address.is_multicast:
-            raise RefusedAddress(
-                f"{host} resolves to {address}, a private, loopback or link-local address; "
-                "webhooks may only reach public addresses."
-            )
+    if not infos:
+        raise RefusedAddress(f"Cannot resolve {host}.")
+    if not settings.WEBHOOK_ALLOW_PRIVATE:
+        for info in infos:
+            address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+            mapped = getattr(address, "ipv4_mapped", None)
+            if mapped is not None:
+                address = mapped
+            if not address.is_global or address.is_multicast:
+                raise RefusedAddress(
+                    f"{host} resolves to {address}, a private, loopback or link-local address; "
+                    "webhooks may only reach public addresses."
+                )
+    return str(infos[0][4][0])
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is answered, not followed: following it could reach a refused address."""
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Plain HTTP to a fixed address; the Host header still names the receiver's host."""
 
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
+    def __init__(self, host: str, *, address: str, **kwargs: Any) -> None:
+        super().__init__(host, **kwargs)
+        self.pinned_address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.pinned_address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """TLS to a fixed address, with the certificate checked against the receiver's host name."""
+
+    def __init__(self, host: str, *, address: str, **kwargs: Any) -> None:
+        super().__init__(host, context=ssl.create_default_context(), **kwargs)
+        self.pinned_address = address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.pinned_address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
+
+
+def _send(url: str, address: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+    """POST ``body`` to ``url`` through a connection pinned to ``address``. A redirect is
+    answered, not followed (following it could reach a refused address)."""
+    parts = urlsplit(url)
+    connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+    connection = connection_class(
+        parts.hostname or "", port=parts.port, address=address, timeout=settings.WEBHOOK_TIMEOUT
+    )
+    path = parts.path or "/"
+    if parts.query:
+        path = f"{path}?{parts.query}"
+    try:
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read(RESPONSE_EXCERPT_BYTES)
+    finally:
+        connection.close()
 
 
 @dataclass
@@ -331,28 +372,16 @@ def _post(endpoint: Endpoint, event: Event) -> _Result:
     result = _Result()
     started = time.monotonic()
     try:
-        _check_address(endpoint.url)
+        address = _resolve_checked(endpoint.url)
         body, headers = signed_request(endpoint, event)
-        # The URL's scheme was checked to be http(s) when the endpoint was saved.
-        request = urllib.request.Request(  # noqa: S310
-            endpoint.url, data=body, headers=headers, method="POST"
-        )
-        opener = urllib.request.build_opener(_NoRedirect)
-        try:
-            with opener.open(request, timeout=settings.WEBHOOK_TIMEOUT) as response:
-                result.response_status = response.status
-                raw = response.read(RESPONSE_EXCERPT_BYTES)
-        except urllib.error.HTTPError as exc:
-            result.response_status = exc.code
-            raw = exc.read(RESPONSE_EXCERPT_BYTES) if exc.fp else b""
+        result.response_status, raw = _send(endpoint.url, address, body, headers)
         result.excerpt = raw.decode("utf-8", errors="replace")[:RESPONSE_EXCERPT_BYTES]
         if not result.ok:
             result.error = f"The receiver answered HTTP {result.response_status}."
     except RefusedAddress as exc:
         result.error = str(exc)
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        result.error = f"Could not deliver: {reason}"
+    except (OSError, ValueError, http.client.HTTPException) as exc:
+        result.error = f"Could not deliver: {exc}"
     result.duration_ms = int((time.monotonic() - started) * 1000)
     result.error = result.error[:500]
     return result

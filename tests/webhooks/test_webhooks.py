@@ -257,11 +257,41 @@ def test_it_refuses_private_addresses_unless_allowed(
     "host", ["10.0.0.5", "192.168.1.1", "169.254.169.254", "[::1]", "[fe80::1]", "localhost"]
 )
 def test_it_refuses_every_kind_of_internal_address(settings, host):
-    from webhooks.services import RefusedAddress, _check_address
+    from webhooks.services import RefusedAddress, _resolve_checked
 
     settings.WEBHOOK_ALLOW_PRIVATE = False
     with pytest.raises(RefusedAddress):
-        _check_address(f"http://{host}/x")
+        _resolve_checked(f"http://{host}/x")
+
+
+def test_the_connection_goes_to_the_address_that_was_checked(
+    settings, team, endpoint, receiver, monkeypatch, django_capture_on_commit_callbacks
+):
+    """DNS rebinding: the name resolves to a public address when checked, then to another
+    address. The sender must connect to the checked address, never resolve again."""
+    import socket
+
+    settings.WEBHOOK_RETRY_SCHEDULE = []
+    port = receiver.url.split(":")[2].split("/")[0]
+    endpoint.url = f"http://receiver.example:{port}/hook"
+    endpoint.save(update_fields=["url"])
+    lookups: list[str] = []
+    real_getaddrinfo = socket.getaddrinfo
+
+    def rebinding(host, port, *args, **kwargs):
+        lookups.append(host)
+        if host == "receiver.example":
+            # First answer: the address the check sees. Any later lookup would get another one.
+            target = "127.0.0.1" if len(lookups) == 1 else "10.9.9.9"
+            return real_getaddrinfo(target, port, *args, **kwargs)
+        return real_getaddrinfo(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    _send(team, django_capture_on_commit_callbacks)
+    delivery = Delivery.objects.get()
+    assert delivery.status == Delivery.Status.SUCCEEDED, delivery.error
+    assert lookups.count("receiver.example") == 1
+    assert receiver.requests[0]["headers"]["Host"] == f"receiver.example:{port}"
 
 
 def test_the_sweep_enqueues_lost_deliveries(team, endpoint, receiver):
