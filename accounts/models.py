@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -110,6 +111,38 @@ class Team(models.Model):
         max_length=64,
         blank=True,
         help_text="Secret for HMAC-signed embedded interviews (iframe); empty disables embedding.",
+    )
+    # Candidate notice and consent (empty = Panelist's default text, translated).
+    privacy_notice = models.TextField(
+        blank=True, help_text="Shown to candidates before the first question."
+    )
+    ai_notice = models.TextField(
+        blank=True,
+        help_text="Shown when the interview uses AI evaluation: what the AI assesses, and that a "
+        "person decides.",
+    )
+    notice_version = models.PositiveIntegerField(
+        default=1, help_text="Bumped whenever the notices change; stored with each consent."
+    )
+    alternative_contact_email = models.EmailField(
+        blank=True,
+        help_text="Who hears of candidates asking for an alternative to the AI-assessed "
+        "interview; empty notifies the team's admins.",
+    )
+    # Retention: personal data is deleted this long after a candidate's last activity.
+    retention_months = models.PositiveSmallIntegerField(
+        default=24, validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+    media_retention_months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="Delete recordings sooner than the rest; empty keeps them as long.",
+    )
+    self_id_survey_enabled = models.BooleanField(
+        default=False,
+        help_text="Offer candidates a voluntary self-identification survey at the end, for "
+        "adverse-impact reports.",
     )
 
     objects = TeamQuerySet.as_manager()

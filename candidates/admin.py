@@ -10,7 +10,9 @@ from candidates.models import (
     ImportJob,
     InviteDelivery,
     Rating,
+    RetentionTally,
     Scorecard,
+    SelfIdentification,
     ShareLink,
     Turn,
 )
@@ -93,6 +95,21 @@ class ScorecardAdmin(admin.ModelAdmin):
     ]
     raw_id_fields = ["candidate_interview", "reviewer", "template"]
     inlines = [RatingInline]
+
+
+@admin.register(SelfIdentification)
+class SelfIdentificationAdmin(admin.ModelAdmin):
+    """Visible to superusers only (the admin site); reviewers never see it."""
+
+    list_display = ["candidate_interview", "team", "created_at"]
+    raw_id_fields = ["team", "candidate_interview"]
+
+
+@admin.register(RetentionTally)
+class RetentionTallyAdmin(admin.ModelAdmin):
+    list_display = ["team", "interview", "month", "reason", "invites", "completed", "advanced"]
+    list_filter = ["reason"]
+    raw_id_fields = ["team", "interview"]
 
 
 @admin.register(Comment)

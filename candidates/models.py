@@ -136,6 +136,11 @@ class CandidateInterview(models.Model):
     consented_at = models.DateTimeField(null=True, blank=True)
     consent_ip = models.GenericIPAddressField(null=True, blank=True)
     consent_version = models.CharField(max_length=40, blank=True)
+    alternative_requested_at = models.DateTimeField(
+        null=True, blank=True, help_text="The candidate asked for an alternative process."
+    )
+    alternative_note = models.TextField(blank=True)
+    alternative_resolved_at = models.DateTimeField(null=True, blank=True)
     decision = models.CharField(max_length=8, choices=Decision.choices, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -584,6 +589,70 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.body[:50]
+
+
+class SelfIdentification(models.Model):
+    """A candidate's voluntary self-identification, for adverse-impact reports only.
+
+    Kept apart from answers and never shown to reviewers: only the aggregate report reads it.
+    Categories follow the NYC Local Law 144 bias-audit categories (EEO-1).
+    """
+
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        DECLINED = "declined", "Prefer not to say"
+
+    class RaceEthnicity(models.TextChoices):
+        HISPANIC = "hispanic", "Hispanic or Latino"
+        WHITE = "white", "White"
+        BLACK = "black", "Black or African American"
+        ASIAN = "asian", "Asian"
+        NHPI = "nhpi", "Native Hawaiian or Other Pacific Islander"
+        AIAN = "aian", "American Indian or Alaska Native"
+        TWO_OR_MORE = "two_or_more", "Two or more races"
+        DECLINED = "declined", "Prefer not to say"
+
+    id = models.BigAutoField(primary_key=True)
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    candidate_interview = models.OneToOneField(
+        CandidateInterview, on_delete=models.CASCADE, related_name="self_identification"
+    )
+    sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.DECLINED)
+    race_ethnicity = models.CharField(
+        max_length=12, choices=RaceEthnicity.choices, default=RaceEthnicity.DECLINED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TeamScopedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Self-identification {self.pk}"
+
+
+class RetentionTally(models.Model):
+    """Anonymous counts kept when retention or erasure deletes candidates, so reports that
+    span deleted data still add up. Names no one."""
+
+    id = models.BigAutoField(primary_key=True)
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    interview = models.ForeignKey(
+        "interviews.Interview", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    month = models.DateField(help_text="First day of the month the invites were created in.")
+    reason = models.CharField(max_length=10)  # "retention" or "erasure"
+    invites = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    advanced = models.PositiveIntegerField(default=0)
+    deleted_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TeamScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-deleted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.reason} {self.month:%Y-%m}: {self.invites}"
 
 
 class ShareLink(models.Model):

@@ -26,7 +26,9 @@ from candidates.models import (
     ImportJob,
     InviteDelivery,
     Rating,
+    RetentionTally,
     Scorecard,
+    SelfIdentification,
     ShareLink,
     Turn,
 )
@@ -323,6 +325,24 @@ class RatingFactory(factory.django.DjangoModelFactory):
         template__interview=factory.SelfAttribute("...scorecard.candidate_interview.interview"),
     )
     score = 4
+
+
+class SelfIdentificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SelfIdentification
+
+    candidate_interview = factory.SubFactory(CandidateInterviewFactory)
+    team = factory.SelfAttribute("candidate_interview.team")
+
+
+class RetentionTallyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RetentionTally
+
+    team = factory.SubFactory(TeamFactory)
+    month = factory.LazyFunction(lambda: timezone.now().date().replace(day=1))
+    reason = "retention"
+    invites = 3
 
 
 class CommentFactory(factory.django.DjangoModelFactory):
