@@ -36,6 +36,10 @@ ACTION_LABELS = {
     "webhook.enabled": "Webhook enabled",
     "webhook.disabled": "Webhook disabled",
     "webhook.deleted": "Webhook deleted",
+    "candidate.exported": "Candidate data exported",
+    "candidate.erased": "Candidate erased",
+    "candidate.retention_deleted": "Candidate deleted by retention",
+    "answer.media_retention_deleted": "Recording deleted by retention",
 }
 
 
