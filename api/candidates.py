@@ -15,6 +15,7 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api import privacy
 from api.auth import ApiKeyAuthentication, request_team, request_user
 from api.base import GatherView
 from api.interviews import TEAM_PARAM, get_or_404
@@ -126,7 +127,11 @@ class CandidateList(GatherView):
 
 
 class CandidateDetail(GatherView):
-    scopes = {"GET": CANDIDATES_READ, "PATCH": CANDIDATES_WRITE}
+    scopes = {"GET": CANDIDATES_READ, "PATCH": CANDIDATES_WRITE, "DELETE": CANDIDATES_WRITE}
+
+    @privacy.erase_schema
+    def delete(self, request: Request, pk: str) -> Response:
+        return privacy.erase(request, pk)
 
     @extend_schema(
         summary="Get a candidate",
