@@ -36,6 +36,8 @@ ACTION_LABELS = {
     "webhook.enabled": "Webhook enabled",
     "webhook.disabled": "Webhook disabled",
     "webhook.deleted": "Webhook deleted",
+    "team.privacy_updated": "Privacy settings changed",
+    "report.adverse_impact_viewed": "Adverse-impact report viewed",
     "candidate.exported": "Candidate data exported",
     "candidate.erased": "Candidate erased",
     "candidate.retention_deleted": "Candidate deleted by retention",

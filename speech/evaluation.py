@@ -91,3 +91,28 @@ def check_answerable(answer: str) -> None:
             f"{MIN_ANSWER_WORDS} are needed for a fair evaluation. A reviewer should listen to "
             "or read it."
         )
+
+
+def get_evaluator(name: str | None = None) -> Evaluator:
+    """The evaluator called ``name``, or the configured one (``EVALUATOR``).
+
+    Raises ``speech.evaluators.EvaluatorUnavailable`` for an unknown name, or for ``llm`` when
+    LLM_BASE_URL is not set. The models load on first use, not here.
+    """
+    from django.conf import settings
+
+    from speech import evaluators, llm
+
+    name = name or settings.EVALUATOR
+    factory = evaluators.EVALUATORS.get(name)
+    if factory is None:
+        raise evaluators.EvaluatorUnavailable(
+            f"There is no evaluator called “{name}”: use “offline” or “llm”."
+        )
+    if name == "llm" and not llm.llm_configured():
+        raise evaluators.EvaluatorUnavailable(
+            "The llm evaluator needs LLM_BASE_URL, an OpenAI-compatible endpoint such as "
+            "http://127.0.0.1:11434/v1 (Ollama) or https://api.openai.com/v1; or set "
+            "EVALUATOR=offline."
+        )
+    return factory()

@@ -7,6 +7,9 @@ import pytest
 from accounts.models import Role
 from tests.factories import PASSWORD, MembershipFactory, TeamFactory
 
+# The local OpenAI-compatible server (fixture ``openai_server``) for any test that needs one.
+pytest_plugins = ["tests.speech.openai_server"]
+
 # Playwright drives the browser from an event loop in the test thread; Django's ORM calls in
 # the same thread are safe there (pytest-playwright's documented setting).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

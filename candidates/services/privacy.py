@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -471,3 +472,52 @@ def retention_run(*, now: datetime | None = None) -> RetentionReport:
                 candidate_erase(candidate=candidate, by=None, reason="retention")
                 report.candidates += 1
     return report
+
+
+# --- team settings --------------------------------------------------------------------------
+
+PRIVACY_FIELDS = (
+    "privacy_notice",
+    "ai_notice",
+    "alternative_contact_email",
+    "retention_months",
+    "media_retention_months",
+    "self_id_survey_enabled",
+)
+
+
+@transaction.atomic
+def team_privacy_update(
+    *, team: Team, by: User | None, ip: str | None = None, **values: Any
+) -> Team:
+    """Change the team's notices, retention periods and self-identification survey. A change
+    to either notice bumps ``notice_version``, so later consents record the new text."""
+    unknown = set(values) - set(PRIVACY_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown team privacy fields: {sorted(unknown)}")
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    changed = [name for name, value in values.items() if getattr(team, name) != value]
+    for name in changed:
+        setattr(team, name, values[name])
+    team.full_clean(exclude=["organization", "slug", "name"])
+    if team.media_retention_months and team.media_retention_months > team.retention_months:
+        raise ValidationError(
+            {
+                "media_retention_months": "Recordings cannot be kept longer than the rest of "
+                "the candidate's data."
+            }
+        )
+    if {"privacy_notice", "ai_notice"} & set(changed):
+        team.notice_version += 1
+        changed.append("notice_version")
+    if changed:
+        team.save(update_fields=changed)
+        audit_record(
+            action="team.privacy_updated",
+            actor=by,
+            team=team,
+            obj=team,
+            ip=ip,
+            data={"fields": sorted(changed)},
+        )
+    return team

@@ -1,0 +1,215 @@
+"""Candidate trust pages: privacy settings and retention preview, a candidate's export and
+erasure, and adverse-impact reports."""
+
+from __future__ import annotations
+
+import csv
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.access import deny, team_admin_required, team_required
+from accounts.audit import audit_record, client_ip
+from accounts.tenancy import get_for_team
+from candidates.forms.compliance import PrivacySettingsForm
+from candidates.impact import ImpactReport, interview_impact_report, team_impact_report
+from candidates.notices import default_ai_notice, default_privacy_notice
+from candidates.selectors import candidates_visible
+from candidates.services.privacy import (
+    PRIVACY_FIELDS,
+    candidate_erase,
+    candidate_export,
+    retention_preview,
+    team_privacy_update,
+)
+from interviews.models import Interview
+
+if TYPE_CHECKING:
+    from accounts.http import TeamRequest
+
+
+# --- privacy settings -----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@team_admin_required
+def privacy_settings(request: TeamRequest) -> HttpResponse:
+    team = request.team
+    form = PrivacySettingsForm(request.POST or None, instance=team)
+    if request.method == "POST" and form.is_valid():
+        try:
+            team_privacy_update(
+                team=team,
+                by=request.user,
+                ip=client_ip(request),
+                **{name: form.cleaned_data[name] for name in PRIVACY_FIELDS},
+            )
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            messages.success(request, "Privacy settings saved.")
+            return redirect("candidates:privacy_settings")
+        team.refresh_from_db()
+    return render(
+        request,
+        "candidates/compliance/privacy.html",
+        {
+            "form": form,
+            "default_privacy_notice": default_privacy_notice(team=team),
+            "default_ai_notice": default_ai_notice(),
+            "preview": retention_preview(team=team),
+            "page_title": "Privacy & retention",
+            "section": "privacy",
+        },
+    )
+
+
+# --- one candidate's data -------------------------------------------------------------------
+
+
+def _candidate_for_privacy(request: TeamRequest, pk: str) -> Any:
+    candidate, can_edit = get_for_team(
+        request, candidates_visible(membership=request.membership), pk
+    )
+    if not can_edit:
+        raise deny(request, "Only recruiters and admins can export or erase a candidate's data.")
+    return candidate
+
+
+@require_GET
+@team_required
+def candidate_export_view(request: TeamRequest, pk: str) -> HttpResponse:
+    candidate = _candidate_for_privacy(request, pk)
+    data = candidate_export(candidate=candidate, by=request.user, ip=client_ip(request))
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="candidate-{candidate.pk}.zip"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@team_required
+def candidate_erase_view(request: TeamRequest, pk: str) -> HttpResponse:
+    candidate = _candidate_for_privacy(request, pk)
+    error = ""
+    if request.method == "POST":
+        typed = request.POST.get("confirm", "").strip()
+        if typed.casefold() != candidate.full_name.casefold():
+            error = f"Type the candidate's full name, {candidate.full_name}, to confirm."
+        else:
+            name = candidate.full_name
+            removed = candidate_erase(candidate=candidate, by=request.user, ip=client_ip(request))
+            messages.success(
+                request,
+                f"{name} was erased: {removed['invites']} interview(s), {removed['answers']} "
+                f"answer(s) and {removed['files']} file(s) deleted.",
+            )
+            return redirect("candidates:candidate_list")
+    return render(
+        request,
+        "candidates/compliance/erase.html",
+        {
+            "candidate": candidate,
+            "invite_count": candidate.invites.count(),
+            "error": error,
+            "page_title": f"Erase {candidate.full_name}",
+            "section": "candidates",
+        },
+        status=422 if error else 200,
+    )
+
+
+# --- adverse impact -------------------------------------------------------------------------
+
+
+def _impact_response(
+    request: TeamRequest, report: ImpactReport, *, title: str, interview: Interview | None
+) -> HttpResponse:
+    audit_record(
+        action="report.adverse_impact_viewed",
+        actor=request.user,
+        team=request.team,
+        obj=interview,
+        ip=client_ip(request),
+        data={"format": request.GET.get("format", "html")},
+    )
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="adverse-impact.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                "dimension",
+                "category",
+                "applicants",
+                "selected",
+                "selection_rate",
+                "impact_ratio",
+                "below_four_fifths",
+                "excluded",
+            ]
+        )
+        for row in report.rows:
+            writer.writerow(
+                [
+                    row.dimension,
+                    row.label,
+                    row.applicants,
+                    row.selected,
+                    row.selection_rate if row.selection_rate is not None else "",
+                    row.impact_ratio if row.impact_ratio is not None else "",
+                    "yes" if row.below_four_fifths else "no",
+                    row.excluded,
+                ]
+            )
+        return response
+    return render(
+        request,
+        "candidates/compliance/impact.html",
+        {
+            "report": report,
+            "dimensions": [
+                ("Sex", report.dimension("sex")),
+                ("Race / ethnicity", report.dimension("race_ethnicity")),
+                ("Intersectional", report.dimension("intersectional")),
+            ],
+            "interview": interview,
+            "page_title": title,
+            "section": "impact",
+        },
+    )
+
+
+@require_GET
+@team_admin_required
+def team_impact(request: TeamRequest) -> HttpResponse:
+    return _impact_response(
+        request, team_impact_report(team=request.team), title="Adverse impact", interview=None
+    )
+
+
+@require_GET
+@team_admin_required
+def interview_impact(request: TeamRequest, pk: str) -> HttpResponse:
+    interview, _can_edit = get_for_team(request, Interview.objects.all(), pk)
+    return _impact_response(
+        request,
+        interview_impact_report(interview=interview),
+        title=f"Adverse impact · {interview.title}",
+        interview=interview,
+    )
+
+
+urlpatterns = [
+    path("settings/privacy/", privacy_settings, name="privacy_settings"),
+    path("settings/adverse-impact/", team_impact, name="team_impact"),
+    path("interviews/<str:pk>/adverse-impact/", interview_impact, name="interview_impact"),
+    path("candidates/<str:pk>/export/", candidate_export_view, name="candidate_export"),
+    path("candidates/<str:pk>/erase/", candidate_erase_view, name="candidate_erase"),
+]

@@ -1,0 +1,227 @@
+"""A small client for any OpenAI-compatible chat endpoint (OpenAI, Azure, Ollama, vLLM).
+
+``chat(messages)`` returns the reply's text; ``chat_json(messages, validate=...)`` asks for a
+JSON object, checks its shape with ``validate`` and, when the shape is wrong, tells the model
+what was wrong and asks again, up to ``LLM_MAX_ATTEMPTS`` times in all. Transport failures
+(timeouts, refused connections, 429 and 5xx answers) are not retried here: they raise
+:class:`LLMUnavailable` at once so the Celery task that called us can retry later with backoff.
+
+The API key travels only in the ``Authorization`` header and is never logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import urllib.error
+import urllib.request
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+from speech.evaluation import EvaluationError, TransientEvaluationError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+logger = logging.getLogger(__name__)
+
+Message = dict[str, str]
+
+_FENCE = re.compile(r"^\s*```[a-zA-Z0-9_-]*\s*\n?(.*?)\n?\s*```\s*$", re.DOTALL)
+
+
+class LLMError(EvaluationError):
+    """The language model server refused the request (a bad key, an unknown model, a 4xx)."""
+
+
+class LLMNotConfigured(LLMError):
+    """LLM_BASE_URL is not set: there is no language model to ask."""
+
+
+class LLMMalformedReply(LLMError):
+    """The model's replies could not be used, even after asking again."""
+
+
+class LLMUnavailable(LLMError, TransientEvaluationError):
+    """Worth retrying later: a timeout, a refused connection, a 429 or 5xx answer."""
+
+
+def llm_configured() -> bool:
+    return bool(settings.LLM_BASE_URL.strip())
+
+
+def model_name() -> str:
+    return str(settings.LLM_MODEL)
+
+
+def api_base(url: str) -> str:
+    """``url`` without its trailing slash; a bare host (``https://api.openai.com``) gets ``/v1``.
+
+    Servers put the API under a path (``/v1``, ``/openai/v1``), so a URL with a path is used as
+    given and only a URL without one is completed.
+    """
+    base = url.strip().rstrip("/")
+    if urlsplit(base).path in ("", "/"):
+        base += "/v1"
+    return base
+
+
+def _endpoint() -> str:
+    if not llm_configured():
+        raise LLMNotConfigured(
+            "No language model is configured: set LLM_BASE_URL to an OpenAI-compatible endpoint "
+            "(for example http://127.0.0.1:11434/v1 for Ollama)."
+        )
+    base = api_base(settings.LLM_BASE_URL)
+    if not base.startswith(("http://", "https://")):
+        raise LLMNotConfigured("LLM_BASE_URL must start with http:// or https://.")
+    return f"{base}/chat/completions"
+
+
+def _with_hint(messages: list[Message], hint: str) -> list[Message]:
+    """The conversation with the JSON instruction added to its system message."""
+    instruction = (
+        f"Answer with one JSON object only, no prose and no code fence, shaped like: {hint}"
+    )
+    if messages and messages[0].get("role") == "system":
+        first = {**messages[0], "content": f"{messages[0]['content']}\n\n{instruction}"}
+        return [first, *messages[1:]]
+    return [{"role": "system", "content": instruction}, *messages]
+
+
+def _error_detail(exc: urllib.error.HTTPError) -> str:
+    raw = exc.read()[:2000].decode(errors="replace")
+    try:
+        error = json.loads(raw).get("error")
+        message = error.get("message") if isinstance(error, dict) else error
+        if isinstance(message, str) and message:
+            return message[:300]
+    except (ValueError, AttributeError):
+        pass
+    return raw[:300]
+
+
+def chat(
+    messages: list[Message],
+    *,
+    json_schema_hint: str | None = None,
+    temperature: float = 0.0,
+    timeout: float | None = None,
+) -> str:
+    """The text of the model's reply to ``messages``.
+
+    With ``json_schema_hint`` the request asks for JSON mode (``response_format``
+    ``json_object``) and the system message says what the object looks like.
+    """
+    endpoint = _endpoint()
+    payload: dict[str, Any] = {
+        "model": model_name(),
+        "messages": _with_hint(messages, json_schema_hint) if json_schema_hint else messages,
+        "temperature": temperature,
+    }
+    if json_schema_hint:
+        payload["response_format"] = {"type": "json_object"}
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    if settings.LLM_API_KEY:
+        headers["Authorization"] = f"Bearer {settings.LLM_API_KEY}"
+    request = urllib.request.Request(  # noqa: S310 - http(s) checked in _endpoint
+        endpoint, data=json.dumps(payload).encode(), headers=headers, method="POST"
+    )
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(  # noqa: S310
+            request, timeout=timeout if timeout is not None else settings.LLM_TIMEOUT
+        ) as response:
+            body = response.read()
+    except urllib.error.HTTPError as exc:
+        detail = _error_detail(exc)
+        if exc.code == 429 or exc.code >= 500:
+            raise LLMUnavailable(
+                f"The language model server answered {exc.code}: {detail}"
+            ) from exc
+        raise LLMError(
+            f"The language model server refused the request ({exc.code}): {detail}"
+        ) from exc
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise LLMUnavailable(f"The language model server could not be reached: {reason}") from exc
+    logger.info("LLM reply from %s in %.1f s", model_name(), time.monotonic() - started)
+    try:
+        content = json.loads(body)["choices"][0]["message"]["content"]
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        raise LLMMalformedReply(
+            "The language model server answered something that is not a chat completion."
+        ) from exc
+    if not isinstance(content, str):
+        raise LLMMalformedReply("The language model's reply has no text.")
+    return content
+
+
+def parse_json_reply(content: str) -> Any:
+    """The JSON value in a reply, without the ```json fence some models wrap it in."""
+    fenced = _FENCE.match(content)
+    text = fenced.group(1) if fenced else content.strip()
+    try:
+        return json.loads(text)
+    except ValueError:
+        # Some models write a sentence before or after the object despite JSON mode.
+        start, end = text.find("{"), text.rfind("}")
+        if 0 <= start < end:
+            try:
+                return json.loads(text[start : end + 1])
+            except ValueError:
+                pass
+        raise ValueError("the reply is not valid JSON") from None
+
+
+def chat_json[T](
+    messages: list[Message],
+    *,
+    validate: Callable[[Any], T],
+    attempts: int | None = None,
+    json_schema_hint: str = "an object",
+    temperature: float = 0.0,
+    timeout: float | None = None,
+) -> T:
+    """The model's JSON reply, checked by ``validate`` (which raises ValueError on a bad shape).
+
+    A reply that is not JSON or fails ``validate`` is answered with the error and the model
+    asked again; after ``attempts`` (default ``LLM_MAX_ATTEMPTS``) unusable replies this raises
+    :class:`LLMMalformedReply`. :class:`LLMUnavailable` is raised at once, never retried here.
+    """
+    attempts = max(1, attempts if attempts is not None else settings.LLM_MAX_ATTEMPTS)
+    conversation = list(messages)
+    problem = ""
+    for attempt in range(1, attempts + 1):
+        try:
+            content = chat(
+                conversation,
+                json_schema_hint=json_schema_hint,
+                temperature=temperature,
+                timeout=timeout,
+            )
+        except LLMMalformedReply as exc:
+            problem = str(exc)
+            continue
+        try:
+            return validate(parse_json_reply(content))
+        except ValueError as exc:
+            problem = str(exc) or exc.__class__.__name__
+            logger.warning("LLM reply %d of %d unusable: %s", attempt, attempts, problem)
+            conversation = [
+                *conversation,
+                {"role": "assistant", "content": content},
+                {
+                    "role": "user",
+                    "content": f"That reply could not be used: {problem}. "
+                    "Answer again with the corrected JSON object only.",
+                },
+            ]
+    raise LLMMalformedReply(
+        f"The language model gave no usable answer in {attempts} "
+        f"attempt{'s' if attempts != 1 else ''}; the last problem: {problem}"
+    )
