@@ -91,11 +91,12 @@ def impact_report(*, invites: QuerySet[CandidateInterview]) -> ImpactReport:
         candidate_interview__in=invites.filter(status=CandidateInterview.Status.COMPLETED)
     )
     advanced = Q(candidate_interview__decision=CandidateInterview.Decision.ADVANCE)
-    counts: list[dict[str, Any]] = list(
-        base.order_by()
+    counts: list[dict[str, Any]] = [
+        dict(row)
+        for row in base.order_by()
         .values("sex", "race_ethnicity")
         .annotate(n=Count("id"), selected=Count("id", filter=advanced))
-    )
+    ]
     sample = sum(c["n"] for c in counts)
     report = ImpactReport(
         sample=sample,
