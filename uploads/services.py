@@ -204,6 +204,10 @@ def upload_create(
     if owner is not None:
         if not owner.accepts_answers:
             raise UploadError(403, "This interview no longer accepts answers.")
+        if owner.consented_at is None:
+            raise UploadError(
+                403, "Read and accept the privacy notice before you record an answer."
+            )
         question = _question_for(owner, metadata)
         attempt = _attempt_for(owner, metadata)
         _check_retakes_left(owner, question, attempt)

@@ -13,13 +13,22 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.audit import client_ip
 from candidates.models import CandidateInterview
+from candidates.runner.chat import (
+    ChatStale,
+    ChatState,
+    chat_progress,
+    chat_reply,
+    chat_state,
+    chat_survey_answer,
+    is_chat_interview,
+)
 from candidates.runner.services import (
     RunnerClosed,
     runner_answer_typed,
@@ -72,6 +81,13 @@ def _closed(request: HttpRequest, invite: CandidateInterview, reason: str) -> Ht
     return _render(request, "closed.html", {"invite": invite, "reason": reason}, status=410)
 
 
+def _htmx_to_runner() -> HttpResponse:
+    """A swap cannot show a whole page: send the browser to the runner, which explains."""
+    response = HttpResponse(status=200)
+    response["HX-Redirect"] = reverse("candidates:runner")
+    return response
+
+
 def with_invite(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """The signed-in invite, open for answers; else the page that explains why not."""
 
@@ -83,6 +99,8 @@ def with_invite(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         try:
             runner_check_open(invite)
         except RunnerClosed as closed:
+            if getattr(request, "htmx", False):
+                return _htmx_to_runner()
             if closed.reason == "completed":
                 return redirect("candidates:runner_thanks")
             return _closed(request, invite, closed.reason)
@@ -111,7 +129,8 @@ def runner_enter(request: HttpRequest, token: str) -> HttpResponse:
 @with_invite
 def runner(request: HttpRequest, invite: CandidateInterview) -> HttpResponse:
     """Whatever comes next for this candidate."""
-    progress = runner_progress(invite=invite)
+    chat = is_chat_interview(invite.interview)
+    progress = chat_progress(invite=invite) if chat else runner_progress(invite=invite)
     context: dict[str, Any] = {
         "invite": invite,
         "interview": invite.interview,
@@ -121,6 +140,8 @@ def runner(request: HttpRequest, invite: CandidateInterview) -> HttpResponse:
         return _render(request, "welcome.html", context)
     if invite.consented_at is None:
         return _render(request, "consent.html", context)
+    if chat:
+        return _chat_page(request, invite, chat_state(invite=invite))
     needs_devices = progress.current is not None and progress.has_recordings
     if needs_devices and not request.session.get("device_ok"):
         return _render(request, "device.html", context)
@@ -156,6 +177,95 @@ def _question_page(
         retakes=interview.retakes_allowed,
     )
     return _render(request, "question.html", context, status=status)
+
+
+def _chat_context(
+    invite: CandidateInterview,
+    state: ChatState,
+    *,
+    error: str = "",
+    values: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    current = state.current
+    return {
+        "invite": invite,
+        "interview": invite.interview,
+        "chat": state,
+        "item": current,
+        "question": current.question if current is not None else None,
+        "error": error,
+        "values": values or {},
+    }
+
+
+def _chat_page(
+    request: HttpRequest,
+    invite: CandidateInterview,
+    state: ChatState,
+    *,
+    error: str = "",
+    values: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The AI interview as a chat: the conversation so far and the reply box."""
+    context = _chat_context(invite, state, error=error, values=values)
+    return _render(request, "chat.html", context, status=status)
+
+
+def _chat_back() -> HttpResponse:
+    return redirect(reverse("candidates:runner") + "#chat-composer")
+
+
+@require_POST
+@with_invite
+def runner_chat(request: HttpRequest, invite: CandidateInterview) -> HttpResponse:
+    """The candidate's reply in the chat: an htmx post gets the new messages (and the next
+    reply box out of band); a plain form post is redirected back to the chat."""
+    if not is_chat_interview(invite.interview):
+        return redirect("candidates:runner")
+    before = chat_state(invite=invite)
+    item_id = request.POST.get("item", "")
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    data = {
+        "text": request.POST.get("text", ""),
+        "choice": request.POST.get("choice", ""),
+        "options": request.POST.getlist("options"),
+    }
+    try:
+        if before.current is not None and before.current.kind == "survey":
+            after = chat_survey_answer(invite=invite, item_id=item_id, version=version, data=data)
+        else:
+            after = chat_reply(
+                invite=invite, item_id=item_id, version=version, text=str(data["text"])
+            )
+    except ChatStale:
+        # Another tab or a double click got there first: show the conversation as it is.
+        if request.htmx:  # type: ignore[attr-defined]
+            response = HttpResponse(status=200)
+            response["HX-Refresh"] = "true"
+            return response
+        return _chat_back()
+    except RunnerClosed:
+        return _htmx_to_runner() if request.htmx else redirect("candidates:runner")  # type: ignore[attr-defined]
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+        if request.htmx:  # type: ignore[attr-defined]
+            context = _chat_context(invite, before, error=error, values=data)
+            response = _render(request, "_chat_composer.html", context, status=422)
+            response["HX-Retarget"] = "#chat-composer"
+            response["HX-Reswap"] = "outerHTML"
+            return response
+        return _chat_page(request, invite, before, error=error, values=data, status=422)
+    if not request.htmx:  # type: ignore[attr-defined]
+        return _chat_back()
+    context = _chat_context(invite, after)
+    context["new_messages"] = after.messages[len(before.messages) :]
+    response = _render(request, "_chat_update.html", context)
+    response["Vary"] = "HX-Request"
+    return response
 
 
 @require_POST
@@ -263,6 +373,7 @@ urlpatterns: list[URLPattern] = [
     path("interview/device/", runner_device, name="runner_device"),
     path("interview/practice/", runner_practice, name="runner_practice"),
     path("interview/answer/<str:item_id>/", runner_answer, name="runner_answer"),
+    path("interview/chat/", runner_chat, name="runner_chat"),
     path("interview/prompt/<str:item_id>.mp3", runner_prompt_audio, name="runner_prompt"),
     path("interview/finish/", runner_finish_view, name="runner_finish"),
     path("interview/thanks/", runner_thanks, name="runner_thanks"),

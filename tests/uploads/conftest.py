@@ -10,6 +10,7 @@ import struct
 import av
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
 
 from tests.factories import CandidateInterviewFactory, InterviewQuestionFactory
 from tests.speech.media_helpers import tone
@@ -35,7 +36,7 @@ def question(db):
 
 @pytest.fixture
 def invite(question):
-    return CandidateInterviewFactory(interview=question.interview)
+    return CandidateInterviewFactory(interview=question.interview, consented_at=timezone.now())
 
 
 def sign_in(invite) -> str:

@@ -392,7 +392,9 @@ def test_a_text_file_named_webm_is_rejected_and_no_answer_is_made(
 
 def test_another_invites_session_gets_404(live_server, session_key, question):
     url = created(live_server, session_key, question, 10)
-    stranger = sign_in(CandidateInterviewFactory(interview=question.interview))
+    stranger = sign_in(
+        CandidateInterviewFactory(interview=question.interview, consented_at=timezone.now())
+    )
 
     assert head(url, stranger).status_code == 404
     assert patch(url, stranger, b"x" * 5, 0).status_code == 404
@@ -551,3 +553,11 @@ def test_a_retake_replaces_the_answer_until_no_retakes_are_left(
     refused = create(live_server, session_key, question, 100)
     assert refused.status_code == 403
     assert "no retakes are left" in refused.text
+
+
+def test_no_recording_is_accepted_before_the_candidate_consents(live_server, question):
+    invite = CandidateInterviewFactory(interview=question.interview)
+    response = create(live_server, sign_in(invite), question, 10)
+    assert response.status_code == 403
+    assert "privacy notice" in response.text
+    assert not Upload.objects.exists()
