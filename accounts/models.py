@@ -307,8 +307,27 @@ class ApiKey(models.Model):
         return set(required) <= set(self.scopes)
 
 
+class AppendOnly(Exception):
+    """Audit events are never changed or deleted (erasure's redaction aside)."""
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnly("Audit events are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnly("Audit events are append-only.")
+
+    def redact(self, *, object_repr: str) -> int:
+        """The one change allowed: blank the name an erased person left in ``object_repr``
+        (the law's right to erasure outranks the log's immutability; the event itself stays)."""
+        return super().update(object_repr=object_repr)
+
+
 class AuditEvent(models.Model):
-    """Who did what, when, from where, to which object. Append-only."""
+    """Who did what, when, from where, to which object. Append-only: the queryset refuses
+    updates and deletes, and ``save`` refuses to change a stored event. Retention never
+    deletes audit events (they are kept at least 6 months; nothing here deletes them at all)."""
 
     id = models.BigAutoField(primary_key=True)
     organization = models.ForeignKey(
@@ -331,6 +350,8 @@ class AuditEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
@@ -340,3 +361,12 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # An invariant, not behaviour: the one place a model refuses a write.
+        if not self._state.adding:
+            raise AppendOnly("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnly("Audit events are append-only.")

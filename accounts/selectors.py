@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import AuditEvent, Membership, TeamInvitation
 
@@ -36,10 +37,30 @@ def invitation_pending_list(*, team: Team) -> QuerySet[TeamInvitation]:
     return TeamInvitation.objects.filter(team=team).pending().select_related("invited_by")
 
 
-def audit_event_list(*, team: Team, action: str = "") -> QuerySet[AuditEvent]:
+def audit_event_list(
+    *,
+    team: Team,
+    action: str = "",
+    actor: str = "",
+    since: date | None = None,
+    until: date | None = None,
+    obj: str = "",
+) -> QuerySet[AuditEvent]:
+    """The team's audit events, newest first, narrowed by action (or an action prefix ending
+    in "."), actor (email or key name, part of it), a date range and an object id or name."""
     events = AuditEvent.objects.filter(team=team).select_related("actor")
-    if action:
+    if action.endswith("."):
+        events = events.filter(action__startswith=action)
+    elif action:
         events = events.filter(action=action)
+    if actor:
+        events = events.filter(actor_label__icontains=actor)
+    if since:
+        events = events.filter(created_at__date__gte=since)
+    if until:
+        events = events.filter(created_at__date__lte=until)
+    if obj:
+        events = events.filter(Q(object_id=obj) | Q(object_repr__icontains=obj))
     return events
 
 

@@ -518,8 +518,11 @@ class Finalize(AgentView):
 
     @extend_schema(
         summary="Finalize an AI interview",
-        description="Completes the interview (completed is final). `audioUrl` and "
-        f"`generateReport` are accepted but not acted on yet. {AGENT_AUTH}",
+        description="Completes the interview (completed is final) and, unless `generateReport` "
+        "is false, makes the AI report in the background: an evaluation of the candidate's "
+        "turns on the interview's scorecard criteria, shown as `evaluation` once ready "
+        f"(refused, with the reason, for an empty transcript). `audioUrl` is accepted but not "
+        f"stored yet. {AGENT_AUTH}",
         request=FinalizeIn,
         responses=envelope_of(
             "CandidateInterviewFinalize", "candidateInterview", CandidateInterviewDetailOut()
@@ -530,8 +533,13 @@ class Finalize(AgentView):
         body = FinalizeIn(data=request.data)
         body.is_valid(raise_exception=True)
         ended_at = body.validated_data.get("endedAt")
+        generate_report = body.validated_data.get("generateReport") is not False
         with service_errors({"ended_at": "endedAt"}):
-            _turn_conflicts(lambda: candidate_interview_finalize(invite=invite, ended_at=ended_at))
+            _turn_conflicts(
+                lambda: candidate_interview_finalize(
+                    invite=invite, ended_at=ended_at, generate_report=generate_report
+                )
+            )
         return envelope(request, {"candidateInterview": _detail(invite)})
 
 

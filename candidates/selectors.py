@@ -1,63 +1,88 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from accounts.models import Membership, Role
-from candidates.models import Candidate, CandidateInterview, ImportJob
+from accounts.tenancy import TeamScopedQuerySet
+from candidates.models import (
+    Answer,
+    Candidate,
+    CandidateInterview,
+    Evaluation,
+    ImportJob,
+    Rating,
+    Scorecard,
+    ShareLink,
+)
 from interviews.models import Interview
 
 if TYPE_CHECKING:
     from accounts.models import Team
 
 
-def invite_status_counts(*, team: Team) -> dict[str, int]:
-    """How many of the team's invites are in each status (every status present, zero or not)."""
-    rows = (
-        CandidateInterview.objects.for_team(team)
-        .order_by()
-        .values("status")
-        .annotate(n=Count("id"))
-    )
+def _team_invites(team: Team, membership: Membership | None) -> QuerySet[CandidateInterview]:
+    if membership is None:
+        return CandidateInterview.objects.for_team(team)
+    return invites_visible(membership=membership)
+
+
+def invite_status_counts(*, team: Team, membership: Membership | None = None) -> dict[str, int]:
+    """How many of the team's invites are in each status (every status present, zero or not);
+    with ``membership``, only the invites that member may see."""
+    rows = _team_invites(team, membership).order_by().values("status").annotate(n=Count("id"))
     counts = {status: 0 for status in CandidateInterview.Status.values}
     counts.update({row["status"]: row["n"] for row in rows})
     return counts
 
 
-def invite_recent_activity(*, team: Team, limit: int = 8) -> QuerySet[CandidateInterview]:
-    """The team's invites that moved most recently."""
+def invite_recent_activity(
+    *, team: Team, limit: int = 8, membership: Membership | None = None
+) -> QuerySet[CandidateInterview]:
+    """The team's invites that moved most recently (with ``membership``, those it may see)."""
     return (
-        CandidateInterview.objects.for_team(team)
+        _team_invites(team, membership)
         .exclude(status=CandidateInterview.Status.DRAFT)
         .select_related("candidate", "interview")
         .order_by("-updated_at")[:limit]
     )
 
 
-def candidate_list(*, team: Team, filters: dict[str, str] | None = None) -> QuerySet[Candidate]:
+def candidate_list(
+    *,
+    team: Team,
+    filters: dict[str, str] | None = None,
+    membership: Membership | None = None,
+) -> QuerySet[Candidate]:
     """The team's candidates, each with ``invite_count`` and its latest invite's ``latest_status``,
     ``latest_interview`` (title) and ``latest_interview_id``.
+
+    With ``membership``, only what that member may see (``candidates_visible``), and the
+    invite columns count only the invites they may see.
 
     ``filters``: ``q`` (every word in the name, email, phone or external id), ``interview``
     (invited to it; the latest-invite columns then describe that interview's invite), ``status``
     (the latest invite's status, or "none" for candidates never invited).
     """
     filters = filters or {}
-    invites = CandidateInterview.objects.filter(candidate=OuterRef("pk"))
+    invites: QuerySet[CandidateInterview] = CandidateInterview.objects.filter(
+        candidate=OuterRef("pk")
+    )
+    if membership is not None:
+        invites = restrict_invites(invites, membership=membership)
+    count = invites.order_by().values("candidate").annotate(n=Count("pk")).values("n")
     if interview := filters.get("interview"):
         invites = invites.filter(interview_id=interview)
     latest = invites.order_by("-created_at", "-pk")
-    count = (
-        CandidateInterview.objects.filter(candidate=OuterRef("pk"))
-        .order_by()
-        .values("candidate")
-        .annotate(n=Count("pk"))
-        .values("n")
+    base = (
+        Candidate.objects.for_team(team)
+        if membership is None
+        else candidates_visible(membership=membership)
     )
-    candidates = Candidate.objects.for_team(team).annotate(
+    candidates = base.annotate(
         invite_count=Coalesce(Subquery(count), 0),
         latest_status=Subquery(latest.values("status")[:1]),
         latest_interview=Subquery(latest.values("interview__title")[:1]),
@@ -85,13 +110,15 @@ def candidate_list(*, team: Team, filters: dict[str, str] | None = None) -> Quer
     return candidates.order_by("-created_at")
 
 
-def candidate_invites(*, candidate: Candidate) -> QuerySet[CandidateInterview]:
-    """The candidate's invites, newest first, with their interviews."""
-    return (
-        CandidateInterview.objects.filter(candidate=candidate)
-        .select_related("interview")
-        .order_by("-created_at")
-    )
+def candidate_invites(
+    *, candidate: Candidate, membership: Membership | None = None
+) -> QuerySet[CandidateInterview]:
+    """The candidate's invites, newest first, with their interviews (with ``membership``, only
+    those the member may see)."""
+    invites: QuerySet[CandidateInterview] = CandidateInterview.objects.filter(candidate=candidate)
+    if membership is not None:
+        invites = restrict_invites(invites, membership=membership)
+    return invites.select_related("interview").order_by("-created_at")
 
 
 def import_job_recent(*, team: Team, limit: int = 5) -> QuerySet[ImportJob]:
@@ -108,7 +135,7 @@ def sees_all_interviews(membership: Membership) -> bool:
     return membership.role != Role.HIRING_MANAGER
 
 
-def interviews_visible(*, membership: Membership) -> QuerySet[Interview]:
+def interviews_visible(*, membership: Membership) -> TeamScopedQuerySet[Interview]:
     """The interviews of the member's team that the member may see."""
     qs = Interview.objects.for_team(membership.team)
     if sees_all_interviews(membership):
@@ -116,9 +143,136 @@ def interviews_visible(*, membership: Membership) -> QuerySet[Interview]:
     return qs.filter(reviewers=membership.user_id)
 
 
-def invites_visible(*, membership: Membership) -> QuerySet[CandidateInterview]:
+def invites_visible(*, membership: Membership) -> TeamScopedQuerySet[CandidateInterview]:
     """The team's candidate interviews that the member may see (see ``interviews_visible``)."""
     qs = CandidateInterview.objects.for_team(membership.team)
     if sees_all_interviews(membership):
         return qs
     return qs.filter(interview__reviewers=membership.user_id)
+
+
+def candidates_visible(*, membership: Membership) -> TeamScopedQuerySet[Candidate]:
+    """The team's candidates the member may see: hiring managers see a candidate only through
+    an invite to an interview shared with them."""
+    qs = Candidate.objects.for_team(membership.team)
+    if sees_all_interviews(membership):
+        return qs
+    return qs.filter(
+        Exists(invites_visible(membership=membership).filter(candidate=OuterRef("pk")))
+    )
+
+
+def restrict_invites(
+    invites: QuerySet[CandidateInterview], *, membership: Membership
+) -> QuerySet[CandidateInterview]:
+    """``invites`` narrowed to those the member may see (unchanged for who sees everything)."""
+    if sees_all_interviews(membership):
+        return invites
+    return invites.filter(interview__in=interviews_visible(membership=membership))
+
+
+# --- share links
+
+
+def share_link_list(*, interview: Interview) -> QuerySet[ShareLink]:
+    """The interview's share links, newest first, with who made them and whom they show."""
+    return (
+        ShareLink.objects.filter(interview=interview)
+        .select_related("created_by")
+        .prefetch_related(
+            Prefetch(
+                "candidate_interviews",
+                queryset=CandidateInterview.objects.select_related("candidate").order_by(
+                    "candidate__last_name", "candidate__first_name"
+                ),
+            )
+        )
+        .order_by("-created_at")
+    )
+
+
+def share_link_invites(*, link: ShareLink) -> QuerySet[CandidateInterview]:
+    """The shortlist behind a link, each with ``answered`` (questions with a submitted answer)."""
+    return (
+        link.candidate_interviews.select_related("candidate")
+        .annotate(
+            answered=Count(
+                "answers__interview_question",
+                filter=Q(answers__submitted_at__isnull=False),
+                distinct=True,
+            )
+        )
+        .order_by("candidate__last_name", "candidate__first_name")
+    )
+
+
+def share_answers(*, invite: CandidateInterview) -> list[Answer]:
+    """The invite's submitted answers in question order (latest attempt per question), each with
+    its question, survey choices and current AI evaluation loaded."""
+    answers = (
+        Answer.objects.filter(candidate_interview=invite, submitted_at__isnull=False)
+        .select_related(
+            "interview_question__audio_question",
+            "interview_question__survey_question",
+            "interview_question__ai_text_question",
+        )
+        .prefetch_related(
+            "selected_options",
+            Prefetch(
+                "evaluations",
+                queryset=Evaluation.objects.filter(
+                    is_current=True, status=Evaluation.Status.COMPLETED
+                ).prefetch_related("scores"),
+                to_attr="current_evaluations",
+            ),
+        )
+        .order_by("interview_question__ordinal", "-attempt")
+    )
+    latest: dict[Any, Answer] = {}
+    for answer in answers:
+        latest.setdefault(answer.interview_question_id or answer.pk, answer)
+    return list(latest.values())
+
+
+def share_overall_evaluation(*, invite: CandidateInterview) -> Evaluation | None:
+    """The invite's current whole-interview AI evaluation, if one completed."""
+    return (
+        Evaluation.objects.filter(
+            candidate_interview=invite,
+            answer__isnull=True,
+            is_current=True,
+            status=Evaluation.Status.COMPLETED,
+        )
+        .prefetch_related("scores")
+        .order_by("-version")
+        .first()
+    )
+
+
+def scorecard_aggregate(*, invite: CandidateInterview) -> dict[str, Any]:
+    """The submitted scorecards of an invite, summed up without naming the reviewers:
+    ``count``, ``criteria`` (name, average, ratings) and ``recommendations`` (label, count)."""
+    scorecards = Scorecard.objects.filter(candidate_interview=invite, submitted_at__isnull=False)
+    criteria = (
+        Rating.objects.filter(scorecard__in=scorecards)
+        .values("criterion__name", "criterion__ordinal")
+        .annotate(average=Avg("score"), ratings=Count("pk"))
+        .order_by("criterion__ordinal", "criterion__name")
+    )
+    recommendations = (
+        scorecards.exclude(recommendation="")
+        .values("recommendation")
+        .annotate(n=Count("pk"))
+        .order_by("recommendation")
+    )
+    labels = dict(Scorecard.Recommendation.choices)
+    return {
+        "count": scorecards.count(),
+        "criteria": [
+            {"name": c["criterion__name"], "average": c["average"], "ratings": c["ratings"]}
+            for c in criteria
+        ],
+        "recommendations": [
+            (labels.get(r["recommendation"], r["recommendation"]), r["n"]) for r in recommendations
+        ],
+    }

@@ -107,3 +107,83 @@ def invite_remind_due() -> int:
     from candidates.services import invites as invite_services
 
     return invite_services.invite_remind_due()
+
+
+# --- answer processing and reports
+
+PROCESS_MAX_RETRIES = 5
+
+
+def _process_backoff(retries: int) -> int:
+    """Seconds before retry ``retries + 1``: 30 s, 1, 2, 4, 8 minutes."""
+    return 30 * 2**retries
+
+
+def _transient() -> tuple[type[Exception], ...]:
+    from speech.evaluation import TransientEvaluationError
+    from speech.stt import TransientSTTError
+
+    return (TransientSTTError, TransientEvaluationError, DatabaseError)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=PROCESS_MAX_RETRIES)
+def answer_process_task(self: Any, answer_id: str) -> Any:
+    """Transcribe, score, spot keywords and evaluate one answer. Idempotent: finished steps are
+    skipped. A speech or language model server that is down (or a database hiccup) is retried
+    with backoff; after the last try the answer is failed with the reason. Returns its status."""
+    from candidates.models import Answer
+    from candidates.services import processing
+
+    try:
+        answer = processing.answer_process(answer_id=answer_id)
+    except Answer.DoesNotExist:
+        return "missing"
+    except processing.AnswerBusy:
+        return "busy"  # the run holding it finishes it
+    except _transient() as exc:
+        if self.request.retries < self.max_retries:
+            # throw=False queues the retry and ends this run cleanly; returning it lets an eager
+            # run (tests, or a server without a worker) retry at once.
+            return self.retry(
+                exc=exc, countdown=_process_backoff(self.request.retries), throw=False
+            )
+        logger.warning(
+            "Answer %s: giving up after %d tries: %s", answer_id, self.request.retries + 1, exc
+        )
+        answer = processing.answer_process_fail(
+            answer_id=answer_id, reason=f"{exc} (gave up after {self.request.retries + 1} tries)"
+        )
+    return answer.status
+
+
+@shared_task(bind=True, acks_late=True, max_retries=PROCESS_MAX_RETRIES)
+def candidate_interview_process(self: Any, invite_id: str) -> Any:
+    """Process every answer of a completed invite, then write its report (an AI interview's
+    from its transcript). Idempotent. An answer another run holds, or a speech or language
+    model server that is down, is retried with backoff; after the last try the answers still
+    pending are failed. Returns the report's status ("failed" when it gave up, "missing" when
+    the invite is gone)."""
+    from candidates.models import CandidateInterview
+    from candidates.services import evaluations, processing
+
+    invite = CandidateInterview.objects.filter(pk=invite_id).first()
+    if invite is None:
+        return "missing"
+    retryable: tuple[type[Exception], ...] = (*_transient(), processing.AnswerBusy)
+    try:
+        for answer in processing.answers_pending(invite=invite):
+            processing.answer_process(answer_id=answer.pk)
+        report = evaluations.candidate_interview_summarize(invite=invite)
+    except retryable as exc:
+        tries = self.request.retries + 1
+        if self.request.retries < self.max_retries:
+            return self.retry(
+                exc=exc, countdown=_process_backoff(self.request.retries), throw=False
+            )
+        logger.warning("Invite %s: no report after %d tries: %s", invite_id, tries, exc)
+        for answer in processing.answers_pending(invite=invite):
+            processing.answer_process_fail(
+                answer_id=answer.pk, reason=f"{exc} (gave up after {tries} tries)"
+            )
+        return "failed"
+    return report.status

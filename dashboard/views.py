@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_tables2 import LazyPaginator, RequestConfig
+from django_tables2 import RequestConfig
 
 from accounts.access import (
     get_invitation_for,
@@ -27,9 +27,8 @@ from accounts.access import (
 from accounts.audit import client_ip
 from accounts.forms import ChangeRoleForm, InviteMemberForm, TeamForm
 from accounts.http import AuthedRequest, HtmxRequest, TeamRequest
-from accounts.models import AuditEvent, Organization
+from accounts.models import Organization
 from accounts.selectors import (
-    audit_event_list,
     invitation_pending_list,
     membership_list,
     team_list_for_admin,
@@ -43,9 +42,10 @@ from accounts.services import (
     team_rename,
     user_switch_team,
 )
-from candidates.selectors import invite_recent_activity, invite_status_counts
+from candidates.analytics import team_funnels
+from candidates.selectors import invite_recent_activity, invite_status_counts, invites_visible
 from dashboard.forms import OrganizationSetupForm
-from dashboard.tables import AuditEventTable, InterviewTable, MemberTable, TeamTable
+from dashboard.tables import InterviewTable, MemberTable, TeamTable
 from interviews.selectors import interview_list
 
 PAGE_SIZE = 25
@@ -78,14 +78,16 @@ def _render(
 @team_required
 def home(request: TeamRequest) -> HttpResponse:
     team = request.team
-    table = InterviewTable(interview_list(team=team))
+    membership = request.membership
+    table = InterviewTable(interview_list(team=team, membership=membership))
     RequestConfig(request, paginate={"per_page": 10}).configure(table)
-    counts = invite_status_counts(team=team)
+    counts = invite_status_counts(team=team, membership=membership)
     context = {
         "table": table,
         "counts": counts,
         "total_invites": sum(counts.values()),
-        "recent": list(invite_recent_activity(team=team)),
+        "recent": list(invite_recent_activity(team=team, membership=membership)),
+        "funnels": team_funnels(invites_visible(membership=request.membership)),
         "page_title": "Home",
     }
     return _render(request, "dashboard/home.html", context, partial="table")
@@ -293,32 +295,3 @@ def invitation_revoke(request: TeamRequest, pk: str) -> HttpResponse:
     team_invitation_revoke(invitation=invitation, acting=request.membership, ip=client_ip(request))
     messages.success(request, f"The invitation to {invitation.email} was revoked.")
     return redirect("dashboard:members")
-
-
-@require_GET
-@team_admin_required
-def audit_log(request: TeamRequest) -> HttpResponse:
-    action = request.GET.get("action", "")
-    events = audit_event_list(team=request.team, action=action)
-    table = AuditEventTable(events)
-    RequestConfig(request, paginate={"per_page": 50, "paginator_class": LazyPaginator}).configure(
-        table
-    )
-    actions = (
-        AuditEvent.objects.filter(team=request.team)
-        .order_by("action")
-        .values_list("action", flat=True)
-        .distinct()
-    )
-    return _render(
-        request,
-        "dashboard/audit.html",
-        {
-            "table": table,
-            "actions": actions,
-            "action": action,
-            "page_title": "Audit log",
-            "section": "audit",
-        },
-        partial="table",
-    )

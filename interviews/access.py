@@ -4,7 +4,7 @@ change it; 404 for another team's object, 403 for a read-only role when ``write=
 from typing import Any
 
 from accounts.http import TeamRequest
-from accounts.tenancy import get_for_team
+from accounts.tenancy import get_for_team, require_membership
 from interviews.models import (
     AITextQuestion,
     AudioQuestion,
@@ -19,7 +19,12 @@ from interviews.models import (
 def get_interview_for(
     request: TeamRequest, pk: Any, *, write: bool = False
 ) -> tuple[Interview, bool]:
-    return get_for_team(request, Interview.objects.select_related("narrator"), pk, write=write)
+    """The interview ``pk`` if the caller may see it: a hiring manager gets 404 for one not
+    shared with them (``candidates.selectors.interviews_visible``)."""
+    from candidates.selectors import interviews_visible
+
+    queryset = interviews_visible(membership=require_membership(request))
+    return get_for_team(request, queryset.select_related("narrator"), pk, write=write)
 
 
 def get_interview_question_for(

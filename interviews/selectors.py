@@ -6,6 +6,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.models import Membership, Team
 from accounts.permissions import MATRIX, Perm
+from candidates.selectors import interviews_visible
 from interviews.models import (
     AITextQuestion,
     AudioQuestion,
@@ -20,15 +21,24 @@ if TYPE_CHECKING:
 
 
 def interview_list(
-    *, team: Team, include_archived: bool = False, filters: dict[str, str] | None = None
+    *,
+    team: Team,
+    include_archived: bool = False,
+    filters: dict[str, str] | None = None,
+    membership: Membership | None = None,
 ) -> QuerySet[Interview]:
-    """The team's interviews with their question count and invite counts by status.
+    """The team's interviews with their question count and invite counts by status; with
+    ``membership``, only those the member may see (``candidates.selectors.interviews_visible``).
 
     ``filters``: ``q`` (title), ``status`` ("0".."3" or "all"; default hides archived),
     ``type`` (interview type).
     """
     filters = filters or {}
-    interviews = Interview.objects.for_team(team)
+    interviews = (
+        Interview.objects.for_team(team)
+        if membership is None
+        else interviews_visible(membership=membership)
+    )
     status = filters.get("status", "")
     if status == "all" or include_archived:
         pass

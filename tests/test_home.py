@@ -26,6 +26,8 @@ def test_it_shows_the_current_teams_interviews_and_invites(
     login, request, persona, team, other_team
 ):
     interview = InterviewFactory(team=team, title="Backend Engineer")
+    # Hiring managers see only the interviews they review.
+    interview.reviewers.add(request.getfixturevalue("hiring_manager"))
     InterviewFactory(team=other_team, title="Secret Globex Role")
     CandidateInterviewFactory.create_batch(2, interview=interview, status="INVITED")
     CandidateInterviewFactory(

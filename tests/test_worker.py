@@ -131,3 +131,55 @@ def test_it_emails_a_team_invitation_from_a_real_worker(worker, team, admin_user
     text = message.get_payload(0).get_payload(decode=True).decode()
     assert f"/accounts/invitations/{token}/" in text
     assert invitation.team.name in text
+
+
+# --- answer processing and the interview's report
+
+
+def _wait_for(check, *, seconds: float = 120) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def test_a_real_worker_processes_the_answers_and_writes_the_report(worker):
+    from candidates.models import Answer, Evaluation
+    from candidates.runner.services import runner_answer_typed, runner_consent, runner_finish
+    from interviews.models import InterviewQuestion
+    from tests.factories import (
+        AITextQuestionFactory,
+        CandidateInterviewFactory,
+        InterviewQuestionFactory,
+        RubricCriterionFactory,
+    )
+
+    invite = CandidateInterviewFactory()
+    question = AITextQuestionFactory(team=invite.team)
+    RubricCriterionFactory(question=question, name="Trade-offs", strong_answer="Caching, fields.")
+    item = InterviewQuestionFactory(
+        interview=invite.interview,
+        kind=InterviewQuestion.Kind.AI_TEXT,
+        audio_question=None,
+        ai_text_question=question,
+    )
+    invite = runner_consent(invite=invite, ip=None)  # type: ignore[assignment]
+    answer = runner_answer_typed(
+        invite=invite,
+        item=item,
+        data={"text": "REST caches well over HTTP; GraphQL fetches exactly the fields needed."},
+    )
+    runner_finish(invite=invite)
+
+    def done() -> bool:
+        return Evaluation.objects.filter(
+            candidate_interview=invite, answer=None, status="completed"
+        ).exists()
+
+    assert _wait_for(done), "the worker wrote no report within 120 s"
+    answer.refresh_from_db()
+    assert answer.status == Answer.Status.PROCESSED
+    assert answer.processing["evaluate"]["status"] == "done"
+    assert Evaluation.objects.get(answer=answer, is_current=True).status == "completed"

@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from candidates.models import Answer, CandidateInterview
+from candidates.services.processing import answer_process_enqueue
 from interviews.models import InterviewQuestion
 from speech.media import MediaError, probe_recording
 from uploads.models import Upload
@@ -425,6 +426,7 @@ def upload_completed(*, upload: Upload) -> Answer | None:
         answer.status = Answer.Status.SUBMITTED
         answer.submitted_at = timezone.now()
         answer.save()
+        answer_process_enqueue(answer=answer)  # transcribe, spot keywords, evaluate
         if replaced and replaced != upload.stored_name:
             transaction.on_commit(lambda: default_storage.delete(replaced))
     return answer

@@ -219,5 +219,5 @@ class FinalizeIn(serializers.Serializer):
     generateReport = serializers.BooleanField(
         required=False,
         allow_null=True,
-        help_text="Accepted for compatibility; no report generator exists yet.",
+        help_text="Make the AI report (default true); false completes the interview only.",
     )

@@ -14,6 +14,10 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Answer, CandidateInterview
 from candidates.services.invites import candidate_interview_transition
+from candidates.services.processing import (
+    answer_process_enqueue,
+    candidate_interview_process_enqueue,
+)
 from interviews.models import InterviewQuestion, SurveyOption, SurveyQuestion
 from interviews.selectors import interview_items
 
@@ -195,6 +199,7 @@ def runner_answer_typed(
     )
     answer.selected_options.set(options)
     CandidateInterview.objects.filter(pk=invite.pk).update(last_seen_at=timezone.now())
+    answer_process_enqueue(answer=answer)
     return answer
 
 
@@ -210,4 +215,6 @@ def runner_finish(*, invite: CandidateInterview) -> CandidateInterview:
                 % {"n": progress.number, "total": progress.total}
             }
         )
-    return candidate_interview_transition(invite=invite, to=Status.COMPLETED)
+    invite = candidate_interview_transition(invite=invite, to=Status.COMPLETED)
+    candidate_interview_process_enqueue(invite=invite)
+    return invite

@@ -330,7 +330,7 @@ def _values(row: Any) -> list[Any]:
 
 
 def _redact_audit(ids: set[str]) -> None:
-    AuditEvent.objects.filter(object_id__in=ids).update(object_repr=ERASED)
+    AuditEvent.objects.filter(object_id__in=ids).redact(object_repr=ERASED)
 
 
 @transaction.atomic

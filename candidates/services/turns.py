@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from candidates.models import CandidateInterview, Turn
 from candidates.services.invites import candidate_interview_transition
+from candidates.services.processing import candidate_interview_process_enqueue
 
 Status = CandidateInterview.Status
 _OPEN = (Status.INVITED, Status.IN_PROGRESS)
@@ -116,11 +117,13 @@ def turn_update(
 
 @transaction.atomic
 def candidate_interview_finalize(
-    *, invite: CandidateInterview, ended_at: datetime | None = None
+    *, invite: CandidateInterview, ended_at: datetime | None = None, generate_report: bool = True
 ) -> CandidateInterview:
     """Close an AI interview (→ COMPLETED, through IN_PROGRESS if it never started).
 
-    ``ended_at`` is when the conversation really ended; now if not given.
+    ``ended_at`` is when the conversation really ended; now if not given. With
+    ``generate_report`` the AI report (an evaluation of the candidate's turns) is made in the
+    background once this commits; an empty transcript gets a refused report, saying why.
     """
     locked = _lock_open(invite)
     now = timezone.now()
@@ -133,5 +136,7 @@ def candidate_interview_finalize(
     if locked.status == Status.INVITED:
         candidate_interview_transition(invite=locked, to=Status.IN_PROGRESS, at=at)
     candidate_interview_transition(invite=locked, to=Status.COMPLETED, at=at)
+    if generate_report:
+        candidate_interview_process_enqueue(invite=locked)
     invite.refresh_from_db()
     return invite

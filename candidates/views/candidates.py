@@ -23,8 +23,15 @@ from candidates.forms.candidates import (
     ImportStartForm,
     ImportUploadForm,
 )
-from candidates.models import Candidate, ImportJob
-from candidates.selectors import candidate_invites, candidate_list, import_job_recent
+from candidates.models import ImportJob
+from candidates.selectors import (
+    candidate_invites,
+    candidate_list,
+    candidates_visible,
+    import_job_recent,
+    interviews_visible,
+    sees_all_interviews,
+)
 from candidates.services.candidates import (
     DuplicateCandidate,
     candidate_create,
@@ -58,8 +65,18 @@ def _require_author(request: TeamRequest) -> None:
 @require_GET
 @team_required
 def candidate_list_view(request: TeamRequest) -> HttpResponse:
+    membership = request.membership
     filter_form = CandidateFilterForm(request.GET or None, team=request.team)
-    table = CandidateTable(candidate_list(team=request.team, filters=filter_form.filters()))
+    if not sees_all_interviews(membership):
+        # Only the interviews shared with a hiring manager are theirs to filter by.
+        visible = interviews_visible(membership=membership).order_by("title")
+        filter_form.fields["interview"].choices = [  # type: ignore[attr-defined]
+            ("", "Any interview"),
+            *((str(pk), title) for pk, title in visible.values_list("pk", "title")),
+        ]
+    table = CandidateTable(
+        candidate_list(team=request.team, filters=filter_form.filters(), membership=membership)
+    )
     if not request.membership.can_author:
         table.columns.hide("select")
     RequestConfig(
@@ -72,7 +89,7 @@ def candidate_list_view(request: TeamRequest) -> HttpResponse:
             "table": table,
             "filter_form": filter_form,
             # Only the whole page shows the empty state; the table fragment never needs it.
-            "has_any": bool(request.htmx) or Candidate.objects.for_team(request.team).exists(),
+            "has_any": bool(request.htmx) or candidates_visible(membership=membership).exists(),
             "page_title": "Candidates",
             "section": "candidates",
         },
@@ -83,13 +100,17 @@ def candidate_list_view(request: TeamRequest) -> HttpResponse:
 @require_GET
 @team_required
 def candidate_detail(request: TeamRequest, pk: str) -> HttpResponse:
-    candidate, can_edit = get_for_team(request, Candidate.objects.select_related("created_by"), pk)
+    candidate, can_edit = get_for_team(
+        request,
+        candidates_visible(membership=request.membership).select_related("created_by"),
+        pk,
+    )
     return render(
         request,
         "candidates/candidates/detail.html",
         {
             "candidate": candidate,
-            "invites": list(candidate_invites(candidate=candidate)),
+            "invites": list(candidate_invites(candidate=candidate, membership=request.membership)),
             "can_edit": can_edit,
             "page_title": candidate.full_name,
             "section": "candidates",
@@ -138,7 +159,9 @@ def candidate_create_view(request: TeamRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @team_required
 def candidate_edit(request: TeamRequest, pk: str) -> HttpResponse:
-    candidate, _ = get_for_team(request, Candidate.objects.all(), pk, write=True)
+    candidate, _ = get_for_team(
+        request, candidates_visible(membership=request.membership), pk, write=True
+    )
     form = CandidateForm(
         request.POST or None,
         initial={name: getattr(candidate, name) for name in CandidateForm.base_fields},

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_tables2 import LazyPaginator, RequestConfig
 
 from accounts.access import deny, team_required
-from accounts.tenancy import get_for_team
+from accounts.tenancy import get_for_team, require_membership
 from candidates.forms.invites import (
     InviteCreateForm,
     InviteExtendForm,
@@ -26,6 +26,12 @@ from candidates.forms.invites import (
     default_expiry_day,
 )
 from candidates.models import Candidate, CandidateInterview, InviteDelivery
+from candidates.selectors import (
+    interviews_visible,
+    invites_visible,
+    restrict_invites,
+    sees_all_interviews,
+)
 from candidates.services.invites import (
     invite_cancel,
     invite_create_many,
@@ -53,11 +59,15 @@ PENDING_DELIVERY = (InviteDelivery.Status.QUEUED, InviteDelivery.Status.RETRYING
 def get_invite_for(
     request: TeamRequest, pk: Any, *, write: bool = False
 ) -> tuple[CandidateInterview, bool]:
-    """The current team's invite ``pk`` (404 otherwise) and whether the caller may change it
+    """The current team's invite ``pk`` that the caller may see (404 otherwise: a hiring manager
+    sees only invites to interviews shared with them) and whether the caller may change it
     (with ``write=True``, 403 for a read-only role)."""
+    membership = require_membership(request)
     return get_for_team(
         request,
-        CandidateInterview.objects.select_related("candidate", "interview", "team", "created_by"),
+        invites_visible(membership=membership).select_related(
+            "candidate", "interview", "team", "created_by"
+        ),
         pk,
         write=write,
     )
@@ -190,8 +200,17 @@ def invite_create_view(request: TeamRequest) -> HttpResponse:
 @require_GET
 @team_required
 def invite_list_view(request: TeamRequest) -> HttpResponse:
+    membership = request.membership
     filter_form = InviteFilterForm(request.GET or None, team=request.team)
-    table = InviteTable(invite_list(team=request.team, filters=filter_form.filters()))
+    if not sees_all_interviews(membership):
+        # Only the interviews shared with a hiring manager are theirs to filter by.
+        visible = interviews_visible(membership=membership).order_by("title")
+        filter_form.fields["interview"].choices = [  # type: ignore[attr-defined]
+            ("", "Any interview"),
+            *((str(pk), title) for pk, title in visible.values_list("pk", "title")),
+        ]
+    invites = invite_list(team=request.team, filters=filter_form.filters())
+    table = InviteTable(restrict_invites(invites, membership=membership))
     RequestConfig(
         request, paginate={"per_page": PAGE_SIZE, "paginator_class": LazyPaginator}
     ).configure(table)
@@ -201,7 +220,7 @@ def invite_list_view(request: TeamRequest) -> HttpResponse:
         {
             "table": table,
             "filter_form": filter_form,
-            "has_any": CandidateInterview.objects.for_team(request.team).exists(),
+            "has_any": invites_visible(membership=membership).exists(),
             "page_title": "Invites",
             "section": "invites",
         },

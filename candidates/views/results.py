@@ -1,3 +1,303 @@
-"""placeholder"""
+"""An interview's results: the table of its candidates with AI and reviewer scores, analytics,
+a side-by-side comparison, a CSV export and printable scorecards. Every role that may see the
+interview may see these (hiring managers: the interviews they review)."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+import csv
+import uuid
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET
+from django_tables2 import LazyPaginator, RequestConfig
+
+from accounts.access import team_required
+from accounts.audit import audit_record, client_ip
+from candidates.analytics import interview_analytics
+from candidates.models import CandidateInterview
+from candidates.selectors import interviews_visible
+from candidates.selectors_results import (
+    SORTS,
+    compare_rows,
+    result_list,
+    results_annotated,
+    scorecards_for_print,
+)
+from candidates.tables.results import ResultTable, decision_badge, review_url, score_text
+from dashboard.views import _render
+
+if TYPE_CHECKING:
+    from accounts.http import TeamRequest
+    from interviews.models import Interview
+
+PAGE_SIZE = 25
+COMPARE_MIN, COMPARE_MAX = 2, 4
+# A printout of more than this many candidates is better split by filters.
+PRINT_LIMIT = 200
+# Spreadsheets run a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ResultFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search", max_length=200)
+    status = forms.ChoiceField(
+        required=False,
+        label="Status",
+        choices=[
+            ("", "Any status"),
+            *(c for c in CandidateInterview.Status.choices if c[0] != "DRAFT"),
+        ],
+    )
+    decision = forms.ChoiceField(
+        required=False,
+        label="Decision",
+        choices=[("", "Any decision"), *CandidateInterview.Decision.choices, ("none", "Undecided")],
+    )
+    knockout = forms.ChoiceField(
+        required=False,
+        label="Knockouts",
+        choices=[("", "Flagged or not"), ("yes", "Flagged"), ("no", "Not flagged")],
+    )
+
+    def filters(self) -> dict[str, str]:
+        return dict(self.cleaned_data) if self.is_valid() else {}
+
+
+def get_results_interview(request: TeamRequest, pk: Any) -> Interview:
+    """The interview ``pk`` if the member may see it (404 otherwise, hiring managers included
+    for an interview they do not review)."""
+    try:
+        return interviews_visible(membership=request.membership).get(pk=pk)
+    except (ObjectDoesNotExist, ValidationError, ValueError) as exc:
+        # ValidationError: a malformed UUID in the URL.
+        raise Http404("No interview with that id.") from exc
+
+
+def _filters(request: TeamRequest) -> tuple[ResultFilterForm, dict[str, str]]:
+    form = ResultFilterForm(request.GET or None)
+    filters = form.filters()
+    if (sort := request.GET.get("sort", "")) in SORTS:
+        filters["sort"] = sort
+    return form, filters
+
+
+@require_GET
+@team_required
+def result_list_view(request: TeamRequest, interview_pk: str) -> HttpResponse:
+    interview = get_results_interview(request, interview_pk)
+    filter_form, filters = _filters(request)
+    filters.pop("sort", None)  # The table sorts (same keys, see ResultTable.order_*).
+    table = ResultTable(result_list(interview=interview, filters=filters))
+    RequestConfig(
+        request, paginate={"per_page": PAGE_SIZE, "paginator_class": LazyPaginator}
+    ).configure(table)
+    context: dict[str, Any] = {
+        "interview": interview,
+        "table": table,
+        "filter_form": filter_form,
+        "page_title": f"Results · {interview.title}",
+        "section": "interviews",
+    }
+    if not (request.htmx and not request.htmx.boosted):
+        analytics = interview_analytics(interview=interview)
+        context.update(
+            analytics=analytics,
+            charts=analytics.charts,
+            has_any=analytics.funnel.invited > 0,
+        )
+    return _render(request, "candidates/results/list.html", context, partial="table")
+
+
+# ---------------------------------------------------------------- compare
+
+
+def _uuids(values: list[str]) -> list[str]:
+    """Distinct ids in the given order; a malformed one is a 404 like an unknown one."""
+    seen: list[str] = []
+    for value in values:
+        try:
+            pk = str(uuid.UUID(value))
+        except ValueError as exc:
+            raise Http404("No candidate interview with that id.") from exc
+        if pk not in seen:
+            seen.append(pk)
+    return seen
+
+
+@require_GET
+@team_required
+def compare_view(request: TeamRequest, interview_pk: str) -> HttpResponse:
+    """Two to four of the interview's candidates side by side, question by question.
+    Any id that is not one of this interview's invites (another team's included) is a 404."""
+    interview = get_results_interview(request, interview_pk)
+    ids = _uuids(request.GET.getlist("ids"))
+    context: dict[str, Any] = {
+        "interview": interview,
+        "page_title": f"Compare · {interview.title}",
+        "section": "interviews",
+        "compare_min": COMPARE_MIN,
+        "compare_max": COMPARE_MAX,
+    }
+    if not COMPARE_MIN <= len(ids) <= COMPARE_MAX:
+        context["error"] = (
+            f"Choose between {COMPARE_MIN} and {COMPARE_MAX} candidates to compare; "
+            f"you chose {len(ids)}."
+        )
+        return render(request, "candidates/results/compare.html", context, status=400)
+    found = {
+        str(i.pk): i
+        for i in results_annotated(
+            CandidateInterview.objects.filter(
+                team_id=interview.team_id, interview=interview, pk__in=ids
+            ).exclude(status=CandidateInterview.Status.DRAFT)
+        )
+    }
+    if len(found) != len(ids):
+        raise Http404("No candidate interview with that id.")
+    invites = [found[pk] for pk in ids]
+    context.update(
+        invites=[
+            {
+                "invite": i,
+                "review_url": review_url(i.pk),
+                "ai": score_text(i.ai_score),  # type: ignore[attr-defined]
+                "human": score_text(i.human_score),  # type: ignore[attr-defined]
+                "decision": decision_badge(i),
+            }
+            for i in invites
+        ],
+        rows=compare_rows(interview=interview, invites=invites),
+    )
+    return render(request, "candidates/results/compare.html", context)
+
+
+# ---------------------------------------------------------------- exports
+
+CSV_HEADER = [
+    "Candidate",
+    "Email",
+    "Status",
+    "Invited",
+    "Started",
+    "Completed",
+    "AI score (advice)",
+    "Reviewer score",
+    "Scorecards",
+    "Knockout flags",
+    "Decision",
+]
+
+
+def csv_safe(value: object) -> str:
+    """The cell as text, with a leading quote if a spreadsheet would run it as a formula."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+class _Echo:
+    """A file-like object whose ``write`` hands back the line for the streaming response."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _iso(value: Any) -> str:
+    return timezone.localtime(value).isoformat(timespec="minutes") if value else ""
+
+
+def _csv_rows(invites: Any) -> Iterator[Sequence[object]]:
+    yield CSV_HEADER
+    for invite in invites.iterator(chunk_size=2000):
+        yield [
+            invite.candidate.full_name,
+            invite.candidate.email,
+            invite.get_status_display(),
+            _iso(invite.invited_at),
+            _iso(invite.started_at),
+            _iso(invite.completed_at),
+            "" if invite.ai_score is None else score_text(invite.ai_score),
+            "" if invite.human_score is None else score_text(invite.human_score),
+            invite.scorecard_count,
+            invite.knockout_count,
+            invite.get_decision_display() if invite.decision else "",
+        ]
+
+
+def _audit(request: TeamRequest, action: str, interview: Interview, filters: dict) -> None:
+    audit_record(
+        action=action,
+        actor=request.user,
+        team=request.team,
+        obj=interview,
+        ip=client_ip(request),
+        data={"filters": filters},
+    )
+
+
+@require_GET
+@team_required  # type: ignore[arg-type]  # a streaming response is not an HttpResponse
+def result_export_view(request: TeamRequest, interview_pk: str) -> StreamingHttpResponse:
+    """The results table as CSV, with the page's filters and sort, streamed row by row."""
+    interview = get_results_interview(request, interview_pk)
+    _, filters = _filters(request)
+    _audit(request, "results.exported", interview, filters)
+    writer = csv.writer(_Echo())
+    rows = _csv_rows(result_list(interview=interview, filters=filters))
+    response = StreamingHttpResponse(
+        (writer.writerow([csv_safe(cell) for cell in row]) for row in rows),
+        content_type="text/csv; charset=utf-8",
+    )
+    name = slugify(interview.title) or "interview"
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="{name}-results-{stamp}.csv"'
+    return response
+
+
+@require_GET
+@team_required
+def scorecards_print_view(request: TeamRequest, interview_pk: str) -> HttpResponse:
+    """Each filtered candidate with a submitted scorecard on a page of its own when printed:
+    the reviewers' ratings, recommendations and notes, and the decision."""
+    interview = get_results_interview(request, interview_pk)
+    _, filters = _filters(request)
+    invites = list(
+        scorecards_for_print(result_list(interview=interview, filters=filters))[: PRINT_LIMIT + 1]
+    )
+    _audit(request, "results.scorecards_printed", interview, filters)
+    return render(
+        request,
+        "candidates/results/scorecards.html",
+        {
+            "interview": interview,
+            "invites": invites[:PRINT_LIMIT],
+            "truncated": len(invites) > PRINT_LIMIT,
+            "print_limit": PRINT_LIMIT,
+            "printed_at": timezone.now(),
+            "page_title": f"Scorecards · {interview.title}",
+            "section": "interviews",
+        },
+    )
+
+
+urlpatterns: list[URLPattern] = [
+    path("interviews/<str:interview_pk>/results/", result_list_view, name="interview_results"),
+    path(
+        "interviews/<str:interview_pk>/results/export.csv",
+        result_export_view,
+        name="interview_results_export",
+    ),
+    path(
+        "interviews/<str:interview_pk>/results/scorecards/",
+        scorecards_print_view,
+        name="interview_results_scorecards",
+    ),
+    path("interviews/<str:interview_pk>/compare/", compare_view, name="interview_compare"),
+]

@@ -1,3 +1,350 @@
-"""placeholder"""
+"""Share links. In the dashboard: make a link to one candidate interview or a shortlist (from the
+invite page), list an interview's links and revoke them. In public (``/s/<token>/``, no
+sign-in): the PIN form, then the shortlist and each candidate's read-only review, with the
+recordings served through the link.
 
-urlpatterns: list = []
+Public pages are never cached, indexed or sent on as a Referer, and every view through a link
+(media included) is audited and counted."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import team_required
+from accounts.audit import client_ip
+from accounts.tenancy import get_for_team, require_membership
+from candidates.models import Answer, CandidateInterview, ShareLink
+from candidates.ratelimit import RateLimit, rate_limit_hit
+from candidates.selectors import (
+    interviews_visible,
+    invites_visible,
+    scorecard_aggregate,
+    share_answers,
+    share_link_invites,
+    share_link_list,
+    share_overall_evaluation,
+)
+from candidates.services.share import (
+    DEFAULT_DAYS,
+    MAX_DAYS,
+    MIN_DAYS,
+    ShareLinkUnavailable,
+    share_link_check_pin,
+    share_link_create,
+    share_link_record_view,
+    share_link_resolve,
+    share_link_revoke,
+)
+from candidates.views.invites import get_invite_for
+from dashboard.views import _apply_errors
+from speech.http import media_response
+
+if TYPE_CHECKING:
+    from accounts.http import TeamRequest
+    from interviews.models import Interview
+
+# Guessing a 4-digit PIN must take longer than the link lives.
+PIN_ATTEMPTS = RateLimit(scope="share_pin", limit=5, window_seconds=15 * 60)
+SESSION_KEY = "share_links_unlocked"
+
+
+# ---------------------------------------------------------------- in the dashboard
+
+
+class ShareForm(forms.Form):
+    invites = forms.ModelMultipleChoiceField(
+        queryset=CandidateInterview.objects.none(),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        label="Candidates to share",
+        error_messages={"required": "Choose at least one candidate to share."},
+    )
+    label = forms.CharField(
+        max_length=150,
+        required=False,
+        label="Label",
+        help_text="For you: who the link is for, e.g. “Dana, head of support”.",
+    )
+    expires_in_days = forms.IntegerField(
+        min_value=MIN_DAYS,
+        max_value=MAX_DAYS,
+        initial=DEFAULT_DAYS,
+        label="Works for (days)",
+        help_text=f"Between {MIN_DAYS} and {MAX_DAYS} days; you can revoke it sooner.",
+    )
+    pin = forms.CharField(
+        max_length=8,
+        required=False,
+        label="PIN",
+        help_text="4 to 8 digits. Send it separately from the link (by phone or chat).",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args: Any, shortlist: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: forms.ModelMultipleChoiceField[CandidateInterview] = self.fields["invites"]  # type: ignore[assignment]
+        field.queryset = shortlist
+        field.label_from_instance = lambda i: (  # type: ignore[method-assign,assignment]
+            f"{i.candidate.full_name} · {i.get_status_display()}"
+        )
+
+
+@require_http_methods(["GET", "POST"])
+@team_required
+def share_create(request: TeamRequest, pk: str) -> HttpResponse:
+    """Make a share link for this invite, optionally with others of the same interview."""
+    invite, _ = get_invite_for(request, pk, write=True)
+    interview = invite.interview
+    # Others of the same interview can join the shortlist; drafts and cancelled invites have
+    # nothing to show (the invite itself is always offered).
+    shortlist = (
+        invites_visible(membership=request.membership)
+        .filter(interview=interview)
+        .exclude(
+            Q(status__in=[CandidateInterview.Status.DRAFT, CandidateInterview.Status.CANCELLED])
+            & ~Q(pk=invite.pk)
+        )
+        .select_related("candidate")
+        .order_by("candidate__last_name", "candidate__first_name")
+    )
+    form = ShareForm(request.POST or None, shortlist=shortlist, initial={"invites": [invite.pk]})
+    if request.method == "POST" and form.is_valid():
+        try:
+            link, token = share_link_create(
+                interview=interview,
+                invites=form.cleaned_data["invites"],
+                by=request.user,
+                expires_in_days=form.cleaned_data["expires_in_days"],
+                pin=form.cleaned_data["pin"],
+                label=form.cleaned_data["label"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            # The token is not stored: this page is the only time the link can be shown.
+            response = render(
+                request,
+                "candidates/share/created.html",
+                {
+                    "link": link,
+                    "url": settings.SITE_URL + reverse("candidates:share_public", args=[token]),
+                    "invite": invite,
+                    "interview": interview,
+                    "shared": list(form.cleaned_data["invites"]),
+                    "page_title": "Share link created",
+                    "section": "invites",
+                },
+            )
+            response["Cache-Control"] = "private, no-store"
+            return response
+    return render(
+        request,
+        "candidates/share/create.html",
+        {
+            "form": form,
+            "invite": invite,
+            "interview": interview,
+            "page_title": f"Share · {invite.candidate.full_name}",
+            "section": "invites",
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+def _interview_for(request: TeamRequest, pk: str) -> Interview:
+    membership = require_membership(request)
+    interview, _ = get_for_team(request, interviews_visible(membership=membership), pk)
+    return interview
+
+
+@require_GET
+@team_required
+def share_list(request: TeamRequest, pk: str) -> HttpResponse:
+    """The interview's share links: whom each shows, until when, how often it was opened."""
+    interview = _interview_for(request, pk)
+    return render(
+        request,
+        "candidates/share/list.html",
+        {
+            "interview": interview,
+            "links": list(share_link_list(interview=interview)),
+            "can_edit": request.membership.can_author,
+            "page_title": f"Share links · {interview.title}",
+            "section": "interviews",
+        },
+    )
+
+
+@require_POST
+@team_required
+def share_revoke(request: TeamRequest, pk: str) -> HttpResponse:
+    membership = require_membership(request)
+    links = ShareLink.objects.filter(interview__in=interviews_visible(membership=membership))
+    link, _ = get_for_team(request, links.select_related("team"), pk, write=True)
+    share_link_revoke(link=link, by=request.user)
+    messages.success(request, f"“{link}” is revoked: it no longer opens.")
+    return redirect("candidates:share_list", link.interview_id)
+
+
+# ---------------------------------------------------------------- in public, through the link
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    return _private(render(request, f"candidates/share/{template}", context, status=status))
+
+
+def _unavailable(request: HttpRequest, exc: ShareLinkUnavailable) -> HttpResponse:
+    status = 404 if exc.reason == "unknown" else 410
+    return _page(request, "closed.html", {"reason": exc.reason}, status=status)
+
+
+def _unlocked(request: HttpRequest, link: ShareLink) -> bool:
+    return not link.pin_hash or str(link.pk) in request.session.get(SESSION_KEY, [])
+
+
+def _review(invite: CandidateInterview) -> dict[str, Any]:
+    """One candidate's read-only review: answers, AI advice and the scorecards' aggregate."""
+    return {
+        "invite": invite,
+        "answers": share_answers(invite=invite),
+        "overall": share_overall_evaluation(invite=invite),
+        "scorecards": scorecard_aggregate(invite=invite),
+    }
+
+
+def _shortlist_context(link: ShareLink) -> dict[str, Any]:
+    invites = list(share_link_invites(link=link))
+    total = link.interview.items.count()
+    for invite in invites:
+        invite.question_total = len(invite.question_order) or total  # type: ignore[attr-defined]
+    return {"link": link, "interview": link.interview, "invites": invites}
+
+
+# The PIN form posts with "Referrer-Policy: no-referrer", which makes browsers send
+# "Origin: null", which Django's CSRF check refuses. A forged PIN post can only unlock the link
+# for the forger's own victim, and guesses are rate-limited per link and address, so this one
+# form goes without the CSRF token.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def share_public(request: HttpRequest, token: str) -> HttpResponse:
+    """The link's landing page: the PIN form when it has one, then the shortlist (and, for a
+    single candidate, their review right away)."""
+    try:
+        link = share_link_resolve(token=token)
+    except ShareLinkUnavailable as exc:
+        return _unavailable(request, exc)
+    if not _unlocked(request, link):
+        error = ""
+        status = 200
+        if request.method == "POST":
+            attempt = rate_limit_hit(PIN_ATTEMPTS, f"{link.pk}:{client_ip(request) or '-'}")
+            if not attempt.allowed:
+                minutes = max(1, round(attempt.retry_after / 60))
+                error = f"Too many wrong PINs. Try again in {minutes} minute{'s' * (minutes != 1)}."
+                status = 429
+            elif share_link_check_pin(link=link, pin=request.POST.get("pin", "")):
+                request.session.cycle_key()
+                request.session[SESSION_KEY] = [
+                    *request.session.get(SESSION_KEY, []),
+                    str(link.pk),
+                ]
+                return _private(redirect(request.path))
+            else:
+                error = "That PIN is not right. Check it with whoever sent you the link."
+                status = 422
+        return _page(
+            request, "pin.html", {"link": link, "error": error, "token": token}, status=status
+        )
+    context = _shortlist_context(link)
+    context["token"] = token
+    shown = context["invites"]
+    if len(shown) == 1:
+        context.update(_review(shown[0]))
+    share_link_record_view(link=link, invites=shown, ip=client_ip(request), path=request.path)
+    return _page(request, "public.html", context)
+
+
+@require_GET
+def share_public_candidate(request: HttpRequest, token: str, invite_id: str) -> HttpResponse:
+    """One shared candidate's review (404 for any invite the link does not share)."""
+    try:
+        link = share_link_resolve(token=token)
+    except ShareLinkUnavailable as exc:
+        return _unavailable(request, exc)
+    if not _unlocked(request, link):
+        return _private(redirect("candidates:share_public", token))
+    context = _shortlist_context(link)
+    invite = next((i for i in context["invites"] if str(i.pk) == invite_id), None)
+    if invite is None:
+        raise Http404("This link does not share that candidate.")
+    context.update(_review(invite), token=token)
+    share_link_record_view(link=link, invites=[invite], ip=client_ip(request), path=request.path)
+    return _page(request, "public.html", context)
+
+
+@require_GET
+def share_media(request: HttpRequest, token: str, answer_id: str) -> HttpResponse:
+    """A shared answer's recording, with byte ranges so the player can seek."""
+    try:
+        link = share_link_resolve(token=token)
+    except ShareLinkUnavailable as exc:
+        return _unavailable(request, exc)
+    if not _unlocked(request, link):
+        raise Http404("Enter the link's PIN first.")
+    try:
+        answer = (
+            Answer.objects.filter(
+                pk=answer_id,
+                candidate_interview__in=link.candidate_interviews.all(),
+                submitted_at__isnull=False,
+            )
+            .exclude(media="")
+            .get()
+        )
+    except (Answer.DoesNotExist, ValidationError, ValueError) as exc:
+        raise Http404("This link does not share that recording.") from exc
+    share_link_record_view(
+        link=link,
+        invites=[answer.candidate_interview_id],
+        ip=client_ip(request),
+        path=request.path,
+        answer=answer.pk,
+    )
+    name = answer.media.name or ""
+    extension = name.rsplit(".", 1)[-1] if "." in name else "bin"
+    response = media_response(
+        request,
+        answer.media,
+        content_type=answer.media_type or "application/octet-stream",
+        filename=f"answer-{answer.pk}.{extension}",
+    )
+    return _private(response)
+
+
+urlpatterns: list[URLPattern] = [
+    path("invites/<str:pk>/share/", share_create, name="share_create"),
+    path("interviews/<str:pk>/share-links/", share_list, name="share_list"),
+    path("share-links/<str:pk>/revoke/", share_revoke, name="share_revoke"),
+    path("s/<str:token>/", share_public, name="share_public"),
+    path("s/<str:token>/c/<str:invite_id>/", share_public_candidate, name="share_public_candidate"),
+    path("s/<str:token>/media/<str:answer_id>/", share_media, name="share_media"),
+]

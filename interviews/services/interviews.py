@@ -358,3 +358,77 @@ def interview_agent_secret_rotate(*, interview: Interview) -> str:
     interview.agent_secret_hash = hashlib.sha256(secret.encode()).hexdigest()
     interview.save(update_fields=["agent_secret_hash", "updated_at"])
     return secret
+
+
+def _results_url(interview_id: Any) -> str:
+    """The interview's results page. Reversed when the email is written, not at import: the
+    candidates app's URLs import this module's neighbours."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    return settings.SITE_URL + reverse("candidates:interview_results", args=[interview_id])
+
+
+def _email_new_reviewer(interview: Interview, user: User, by: User | None) -> None:
+    from django.template.loader import render_to_string
+
+    from accounts.tasks import send_email
+
+    context = {
+        "interview": interview,
+        "user": user,
+        "by": by.display_name if by else "A colleague",
+        "url": _results_url(interview.pk),
+    }
+    send_email.delay(
+        f"You can now review candidates for {interview.title}",
+        render_to_string("interviews/emails/reviewer_added.txt", context),
+        [user.email],
+    )
+
+
+@transaction.atomic
+def interview_reviewers_set(
+    *, interview: Interview, users: Iterable[User], by: User | None
+) -> list[User]:
+    """Make ``users`` the interview's reviewers (the hiring managers who see its candidates).
+
+    Each must be a hiring manager in the interview's team. The change is audited, and reviewers
+    newly added are emailed a link to the interview's results. Returns the newly added users.
+    """
+    from accounts.audit import audit_record
+    from accounts.models import Membership, Role
+
+    users = list(dict.fromkeys(users))
+    managers = set(
+        Membership.objects.filter(
+            team_id=interview.team_id, role=Role.HIRING_MANAGER, user__in=users
+        ).values_list("user_id", flat=True)
+    )
+    refused = [u for u in users if u.pk not in managers]
+    if refused:
+        names = ", ".join(u.email for u in refused)
+        raise ValidationError(
+            {"reviewers": f"Only hiring managers of this team can review it (not {names})."}
+        )
+    before = set(interview.reviewers.values_list("pk", flat=True))
+    after = {u.pk for u in users}
+    if before == after:
+        return []
+    interview.reviewers.set(users)
+    added = [u for u in users if u.pk not in before]
+    audit_record(
+        action="interview.reviewers_changed",
+        actor=by,
+        team=interview.team,
+        obj=interview,
+        data={
+            "added": [str(u.pk) for u in added],
+            "removed": [str(pk) for pk in before - after],
+        },
+    )
+    for user in added:
+        transaction.on_commit(
+            lambda user=user: _email_new_reviewer(interview, user, by)  # type: ignore[misc]
+        )
+    return added

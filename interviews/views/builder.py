@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,8 +18,10 @@ from django_tables2 import RequestConfig
 from accounts.access import deny, team_required
 from accounts.audit import client_ip
 from accounts.http import TeamRequest
+from accounts.models import Membership, Role, User
+from accounts.tenancy import get_for_team, require_membership
+from candidates.selectors import interviews_visible
 from dashboard.views import _apply_errors, _render
-from interviews.access import get_interview_for
 from interviews.forms.builder import (
     BulkStatusForm,
     CopyForm,
@@ -45,6 +48,7 @@ from interviews.services.interviews import (
     interview_question_remove,
     interview_question_update,
     interview_questions_set_order,
+    interview_reviewers_set,
     interview_set_keywords,
     interview_update,
 )
@@ -56,6 +60,20 @@ from interviews.services.scorecards import (
 )
 
 PAGE_SIZE = 25
+
+
+def get_visible_interview_for(
+    request: TeamRequest, pk: Any, *, write: bool = False
+) -> tuple[Interview, bool]:
+    """Like ``interviews.access.get_interview_for``, but a hiring manager gets 404 for an
+    interview not shared with them (``candidates.selectors.interviews_visible``)."""
+    membership = require_membership(request)
+    return get_for_team(
+        request,
+        interviews_visible(membership=membership).select_related("narrator"),
+        pk,
+        write=write,
+    )
 
 
 def _require_author(request: TeamRequest) -> None:
@@ -70,7 +88,9 @@ def _require_author(request: TeamRequest) -> None:
 @team_required
 def interview_list_view(request: TeamRequest) -> HttpResponse:
     filter_form = InterviewFilterForm(request.GET or None)
-    interviews = interview_list(team=request.team, filters=filter_form.filters())
+    interviews = interview_list(
+        team=request.team, filters=filter_form.filters(), membership=request.membership
+    )
     from interviews.tables.builder import InterviewListTable
 
     table = InterviewListTable(interviews)
@@ -84,7 +104,7 @@ def interview_list_view(request: TeamRequest) -> HttpResponse:
             "table": table,
             "filter_form": filter_form,
             "status_choices": Interview.Status.choices,
-            "has_any": Interview.objects.for_team(request.team).exists(),
+            "has_any": interviews_visible(membership=request.membership).exists(),
             "page_title": "Interviews",
             "section": "interviews",
         },
@@ -98,7 +118,9 @@ def interview_bulk(request: TeamRequest) -> HttpResponse:
     """Change the status of the selected interviews, after a confirmation that names them."""
     _require_author(request)
     ids = request.POST.getlist("ids")
-    chosen = list(Interview.objects.for_team(request.team).filter(pk__in=ids).order_by("title"))
+    chosen = list(
+        interviews_visible(membership=request.membership).filter(pk__in=ids).order_by("title")
+    )
     form = BulkStatusForm(request.POST, choices=[(str(i.pk), i.title) for i in chosen])
     if not form.is_valid() or len(chosen) != len(set(ids)):
         message = (
@@ -176,7 +198,7 @@ def interview_create_view(request: TeamRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @team_required
 def interview_edit(request: TeamRequest, pk: str) -> HttpResponse:
-    interview, _ = get_interview_for(request, pk, write=True)
+    interview, _ = get_visible_interview_for(request, pk, write=True)
     form = InterviewForm(request.POST or None, instance=interview, team=request.team)
     if request.method == "POST" and form.is_valid():
         try:
@@ -192,11 +214,83 @@ def interview_edit(request: TeamRequest, pk: str) -> HttpResponse:
         {
             "form": form,
             "interview": interview,
+            "reviewers_form": ReviewersForm(interview=interview),
             "page_title": f"Settings · {interview.title}",
             "section": "interviews",
         },
         status=422 if form.errors else 200,
     )
+
+
+# ---------------------------------------------------------------- reviewers
+
+
+class ReviewersForm(forms.Form):
+    """The hiring managers who review an interview. Any member of the team is accepted here so
+    that the service, not the form, says why someone who is not a hiring manager is refused."""
+
+    reviewers = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Hiring managers who review this interview",
+        help_text="They see this interview's candidates, answers and scores, and nothing else.",
+    )
+
+    def __init__(self, *args: Any, interview: Interview, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"reviewers": list(interview.reviewers.all())})
+        super().__init__(*args, **kwargs)
+        field: forms.ModelMultipleChoiceField[User] = self.fields["reviewers"]  # type: ignore[assignment]
+        members = Membership.objects.filter(team_id=interview.team_id)
+        field.queryset = User.objects.filter(pk__in=members.values("user_id")).order_by("email")
+        self.managers = list(
+            User.objects.filter(
+                pk__in=members.filter(role=Role.HIRING_MANAGER).values("user_id")
+            ).order_by("full_name", "email")
+        )
+
+    @property
+    def chosen(self) -> set[str]:
+        """The ids ticked: as posted, or the current reviewers."""
+        if self.is_bound:
+            return {str(v) for v in self.data.getlist("reviewers")}  # type: ignore[attr-defined]
+        return {str(u.pk) for u in self.initial.get("reviewers", [])}
+
+
+@require_http_methods(["GET", "POST"])
+@team_required
+def interview_reviewers(request: TeamRequest, pk: str) -> HttpResponse:
+    """Choose the interview's reviewers (htmx swaps the card; without JavaScript, a redirect
+    back to the settings page)."""
+    interview, _ = get_visible_interview_for(request, pk, write=True)
+    if request.method == "GET" and not request.htmx:
+        return redirect("interviews:interview_edit", interview.pk)
+    # Ticking nobody posts nothing: an empty POST still means "no reviewers".
+    form = ReviewersForm(request.POST if request.method == "POST" else None, interview=interview)
+    note = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = interview_reviewers_set(
+                interview=interview, users=form.cleaned_data["reviewers"], by=request.user
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            note = "Reviewers saved."
+            if added:
+                note += f" Emailed {', '.join(u.display_name for u in added)} a link."
+            if not request.htmx:
+                messages.success(request, note)
+                return redirect("interviews:interview_edit", interview.pk)
+            form = ReviewersForm(interview=interview)
+    response = render(
+        request,
+        "interviews/builder/_reviewers.html",
+        {"interview": interview, "reviewers_form": form, "saved_note": note},
+        status=422 if form.errors else 200,
+    )
+    response["Vary"] = "HX-Request"
+    return response
 
 
 # ---------------------------------------------------------------- the builder
@@ -227,7 +321,7 @@ def _builder_context(request: TeamRequest, interview: Interview, **extra: Any) -
 @require_GET
 @team_required
 def interview_detail(request: TeamRequest, pk: str) -> HttpResponse:
-    interview, _ = get_interview_for(request, pk)
+    interview, _ = get_visible_interview_for(request, pk)
     if request.htmx and request.htmx.target == "picker":
         return _render(
             request,
@@ -280,7 +374,7 @@ def interview_questions(request: TeamRequest, pk: str) -> HttpResponse:
     """One endpoint for the whole question list as shown: drag-and-drop order (``order``),
     a keyboard move (``move_item`` = "<id>:up|down"), a removal (``remove_item`` = id), and each
     question's knockout flag and time overrides. A stale ``version`` changes nothing."""
-    interview, _ = get_interview_for(request, pk, write=True)
+    interview, _ = get_visible_interview_for(request, pk, write=True)
     version = _version(request)
     items = {str(i.pk): i for i in InterviewQuestion.objects.filter(interview=interview)}
     try:
@@ -335,7 +429,7 @@ def interview_questions(request: TeamRequest, pk: str) -> HttpResponse:
 @team_required
 def interview_question_add_view(request: TeamRequest, pk: str) -> HttpResponse:
     """Add a question from the bank (the picker) at the end of the list."""
-    interview, _ = get_interview_for(request, pk, write=True)
+    interview, _ = get_visible_interview_for(request, pk, write=True)
     kind = request.POST.get("kind", "")
     if kind not in PICKER_MODELS:
         raise Http404("Unknown question kind.")
@@ -402,7 +496,7 @@ def _valid_ids(values: list[str]) -> list[str]:
 @require_http_methods(["GET", "POST"])
 @team_required
 def interview_copy_view(request: TeamRequest, pk: str) -> HttpResponse:
-    interview, _ = get_interview_for(request, pk, write=True)
+    interview, _ = get_visible_interview_for(request, pk, write=True)
     teams = teams_writable_by(user=request.user, organization_id=request.team.organization_id)
     form = CopyForm(request.POST or None, teams=teams, current_team=request.team)
     if request.method == "POST" and form.is_valid():
@@ -472,7 +566,7 @@ def _criteria_initial(template: Any) -> list[dict[str, Any]]:
 @require_http_methods(["GET", "POST"])
 @team_required
 def interview_scorecard(request: TeamRequest, pk: str) -> HttpResponse:
-    interview, can_edit = get_interview_for(request, pk)
+    interview, can_edit = get_visible_interview_for(request, pk)
     template = interview.scorecard_templates.prefetch_related("criteria").first()
     if request.method == "POST":
         _require_author(request)
@@ -557,7 +651,7 @@ def interview_scorecard(request: TeamRequest, pk: str) -> HttpResponse:
 @team_required
 def interview_preview(request: TeamRequest, pk: str) -> HttpResponse:
     """The interview as a candidate sees it, without an invite; nothing is saved."""
-    interview, _ = get_interview_for(request, pk)
+    interview, _ = get_visible_interview_for(request, pk)
     items = interview_items(interview=interview)
     return render(
         request,
@@ -577,6 +671,7 @@ urlpatterns: list[URLPattern] = [
     path("interviews/bulk/", interview_bulk, name="interview_bulk"),
     path("interviews/<str:pk>/", interview_detail, name="interview_detail"),
     path("interviews/<str:pk>/edit/", interview_edit, name="interview_edit"),
+    path("interviews/<str:pk>/reviewers/", interview_reviewers, name="interview_reviewers"),
     path("interviews/<str:pk>/questions/", interview_questions, name="interview_questions"),
     path(
         "interviews/<str:pk>/questions/add/",

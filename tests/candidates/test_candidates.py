@@ -144,6 +144,12 @@ def candidate(team):
     return CandidateFactory(team=team, first_name="Ada", last_name="Lovelace")
 
 
+def _share_with(hiring_manager, candidate):
+    """Hiring managers see a candidate only through an invite to an interview they review."""
+    invite = CandidateInterviewFactory(candidate=candidate, interview__team=candidate.team)
+    invite.interview.reviewers.add(hiring_manager)
+
+
 def _pages(candidate):
     return [
         reverse("candidates:candidate_list"),
@@ -153,6 +159,7 @@ def _pages(candidate):
 
 @pytest.mark.parametrize("persona", ["owner", "admin_user", "recruiter", "hiring_manager"])
 def test_it_shows_the_list_and_detail_to_every_role(login, request, candidate, persona):
+    _share_with(request.getfixturevalue("hiring_manager"), candidate)
     client = login(request.getfixturevalue(persona))
     for url in _pages(candidate):
         response = client.get(url)
@@ -189,6 +196,7 @@ def test_it_hides_another_teams_candidate(login, outsider, candidate):
 
 
 def test_it_forbids_every_write_to_a_hiring_manager(login, hiring_manager, candidate):
+    _share_with(hiring_manager, candidate)
     client = login(hiring_manager)
     writes = [
         (reverse("candidates:candidate_create"), {"first_name": "X", "email": "x@example.com"}),
@@ -280,6 +288,7 @@ def test_it_edits_a_candidate(login, recruiter, candidate):
 
 def test_it_lists_a_candidates_invites_on_their_page(login, hiring_manager, team, candidate):
     interview = InterviewFactory(team=team, title="Backend Engineer")
+    interview.reviewers.add(hiring_manager)
     CandidateInterviewFactory(
         interview=interview,
         candidate=candidate,

@@ -263,7 +263,7 @@ def test_a_standard_interview_keeps_its_question_pages(client, team):
 
 
 def test_it_tells_the_recruiter_when_no_model_is_configured(interview, settings):
-    assert "base questions only" in chat_mode_notice(interview)
+    assert "base questions only" in (chat_mode_notice(interview) or "")
     settings.LLM_BASE_URL = "http://127.0.0.1:9/v1"
     assert chat_mode_notice(interview) is None
     interview.interview_type = "standard"

@@ -711,6 +711,7 @@ def test_it_hides_other_teams_invites(login, outsider, invite):
 
 
 def test_it_shows_hiring_managers_everything_but_no_actions(login, hiring_manager, invite):
+    invite.interview.reviewers.add(hiring_manager)
     client = login(hiring_manager)
     assert client.get(reverse("candidates:invite_list")).status_code == 200
     response = client.get(detail_url(invite))

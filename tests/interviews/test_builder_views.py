@@ -21,8 +21,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def interview(team):
+def interview(team, hiring_manager):
     interview = InterviewFactory(team=team, title="Backend Engineer")
+    # Hiring managers see only the interviews they review.
+    interview.reviewers.add(hiring_manager)
     for q in (
         AudioQuestionFactory(team=team, title="Intro"),
         SurveyQuestionFactory(team=team, title="Right to work"),

@@ -41,6 +41,7 @@ from candidates.models import (
     Scorecard,
     Turn,
 )
+from candidates.services.processing import survey_score
 from interviews.models import (
     AITextQuestion,
     AudioQuestion,
@@ -954,7 +955,6 @@ def _plan_answer(
     elif spec.survey_type == SurveyType.YES_NO:
         said_no = v == 2 and plan.seq % 2 == 0
         answer.text = "NO" if said_no else "YES"
-        answer.knockout_flagged = item.item.knockout and answer.text != spec.preferred_option
     elif spec.survey_type == SurveyType.MULTIPLE_CHOICE_MULTIPLE_ANSWER:
         preferred = [o for o in options if o.is_preferred]
         others = [o for o in options if not o.is_preferred]
@@ -962,11 +962,15 @@ def _plan_answer(
     elif spec.survey_type == SurveyType.MULTIPLE_CHOICE_WEIGHTED:
         by_weight = sorted(options, key=lambda o: o.weight or 0, reverse=True)
         chosen = [by_weight[min(v + plan.seq % 2, len(by_weight) - 1)]]
-        answer.survey_score = chosen[0].weight
     else:  # THUMBS_UP_DOWN, MULTIPLE_CHOICE: the preferred option unless the answer is weak
         others = [o for o in options if not o.is_preferred]
         preferred_option = next(o for o in options if o.is_preferred)
         chosen = [preferred_option] if v < 2 else [others[plan.seq % len(others)]]
+    if isinstance(spec, SurveySpec):
+        # The same scoring as the processing pipeline: one source of truth for every rule.
+        answer.survey_score, answer.knockout_flagged = survey_score(
+            item=item.item, text=answer.text, chosen=chosen, options=options
+        )
     return PlannedAnswer(answer, item, v, chosen, sentences)
 
 
@@ -1311,6 +1315,10 @@ class Command(BaseCommand):
                 _seed_interview(engineering, spec, recruiter, narrator)
                 for spec in (BACKEND, SUPPORT, PRODUCT_MANAGER)
             ]
+            # The demo hiring manager reviews the engineering team's interviews (hiring managers
+            # see only the interviews they review).
+            for seeded in interviews:
+                seeded.interview.reviewers.add(manager)
             _seed_candidates(
                 engineering,
                 interviews,

@@ -1,0 +1,309 @@
+"""Reads for the review page: one candidate interview with everything a reviewer looks at,
+fetched in a fixed number of queries however many answers it has."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from statistics import mean
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from candidates.models import (
+    Answer,
+    CandidateInterview,
+    Comment,
+    CriterionScore,
+    Evaluation,
+    Rating,
+    Scorecard,
+    Turn,
+)
+from candidates.selectors import invites_visible
+from interviews.models import InterviewQuestion, ScorecardCriterion, ScorecardTemplate
+
+if TYPE_CHECKING:
+    from accounts.models import Membership, User
+
+
+def review_invites(*, membership: Membership) -> QuerySet[CandidateInterview]:
+    """The candidate interviews the member may review, each with its answers (transcript lines,
+    current AI evaluation and its scores, chosen options, comments), the whole-interview turns
+    and evaluation, the scorecards with their ratings, the interview's questions, keywords and
+    scorecard template."""
+    scores = CriterionScore.objects.select_related("overridden_by").order_by("id")
+    current = (
+        Evaluation.objects.filter(is_current=True)
+        .order_by("-version")
+        .prefetch_related(Prefetch("scores", queryset=scores))
+    )
+    comments = Comment.objects.select_related("author").order_by("created_at", "id")
+    answers = (
+        Answer.objects.order_by("attempt", "created_at")
+        # One Prefetch a call: django-stubs cannot type a mix of models in one call.
+        .prefetch_related("selected_options")
+        .prefetch_related(Prefetch("turns", queryset=Turn.objects.order_by("turn_number")))
+        .prefetch_related(Prefetch("evaluations", queryset=current, to_attr="current_evaluations"))
+        .prefetch_related(Prefetch("comments", queryset=comments))
+    )
+    items = InterviewQuestion.objects.select_related(
+        "audio_question", "survey_question", "ai_text_question"
+    ).order_by("ordinal")
+    templates = ScorecardTemplate.objects.order_by("created_at").prefetch_related(
+        Prefetch("criteria", queryset=ScorecardCriterion.objects.order_by("ordinal"))
+    )
+    ratings = Rating.objects.select_related("criterion").order_by("criterion__ordinal")
+    scorecards = Scorecard.objects.select_related("reviewer").prefetch_related(
+        Prefetch("ratings", queryset=ratings)
+    )
+    general_turns = Turn.objects.filter(answer__isnull=True).order_by("turn_number")
+    return (
+        invites_visible(membership=membership)
+        .select_related("candidate", "interview", "decided_by")
+        .prefetch_related(Prefetch("answers", queryset=answers))
+        .prefetch_related(Prefetch("turns", queryset=general_turns, to_attr="interview_turns"))
+        .prefetch_related(
+            Prefetch(
+                "evaluations",
+                queryset=current.filter(answer__isnull=True),
+                to_attr="interview_evaluations",
+            )
+        )
+        .prefetch_related(Prefetch("scorecards", queryset=scorecards))
+        .prefetch_related(
+            Prefetch(
+                "comments",
+                queryset=comments.filter(answer__isnull=True),
+                to_attr="general_comments",
+            )
+        )
+        .prefetch_related(Prefetch("interview__items", queryset=items))
+        .prefetch_related(Prefetch("interview__scorecard_templates", queryset=templates))
+    )
+
+
+def review_neighbours(
+    *, membership: Membership, invite: CandidateInterview
+) -> tuple[CandidateInterview | None, CandidateInterview | None]:
+    """The previous and next completed candidate interviews of the same interview, in order of
+    completion (``None`` at either end, or when ``invite`` itself is not completed)."""
+    if invite.completed_at is None:
+        return None, None
+    completed = (
+        invites_visible(membership=membership)
+        .filter(interview_id=invite.interview_id, status=CandidateInterview.Status.COMPLETED)
+        .exclude(pk=invite.pk)
+        .select_related("candidate")
+    )
+    at = invite.completed_at
+    previous = (
+        completed.filter(completed_at__lt=at) | completed.filter(completed_at=at, pk__lt=invite.pk)
+    ).order_by("-completed_at", "-pk")
+    following = (
+        completed.filter(completed_at__gt=at) | completed.filter(completed_at=at, pk__gt=invite.pk)
+    ).order_by("completed_at", "pk")
+    return previous.first(), following.first()
+
+
+# --- the page's view of the prefetched rows
+
+
+def mark_keywords(text: str, keywords: list[str]) -> SafeString:
+    """``text`` escaped, with every whole-word occurrence of a keyword in ``<mark>``."""
+    words = sorted({k.strip() for k in keywords if k.strip()}, key=len, reverse=True)
+    if not words:
+        return escape(text)
+    pattern = re.compile(
+        r"(?<!\w)(" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE
+    )
+    parts: list[str] = []
+    last = 0
+    for match in pattern.finditer(text):
+        parts.append(escape(text[last : match.start()]))
+        parts.append(f"<mark>{escape(match.group(0))}</mark>")
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return mark_safe("".join(parts))  # noqa: S308 - every piece is escaped above
+
+
+@dataclass
+class Line:
+    """A transcript line: the turn, its text with keywords marked, and its times for the
+    player (plain decimals, whatever the locale)."""
+
+    turn: Turn
+    html: SafeString
+
+    @property
+    def start(self) -> str:
+        seconds = self.turn.start_seconds
+        return "" if seconds is None else f"{seconds:.2f}"
+
+    @property
+    def end(self) -> str:
+        seconds = self.turn.end_seconds
+        return "" if seconds is None else f"{seconds:.2f}"
+
+    @property
+    def stamp(self) -> str:
+        seconds = int(self.turn.start_seconds or 0)
+        return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+@dataclass
+class QuestionRow:
+    """One question of the interview and the candidate's (latest) answer to it."""
+
+    item: InterviewQuestion
+    answer: Answer | None
+    lines: list[Line] = field(default_factory=list)
+    text_html: SafeString | None = None
+    evaluation: Evaluation | None = None
+    keywords: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def media_kind(self) -> str:
+        if self.answer is None or not self.answer.media:
+            return ""
+        return "video" if self.answer.media_type.startswith("video") else "audio"
+
+    @property
+    def prompt(self) -> str:
+        question = self.item.question
+        return str(
+            getattr(question, "question_text", "")
+            or getattr(question, "question_script", "")
+            or question.title
+        )
+
+
+@dataclass
+class CriterionAggregate:
+    criterion: ScorecardCriterion
+    mean: float | None
+    count: int
+
+
+@dataclass
+class ScorecardSummary:
+    """What the viewer may see of the scorecards: their own always; the others' and the
+    aggregate only once they have submitted their own (blind review)."""
+
+    own: Scorecard | None
+    criteria: list[ScorecardCriterion]
+    submitted_count: int
+    others_submitted: int
+    unlocked: bool
+    others: list[Scorecard]
+    aggregate: list[CriterionAggregate]
+    recommendations: list[tuple[str, str, int]]
+    overall: float | None
+
+
+def _evaluation_of(answer: Answer) -> Evaluation | None:
+    evaluations: list[Evaluation] = getattr(answer, "current_evaluations", [])
+    return evaluations[0] if evaluations else None
+
+
+def question_rows(invite: CandidateInterview) -> list[QuestionRow]:
+    """The interview's questions in the candidate's order, each with the latest answer."""
+    items = list(invite.interview.items.all())
+    if invite.question_order:
+        position = {str(pk): n for n, pk in enumerate(invite.question_order)}
+        items.sort(key=lambda item: (position.get(str(item.pk), len(position)), item.ordinal))
+    latest: dict[Any, Answer] = {}
+    for attempt in invite.answers.all():  # ordered by attempt: the last one wins
+        latest[attempt.interview_question_id] = attempt
+    rows = []
+    for item in items:
+        answer = latest.get(item.pk)
+        row = QuestionRow(item=item, answer=answer)
+        if answer is not None:
+            keywords = [str(hit.get("keyword", "")) for hit in answer.keyword_hits or []]
+            row.keywords = [h for h in answer.keyword_hits or [] if h.get("count")]
+            row.lines = [
+                Line(turn=turn, html=mark_keywords(turn.content, keywords))
+                for turn in answer.turns.all()
+            ]
+            if answer.text:
+                row.text_html = mark_keywords(answer.text, keywords)
+            row.evaluation = _evaluation_of(answer)
+        rows.append(row)
+    return rows
+
+
+def scorecard_template_of(invite: CandidateInterview) -> ScorecardTemplate | None:
+    templates = list(invite.interview.scorecard_templates.all())
+    return templates[0] if templates else None
+
+
+def scorecard_summary(invite: CandidateInterview, *, viewer: User) -> ScorecardSummary:
+    template = scorecard_template_of(invite)
+    criteria = list(template.criteria.all()) if template else []
+    cards = list(invite.scorecards.all())
+    own = next((c for c in cards if c.reviewer_id == viewer.pk), None)
+    submitted = [c for c in cards if c.submitted_at is not None]
+    unlocked = own is not None and own.submitted_at is not None
+    others = [c for c in submitted if c.reviewer_id != viewer.pk]
+    aggregate = []
+    recommendations: list[tuple[str, str, int]] = []
+    overall = None
+    if unlocked:
+        by_criterion: dict[Any, list[int]] = {}
+        for card in submitted:
+            for rating in card.ratings.all():
+                by_criterion.setdefault(rating.criterion_id, []).append(rating.score)
+        for criterion in criteria:
+            scores = by_criterion.get(criterion.pk, [])
+            aggregate.append(
+                CriterionAggregate(criterion, mean(scores) if scores else None, len(scores))
+            )
+        recommendations = [
+            (value, label, sum(1 for c in submitted if c.recommendation == value))
+            for value, label in Scorecard.Recommendation.choices
+        ]
+        overall = _weighted_mean(aggregate)
+    return ScorecardSummary(
+        own=own,
+        criteria=criteria,
+        submitted_count=len(submitted),
+        others_submitted=len([c for c in submitted if c.reviewer_id != viewer.pk]),
+        unlocked=unlocked,
+        others=others,
+        aggregate=aggregate,
+        recommendations=recommendations,
+        overall=overall,
+    )
+
+
+def _weighted_mean(aggregate: list[CriterionAggregate]) -> float | None:
+    rated = [(a.mean, a.criterion.weight) for a in aggregate if a.mean is not None]
+    total = sum(w for _, w in rated)
+    if not total:
+        return None
+    return sum(float(m) * w for m, w in rated) / total
+
+
+def ai_overall(invite: CandidateInterview, rows: list[QuestionRow]) -> dict[str, Any] | None:
+    """The AI's overall advice: the whole-interview evaluation, or else the mean of the
+    answers' current evaluations. ``None`` when there is no completed evaluation."""
+    whole: list[Evaluation] = getattr(invite, "interview_evaluations", [])
+    done = [e for e in whole if e.status == Evaluation.Status.COMPLETED]
+    if done and done[0].overall_score is not None:
+        evaluation = done[0]
+        return {"score": evaluation.overall_score, "evaluation": evaluation, "count": 1}
+    evaluations = [
+        r.evaluation
+        for r in rows
+        if r.evaluation is not None
+        and r.evaluation.status == Evaluation.Status.COMPLETED
+        and r.evaluation.overall_score is not None
+    ]
+    if not evaluations:
+        return None
+    score = sum((e.overall_score or Decimal(0) for e in evaluations), Decimal(0)) / len(evaluations)
+    return {"score": score, "evaluation": evaluations[0], "count": len(evaluations)}
