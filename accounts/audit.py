@@ -51,6 +51,8 @@ ACTION_LABELS = {
     "share_link.created": "Share link created",
     "share_link.viewed": "Share link opened",
     "share_link.revoked": "Share link revoked",
+    "invite.alternative_requested": "Alternative process requested",
+    "invite.alternative_resolved": "Alternative request handled",
     "audit.exported": "Audit log exported",
     "report.adverse_impact_viewed": "Adverse-impact report viewed",
     "candidate.exported": "Candidate data exported",

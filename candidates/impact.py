@@ -113,15 +113,15 @@ def impact_report(*, invites: QuerySet[CandidateInterview]) -> ImpactReport:
         return sum(c["n"] for c in rows), sum(c["selected"] for c in rows)
 
     dimensions: list[tuple[str, list[tuple[str, dict[str, str]]]]] = [
-        ("sex", [(s.label, {"sex": s.value}) for s in Sex if s != Sex.DECLINED]),
+        ("sex", [(str(s.label), {"sex": s.value}) for s in Sex if s != Sex.DECLINED]),
         (
             "race_ethnicity",
-            [(r.label, {"race_ethnicity": r.value}) for r in Race if r != Race.DECLINED],
+            [(str(r.label), {"race_ethnicity": r.value}) for r in Race if r != Race.DECLINED],
         ),
         (
             "intersectional",
             [
-                (f"{r.label} {s.label.lower()}", {"sex": s.value, "race_ethnicity": r.value})
+                (f"{r.label} {str(s.label).lower()}", {"sex": s.value, "race_ethnicity": r.value})
                 for r in Race
                 if r != Race.DECLINED
                 for s in Sex

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.ids import uuid7
 from accounts.tenancy import InviteScopedQuerySet, TeamScopedQuerySet
@@ -599,19 +600,19 @@ class SelfIdentification(models.Model):
     """
 
     class Sex(models.TextChoices):
-        FEMALE = "female", "Female"
-        MALE = "male", "Male"
-        DECLINED = "declined", "Prefer not to say"
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        DECLINED = "declined", _("Prefer not to say")
 
     class RaceEthnicity(models.TextChoices):
-        HISPANIC = "hispanic", "Hispanic or Latino"
-        WHITE = "white", "White"
-        BLACK = "black", "Black or African American"
-        ASIAN = "asian", "Asian"
-        NHPI = "nhpi", "Native Hawaiian or Other Pacific Islander"
-        AIAN = "aian", "American Indian or Alaska Native"
-        TWO_OR_MORE = "two_or_more", "Two or more races"
-        DECLINED = "declined", "Prefer not to say"
+        HISPANIC = "hispanic", _("Hispanic or Latino")
+        WHITE = "white", _("White")
+        BLACK = "black", _("Black or African American")
+        ASIAN = "asian", _("Asian")
+        NHPI = "nhpi", _("Native Hawaiian or Other Pacific Islander")
+        AIAN = "aian", _("American Indian or Alaska Native")
+        TWO_OR_MORE = "two_or_more", _("Two or more races")
+        DECLINED = "declined", _("Prefer not to say")
 
     id = models.BigAutoField(primary_key=True)
     team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")

@@ -276,3 +276,14 @@ def scorecard_aggregate(*, invite: CandidateInterview) -> dict[str, Any]:
             (labels.get(r["recommendation"], r["recommendation"]), r["n"]) for r in recommendations
         ],
     }
+
+
+def alternative_requests_open(*, membership: Membership) -> QuerySet[CandidateInterview]:
+    """Invites whose candidate asked for an alternative process that nobody handled yet:
+    a task for recruiters, oldest first."""
+    return (
+        invites_visible(membership=membership)
+        .filter(alternative_requested_at__isnull=False, alternative_resolved_at__isnull=True)
+        .select_related("candidate", "interview")
+        .order_by("alternative_requested_at")
+    )

@@ -187,3 +187,23 @@ def candidate_interview_process(self: Any, invite_id: str) -> Any:
             )
         return "failed"
     return report.status
+
+
+# --- retention
+
+
+@shared_task(acks_late=True)
+def retention_run() -> dict[str, int]:
+    """The daily retention job: delete what every team's retention periods say is due.
+    Safe to run twice (a second run finds nothing due) and after a crash (each deletion is
+    its own transaction)."""
+    from candidates.services import privacy
+
+    report = privacy.retention_run()
+    if report.candidates or report.media:
+        logger.info(
+            "Retention: %d candidate(s) and %d recording(s) deleted",
+            report.candidates,
+            report.media,
+        )
+    return {"candidates": report.candidates, "media": report.media}

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from dashboard.env import env_bool, env_int, env_list, env_str
@@ -311,6 +312,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "candidates.tasks.invite_remind_due",
         "schedule": 15 * 60.0,
         "options": {"expires": 15 * 60},
+    },
+    # Candidate data past its team's retention period (and recordings past theirs).
+    "retention-daily": {
+        "task": "candidates.tasks.retention_run",
+        "schedule": crontab(hour=3, minute=17),
+        "options": {"expires": 6 * 60 * 60},
     },
 }
 

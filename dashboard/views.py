@@ -43,7 +43,12 @@ from accounts.services import (
     user_switch_team,
 )
 from candidates.analytics import team_funnels
-from candidates.selectors import invite_recent_activity, invite_status_counts, invites_visible
+from candidates.selectors import (
+    alternative_requests_open,
+    invite_recent_activity,
+    invite_status_counts,
+    invites_visible,
+)
 from dashboard.forms import OrganizationSetupForm
 from dashboard.tables import InterviewTable, MemberTable, TeamTable
 from interviews.selectors import interview_list
@@ -88,6 +93,7 @@ def home(request: TeamRequest) -> HttpResponse:
         "total_invites": sum(counts.values()),
         "recent": list(invite_recent_activity(team=team, membership=membership)),
         "funnels": team_funnels(invites_visible(membership=request.membership)),
+        "alternative_requests": list(alternative_requests_open(membership=membership)[:10]),
         "page_title": "Home",
     }
     return _render(request, "dashboard/home.html", context, partial="table")

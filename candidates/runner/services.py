@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from candidates.models import Answer, CandidateInterview
+from candidates.models import Answer, CandidateInterview, SelfIdentification
+from candidates.notices import notice_version
 from candidates.services.invites import candidate_interview_transition
 from candidates.services.processing import (
     answer_process_enqueue,
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
 
 Status = CandidateInterview.Status
 SurveyType = SurveyQuestion.SurveyType
-CONSENT_VERSION = "2026-11"
 
 # An answer counts once every byte is on the server (recorded) or it was saved (typed).
 DONE_STATUSES = (Answer.Status.SUBMITTED, Answer.Status.PROCESSING, Answer.Status.PROCESSED)
@@ -123,7 +123,7 @@ def runner_consent(*, invite: CandidateInterview, ip: str | None) -> CandidateIn
     if locked.consented_at is None:
         locked.consented_at = timezone.now()
         locked.consent_ip = ip
-        locked.consent_version = CONSENT_VERSION
+        locked.consent_version = notice_version(team=locked.team)
         locked.save(update_fields=["consented_at", "consent_ip", "consent_version", "updated_at"])
     if locked.status == Status.INVITED:
         candidate_interview_transition(invite=locked, to=Status.IN_PROGRESS)
@@ -169,6 +169,10 @@ def runner_answer_typed(
 ) -> Answer:
     """Save the answer to a survey or written question, replacing an earlier one of this attempt."""
     runner_check_open(invite)
+    if invite.consented_at is None:
+        raise ValidationError(
+            {"answer": _("Read and accept the privacy notice before you answer.")}
+        )
     progress = runner_progress(invite=invite)
     if item not in progress.items:
         raise ValidationError({"answer": _("That question is not part of your interview.")})
@@ -218,3 +222,103 @@ def runner_finish(*, invite: CandidateInterview) -> CandidateInterview:
     invite = candidate_interview_transition(invite=invite, to=Status.COMPLETED)
     candidate_interview_process_enqueue(invite=invite)
     return invite
+
+
+# --- the alternative process and the voluntary self-identification survey
+
+
+def _alternative_contacts(invite: CandidateInterview) -> list[str]:
+    from accounts.models import Membership
+
+    team = invite.team
+    if team.alternative_contact_email:
+        return [team.alternative_contact_email]
+    return sorted(
+        set(
+            Membership.objects.filter(team=team, role__in=["owner", "admin"])
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+    )
+
+
+@transaction.atomic
+def runner_request_alternative(
+    *, invite: CandidateInterview, note: str, ip: str | None
+) -> CandidateInterview:
+    """The candidate asks to be assessed another way: recorded on the invite, shown to the
+    recruiters as a task, and emailed to whoever handles such requests. Asking twice is one
+    request (the note is updated)."""
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    from accounts.audit import audit_record
+    from accounts.tasks import send_email
+
+    runner_check_open(invite)
+    note = note.strip()
+    if len(note) > 2000:
+        raise ValidationError({"note": _("Keep your message under 2,000 characters.")})
+    locked = CandidateInterview.objects.select_for_update().get(pk=invite.pk)
+    first = locked.alternative_requested_at is None
+    if first:
+        locked.alternative_requested_at = timezone.now()
+    locked.alternative_note = note
+    locked.save(update_fields=["alternative_requested_at", "alternative_note", "updated_at"])
+    audit_record(
+        action="invite.alternative_requested",
+        team=locked.team,
+        obj=locked,
+        ip=ip,
+        actor_label="candidate",
+    )
+    contacts = _alternative_contacts(locked)
+    if first and contacts:
+        context = {
+            "candidate": locked.candidate.full_name,
+            "interview": locked.interview.title,
+            "note": note,
+            "url": settings.SITE_URL + reverse("candidates:invite_detail", args=[locked.pk]),
+        }
+        transaction.on_commit(
+            lambda: send_email.delay(
+                f"{context['candidate']} asked for an alternative to the interview",
+                render_to_string("emails/alternative_requested.txt", context),
+                contacts,
+            )
+        )
+    return locked
+
+
+def self_id_offered(invite: CandidateInterview) -> bool:
+    """Whether to offer the voluntary survey now: the team turned it on, the interview is
+    handed in, and the candidate has not answered it yet."""
+    return (
+        invite.team.self_id_survey_enabled
+        and invite.status == Status.COMPLETED
+        and not SelfIdentification.objects.filter(candidate_interview=invite).exists()
+    )
+
+
+@transaction.atomic
+def self_identification_record(
+    *, invite: CandidateInterview, sex: str, race_ethnicity: str
+) -> SelfIdentification:
+    """Store the candidate's voluntary answers, apart from their interview answers. An empty
+    answer means "prefer not to say"."""
+    if not invite.team.self_id_survey_enabled:
+        raise ValidationError({"sex": _("This survey is not offered.")})
+    if invite.status != Status.COMPLETED:
+        raise ValidationError({"sex": _("Hand in your interview first.")})
+    sex = sex or SelfIdentification.Sex.DECLINED
+    race_ethnicity = race_ethnicity or SelfIdentification.RaceEthnicity.DECLINED
+    if sex not in SelfIdentification.Sex.values:
+        raise ValidationError({"sex": _("Choose one of the options.")})
+    if race_ethnicity not in SelfIdentification.RaceEthnicity.values:
+        raise ValidationError({"race_ethnicity": _("Choose one of the options.")})
+    record, _created = SelfIdentification.objects.update_or_create(
+        candidate_interview=invite,
+        defaults={"team": invite.team, "sex": sex, "race_ethnicity": race_ethnicity},
+    )
+    return record

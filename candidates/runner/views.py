@@ -16,10 +16,11 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import translation
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.audit import client_ip
-from candidates.models import CandidateInterview
+from candidates.models import CandidateInterview, SelfIdentification
+from candidates.notices import ai_notice, privacy_notice, uses_ai_evaluation
 from candidates.runner.chat import (
     ChatStale,
     ChatState,
@@ -37,6 +38,9 @@ from candidates.runner.services import (
     runner_consent,
     runner_finish,
     runner_progress,
+    runner_request_alternative,
+    self_id_offered,
+    self_identification_record,
 )
 from candidates.runner.session import runner_invite, runner_login
 from candidates.tokens import invite_by_token
@@ -139,7 +143,7 @@ def runner(request: HttpRequest, invite: CandidateInterview) -> HttpResponse:
     if invite.consented_at is None and not request.session.get("welcomed"):
         return _render(request, "welcome.html", context)
     if invite.consented_at is None:
-        return _render(request, "consent.html", context)
+        return _render(request, "consent.html", _consent_context(invite, context))
     if chat:
         return _chat_page(request, invite, chat_state(invite=invite))
     needs_devices = progress.current is not None and progress.has_recordings
@@ -275,6 +279,17 @@ def runner_welcome(request: HttpRequest, invite: CandidateInterview) -> HttpResp
     return redirect("candidates:runner")
 
 
+def _consent_context(invite: CandidateInterview, context: dict[str, Any]) -> dict[str, Any]:
+    """The team's notices in the candidate's language (defaults are translated)."""
+    team = invite.team
+    return {
+        **context,
+        "privacy_notice": privacy_notice(team=team),
+        "ai_notice": ai_notice(team=team) if uses_ai_evaluation(invite.interview) else "",
+        "retention_months": team.retention_months,
+    }
+
+
 @require_POST
 @with_invite
 def runner_consent_view(request: HttpRequest, invite: CandidateInterview) -> HttpResponse:
@@ -285,9 +300,31 @@ def runner_consent_view(request: HttpRequest, invite: CandidateInterview) -> Htt
             "progress": runner_progress(invite=invite),
             "error": True,
         }
-        return _render(request, "consent.html", context, status=422)
+        return _render(request, "consent.html", _consent_context(invite, context), status=422)
     runner_consent(invite=invite, ip=client_ip(request))
     return redirect("candidates:runner")
+
+
+@require_POST
+@with_invite
+def runner_alternative(request: HttpRequest, invite: CandidateInterview) -> HttpResponse:
+    """The candidate asks to be assessed another way instead of taking this interview."""
+    try:
+        invite = runner_request_alternative(
+            invite=invite, note=request.POST.get("note", ""), ip=client_ip(request)
+        )
+    except ValidationError as exc:
+        context = {
+            "invite": invite,
+            "interview": invite.interview,
+            "progress": runner_progress(invite=invite),
+            "note_error": " ".join(exc.messages),
+            "note": request.POST.get("note", ""),
+        }
+        return _render(request, "consent.html", _consent_context(invite, context), status=422)
+    return _render(
+        request, "alternative_sent.html", {"invite": invite, "interview": invite.interview}
+    )
 
 
 @require_POST
@@ -331,10 +368,53 @@ def runner_answer(request: HttpRequest, invite: CandidateInterview, item_id: str
 @with_invite
 def runner_finish_view(request: HttpRequest, invite: CandidateInterview) -> HttpResponse:
     try:
-        runner_finish(invite=invite)
+        invite = runner_finish(invite=invite)
     except ValidationError:
         return redirect("candidates:runner")
+    if self_id_offered(invite):
+        return redirect("candidates:runner_self_id")
     return redirect("candidates:runner_thanks")
+
+
+SELF_ID_FIELDS = ("sex", "race_ethnicity")
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def runner_self_id(request: HttpRequest) -> HttpResponse:
+    """The voluntary self-identification survey, after the interview is handed in."""
+    invite = runner_invite(request)
+    if invite is None:
+        return _render(request, "invalid.html", {"reason": "no-session"}, status=403)
+    if not self_id_offered(invite):
+        return redirect("candidates:runner_thanks")
+    with translation.override(_language(invite)):
+        error = ""
+        if request.method == "POST":
+            if "skip" in request.POST:
+                return redirect("candidates:runner_thanks")
+            try:
+                self_identification_record(
+                    invite=invite,
+                    sex=request.POST.get("sex", ""),
+                    race_ethnicity=request.POST.get("race_ethnicity", ""),
+                )
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            else:
+                return redirect("candidates:runner_thanks")
+        return _render(
+            request,
+            "self_id.html",
+            {
+                "invite": invite,
+                "interview": invite.interview,
+                "sexes": SelfIdentification.Sex.choices,
+                "races": SelfIdentification.RaceEthnicity.choices,
+                "error": error,
+            },
+            status=422 if error else 200,
+        )
 
 
 @require_GET
@@ -376,5 +456,7 @@ urlpatterns: list[URLPattern] = [
     path("interview/chat/", runner_chat, name="runner_chat"),
     path("interview/prompt/<str:item_id>.mp3", runner_prompt_audio, name="runner_prompt"),
     path("interview/finish/", runner_finish_view, name="runner_finish"),
+    path("interview/alternative/", runner_alternative, name="runner_alternative"),
+    path("interview/about-you/", runner_self_id, name="runner_self_id"),
     path("interview/thanks/", runner_thanks, name="runner_thanks"),
 ]

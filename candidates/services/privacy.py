@@ -93,7 +93,6 @@ def candidate_export_data(*, candidate: Candidate) -> dict[str, Any]:
         "interviews": [],
     }
     for invite in invites:
-        self_id = getattr(invite, "self_identification", None)
         data["interviews"].append(
             {
                 "id": invite.pk,
@@ -194,11 +193,6 @@ def candidate_export_data(*, candidate: Candidate) -> dict[str, Any]:
                     }
                     for c in invite.comments.all()
                 ],
-                "selfIdentification": (
-                    {"sex": self_id.sex, "raceEthnicity": self_id.race_ethnicity}
-                    if self_id is not None
-                    else None
-                ),
             }
         )
     return data
@@ -223,7 +217,10 @@ def candidate_export(*, candidate: Candidate, by: User | None, ip: str | None = 
             "README.txt",
             "Everything Panelist holds about this candidate: candidate.json (their details, "
             "invites, answers, transcripts, AI evaluations, reviewers' scorecards and comments) "
-            "and media/ (their recordings).\n",
+            "and media/ (their recordings).\n"
+            "Answers to the voluntary self-identification survey are not included: they are "
+            "kept apart and shown to nobody at the team; ask its administrator if you want "
+            "them.\n",
         )
     audit_record(
         action="candidate.exported",
@@ -521,3 +518,25 @@ def team_privacy_update(
             data={"fields": sorted(changed)},
         )
     return team
+
+
+@transaction.atomic
+def invite_alternative_resolve(
+    *, invite: CandidateInterview, by: User | None, note: str = "", ip: str | None = None
+) -> CandidateInterview:
+    """Mark a candidate's request for an alternative process as handled."""
+    locked = CandidateInterview.objects.select_for_update().get(pk=invite.pk)
+    if locked.alternative_requested_at is None:
+        raise ValidationError({"alternative": "This candidate did not ask for an alternative."})
+    if locked.alternative_resolved_at is None:
+        locked.alternative_resolved_at = timezone.now()
+        locked.save(update_fields=["alternative_resolved_at", "updated_at"])
+        audit_record(
+            action="invite.alternative_resolved",
+            actor=by,
+            team=locked.team,
+            obj=locked,
+            ip=ip,
+            data={"note": note[:500]} if note else {},
+        )
+    return locked

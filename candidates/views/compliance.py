@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import deny, team_admin_required, team_required
 from accounts.audit import audit_record, client_ip
@@ -19,11 +19,12 @@ from accounts.tenancy import get_for_team
 from candidates.forms.compliance import PrivacySettingsForm
 from candidates.impact import ImpactReport, interview_impact_report, team_impact_report
 from candidates.notices import default_ai_notice, default_privacy_notice
-from candidates.selectors import candidates_visible
+from candidates.selectors import candidates_visible, invites_visible
 from candidates.services.privacy import (
     PRIVACY_FIELDS,
     candidate_erase,
     candidate_export,
+    invite_alternative_resolve,
     retention_preview,
     team_privacy_update,
 )
@@ -125,6 +126,21 @@ def candidate_erase_view(request: TeamRequest, pk: str) -> HttpResponse:
     )
 
 
+@require_POST
+@team_required
+def invite_alternative_resolve_view(request: TeamRequest, pk: str) -> HttpResponse:
+    invite, _can_edit = get_for_team(
+        request, invites_visible(membership=request.membership), pk, write=True
+    )
+    try:
+        invite_alternative_resolve(invite=invite, by=request.user, ip=client_ip(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "The request for an alternative process is marked as handled.")
+    return redirect("candidates:invite_detail", pk=invite.pk)
+
+
 # --- adverse impact -------------------------------------------------------------------------
 
 
@@ -210,6 +226,11 @@ urlpatterns = [
     path("settings/privacy/", privacy_settings, name="privacy_settings"),
     path("settings/adverse-impact/", team_impact, name="team_impact"),
     path("interviews/<str:pk>/adverse-impact/", interview_impact, name="interview_impact"),
+    path(
+        "invites/<str:pk>/alternative/resolve/",
+        invite_alternative_resolve_view,
+        name="invite_alternative_resolve",
+    ),
     path("candidates/<str:pk>/export/", candidate_export_view, name="candidate_export"),
     path("candidates/<str:pk>/erase/", candidate_erase_view, name="candidate_erase"),
 ]

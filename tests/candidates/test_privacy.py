@@ -152,7 +152,9 @@ def test_the_export_holds_their_data_and_recordings(team, owner):
     assert interview["answers"][0]["text"] == "Zebulon here, hello"
     assert interview["transcript"][0]["content"] == "I am Zebulon"
     assert interview["aiEvaluations"][0]["criteria"][0]["evidence"] == "I am Zebulon"
-    assert interview["selfIdentification"]["sex"] == "female"
+    # Self-identification is kept apart: not even the export shows it to the team.
+    assert "selfIdentification" not in interview
+    assert "female" not in archive.read("candidate.json").decode()
     assert archive.read(interview["answers"][0]["media"]) == b"recording-bytes"
     assert AuditEvent.objects.filter(action="candidate.exported", actor=owner).exists()
 
