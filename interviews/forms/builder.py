@@ -34,6 +34,7 @@ class InterviewForm(forms.ModelForm):
             "ai_style": "AI interviewer style",
             "ai_seniority": "Seniority",
             "ai_tone": "Tone",
+            "ai_followups_max": "Follow-up questions per question (0–5)",
         }
         help_texts = {
             "display_name": "Leave empty to use the title.",
@@ -41,6 +42,7 @@ class InterviewForm(forms.ModelForm):
             "and fixed per invite. Leave empty to ask every question.",
             "welcome_message": "Shown before the first question.",
             "thank_you_message": "Shown when the candidate finishes.",
+            "ai_followups_max": "Asked only when a language model is configured (LLM_BASE_URL).",
         }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -56,6 +58,12 @@ class InterviewForm(forms.ModelForm):
         narrator.empty_label = "No narrator (upload recordings)"
         if self.instance.pk:
             self.initial["keywords"] = ", ".join(k.text for k in self.instance.keywords.all())
+        # Only AI interviews use it; a form that leaves it out keeps the current number.
+        self.fields["ai_followups_max"].required = False
+
+    def clean_ai_followups_max(self) -> int:
+        value = self.cleaned_data.get("ai_followups_max")
+        return self.instance.ai_followups_max if value is None else value
 
     def keyword_list(self) -> list[str]:
         return [w for w in self.cleaned_data.get("keywords", "").split(",") if w.strip()]

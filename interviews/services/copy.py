@@ -53,6 +53,7 @@ COPIED_FIELDS = (
     "ai_style",
     "ai_seniority",
     "ai_tone",
+    "ai_followups_max",
 )
 _QUESTION_FIELDS = ("title", "description", "language")
 

@@ -66,6 +66,7 @@ EDITABLE_FIELDS = (
     "ai_style",
     "ai_seniority",
     "ai_tone",
+    "ai_followups_max",
 )
 
 

@@ -20,6 +20,7 @@ from accounts.audit import client_ip
 from accounts.http import TeamRequest
 from accounts.models import Membership, Role, User
 from accounts.tenancy import get_for_team, require_membership
+from candidates.runner.chat import chat_mode_notice
 from candidates.selectors import interviews_visible
 from dashboard.views import _apply_errors, _render
 from interviews.forms.builder import (
@@ -312,6 +313,9 @@ def _builder_context(request: TeamRequest, interview: Interview, **extra: Any) -
         "picker": picker_questions(interview=interview, kind=kind, q=q) if can_edit else [],
         "keywords": [k.text for k in interview.keywords.all()],
         "scorecard": interview.scorecard_templates.prefetch_related("criteria").first(),
+        "chat_notice": chat_mode_notice(interview)
+        if interview.interview_type == Interview.InterviewType.AI
+        else None,
         "page_title": interview.title,
         "section": "interviews",
         **extra,

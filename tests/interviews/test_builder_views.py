@@ -498,3 +498,43 @@ def test_it_ignores_an_add_to_of_another_team(login, recruiter, interview, other
     )
     assert response["Location"] == reverse("interviews:survey_list")
     assert not foreign.items.exists()
+
+
+def test_an_ai_interview_says_when_it_will_ask_no_follow_ups(login, recruiter, team, settings):
+    ai = InterviewFactory(team=team, interview_type="ai")
+    settings.LLM_BASE_URL = ""
+    client = login(recruiter)
+    html = client.get(reverse("interviews:interview_detail", args=[ai.pk])).text
+    assert 'data-testid="chat-notice"' in html
+    assert "asks the base questions only" in html
+    settings.LLM_BASE_URL = "http://127.0.0.1:9/v1"
+    html = client.get(reverse("interviews:interview_detail", args=[ai.pk])).text
+    assert 'data-testid="chat-notice"' not in html
+
+
+def test_the_settings_save_the_number_of_follow_ups(login, recruiter, team):
+    ai = InterviewFactory(team=team, interview_type="ai")
+    data = {
+        "title": ai.title,
+        "interview_type": "ai",
+        "language": "en",
+        "status": 0,
+        "visibility": "invite",
+        "recording_mode": "video",
+        "think_time_seconds": 30,
+        "answer_time_seconds": 120,
+        "retakes_allowed": 1,
+        "attempts_allowed": 1,
+        "ai_followups_max": 4,
+    }
+    client = login(recruiter)
+    response = client.post(reverse("interviews:interview_edit", args=[ai.pk]), data)
+    assert response.status_code == 302
+    ai.refresh_from_db()
+    assert ai.ai_followups_max == 4
+    too_many = client.post(
+        reverse("interviews:interview_edit", args=[ai.pk]), {**data, "ai_followups_max": 9}
+    )
+    assert "ai_followups_max" in too_many.text
+    ai.refresh_from_db()
+    assert ai.ai_followups_max == 4
