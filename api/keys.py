@@ -88,6 +88,9 @@ def api_key_revoke(*, api_key: ApiKey, by: User | None) -> ApiKey:
     return api_key
 
 
+API_KEY_USE_AUDIT_SECONDS = 60 * 60
+
+
 def api_key_check(raw: str) -> ApiKey | None:
     """The live key for ``raw``, or None. Never says which part was wrong."""
     parts = raw.split("_")
@@ -101,7 +104,16 @@ def api_key_check(raw: str) -> ApiKey | None:
     if api_key is None or not hmac.compare_digest(api_key.secret_hash, _digest(raw)):
         return None
     now = timezone.now()
-    if api_key.last_used_at is None or (now - api_key.last_used_at).total_seconds() > 60:
+    last = api_key.last_used_at
+    if last is None or (now - last).total_seconds() > 60:
         # At most one write a minute per key: "last used" is for people, not accounting.
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+    if last is None or (now - last).total_seconds() > API_KEY_USE_AUDIT_SECONDS:
+        # The audit log shows that a key is in use, at most once an hour of continuous use.
+        audit_record(
+            action="api_key.used",
+            team=api_key.team or api_key.default_team,
+            obj=api_key,
+            actor_label=api_key.name,
+        )
     return api_key

@@ -95,3 +95,83 @@ def test_the_audit_log_exports_csv_and_audits_the_export(login, owner, team):
     assert any("candidate.exported" in line for line in lines[1:])
     assert ",'=cmd|evil," in body
     assert AuditEvent.objects.filter(action="audit.exported").exists()
+
+
+def test_the_audit_log_records_every_action_issue_7_lists(
+    client, login, owner, recruiter, hiring_manager, team, settings, tmp_path
+):
+    """Logins and failures, denials, invites, views of answers, AI evaluations and overrides,
+    exports, erasures, settings changes and API key use: each leaves an audit event."""
+    from rest_framework.test import APIClient
+
+    from accounts.models import AuditEvent
+    from api.keys import api_key_create
+    from candidates.services.evaluations import answer_evaluate
+    from candidates.services.invites import invite_create
+    from candidates.services.privacy import candidate_erase, candidate_export
+    from candidates.services.review import criterion_score_override
+    from tests import factories
+
+    settings.MEDIA_ROOT = tmp_path
+    # Sign-ins: a failure, then a success.
+    client.post(reverse("accounts:login"), {"username": owner.email, "password": "wrong"})
+    login(owner)
+    # A refused action.
+    manager = login(hiring_manager)
+    manager.post(reverse("candidates:privacy_settings"), {})
+    # An invite.
+    candidate = factories.CandidateFactory(team=team)
+    interview = factories.InterviewFactory(team=team)
+    invite, _token = invite_create(
+        team=team, by=recruiter, candidate=candidate, interview=interview
+    )
+    # Viewing the answers, an AI evaluation and an override.
+    question = factories.AITextQuestionFactory(team=team)
+    factories.RubricCriterionFactory(question=question)
+    item = factories.InterviewQuestionFactory(
+        interview=interview, kind="ai_text", audio_question=None, ai_text_question=question
+    )
+    answer = factories.AnswerFactory(
+        candidate_interview=invite,
+        interview_question=item,
+        text="I would profile the slow query, add an index and cache the hot path for users.",
+    )
+    evaluation = answer_evaluate(answer=answer)
+    criterion_score_override(
+        score=evaluation.scores.first(), value=5, reason="Strong on trade-offs", by=recruiter
+    )
+    login(recruiter).get(reverse("candidates:invite_review", args=[invite.pk]))
+    # Settings, export, erasure.
+    login(owner).post(
+        reverse("candidates:privacy_settings"), {"retention_months": "12", "privacy_notice": ""}
+    )
+    candidate_export(candidate=candidate, by=recruiter)
+    candidate_erase(candidate=candidate, by=owner)
+    # API key use.
+    _key, raw = api_key_create(
+        organization=team.organization,
+        name="ATS",
+        scopes=["interviews:read"],
+        team=team,
+        default_team=None,
+        by=owner,
+    )
+    api = APIClient()
+    api.credentials(HTTP_X_API_KEY=raw)
+    api.get("/qsi/gather/interviews")
+
+    recorded = set(AuditEvent.objects.values_list("action", flat=True))
+    for action in [
+        "auth.login_failed",
+        "auth.login",
+        "permission.denied",
+        "invite.sent",
+        "invite.answers_viewed",
+        "evaluation.completed",
+        "evaluation.score_overridden",
+        "team.privacy_updated",
+        "candidate.exported",
+        "candidate.erased",
+        "api_key.used",
+    ]:
+        assert action in recorded, action

@@ -173,6 +173,19 @@ def _queue_deliveries(
     return deliveries
 
 
+def _audit(invite: CandidateInterview, action: str, by: User | None) -> None:
+    from accounts.audit import audit_record
+
+    audit_record(
+        action=action,
+        actor=by,
+        team=invite.team,
+        obj=invite,
+        actor_label="" if by else "API or system",
+        data={"channels": list(invite.delivery_types or [])},
+    )
+
+
 def _issue_link_and_deliver(invite: CandidateInterview, *, to: str | None) -> str:
     """A new link (the previous one stops working), optionally a status change, and deliveries."""
     token, digest = new_invite_token()
@@ -231,6 +244,7 @@ def invite_create(
         created_by=by,
     )
     token = _issue_link_and_deliver(invite, to=Status.INVITED) if send else ""
+    _audit(invite, "invite.sent" if send else "invite.drafted", by)
     return invite, token
 
 
@@ -326,6 +340,7 @@ def invite_send(
     _check_no_open_invite(locked.candidate, locked.interview, exclude=locked)
     locked.delivery_types = channels
     token = _issue_link_and_deliver(locked, to=Status.INVITED)
+    _audit(locked, "invite.sent", by)
     invite.refresh_from_db()
     return invite, token
 
@@ -360,6 +375,7 @@ def invite_resend(*, invite: CandidateInterview, by: User | None) -> tuple[Candi
         _check_no_open_invite(locked.candidate, locked.interview, exclude=locked)
         to = Status.IN_PROGRESS if locked.started_at else Status.INVITED
     token = _issue_link_and_deliver(locked, to=to)
+    _audit(locked, "invite.resent", by)
     invite.refresh_from_db()
     return invite, token
 
@@ -405,9 +421,11 @@ def invite_cancel(*, invite: CandidateInterview, by: User | None) -> CandidateIn
     """Cancel a draft or an open invite: its link stops accepting answers. Deliveries still
     queued are not sent."""
     try:
-        return candidate_interview_transition(invite=invite, to=Status.CANCELLED)
+        cancelled = candidate_interview_transition(invite=invite, to=Status.CANCELLED)
     except InvalidTransition as exc:
         raise ValidationError({"status": str(exc)}) from exc
+    _audit(cancelled, "invite.cancelled", by)
+    return cancelled
 
 
 # ---------------------------------------------------------------- beat: expiry and reminders
