@@ -50,6 +50,14 @@ def _pages() -> list[tuple[str, str]]:
         ("api-keys", "/settings/api-keys/"),
         ("webhooks", "/settings/webhooks/"),
         ("webhook-new", "/settings/webhooks/new/"),
+        ("privacy", "/settings/privacy/"),
+        ("impact", "/settings/adverse-impact/"),
+        ("interview-impact", "/interviews/{interview}/adverse-impact/"),
+        ("results", "/interviews/{interview}/results/"),
+        ("share-links", "/interviews/{interview}/share-links/"),
+        ("review", "/invites/{invite}/review/"),
+        ("candidate-erase", "/candidates/{candidate}/erase/"),
+        ("two-factor", "/accounts/two-factor/"),
     ]
 
 
