@@ -48,6 +48,13 @@ def review_invites(*, membership: Membership) -> QuerySet[CandidateInterview]:
         .prefetch_related("selected_options")
         .prefetch_related(Prefetch("turns", queryset=Turn.objects.order_by("turn_number")))
         .prefetch_related(Prefetch("evaluations", queryset=current, to_attr="current_evaluations"))
+        .prefetch_related(
+            Prefetch(
+                "evaluations",
+                queryset=Evaluation.objects.filter(is_current=False).order_by("-version"),
+                to_attr="earlier_evaluations",
+            )
+        )
         .prefetch_related(Prefetch("comments", queryset=comments))
     )
     items = InterviewQuestion.objects.select_related(

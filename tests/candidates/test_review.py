@@ -231,7 +231,7 @@ def test_it_makes_a_constant_number_of_queries(
     )
     ScorecardFactory(candidate_interview=invite, reviewer=recruiter, submitted_at=timezone.now())
     client = login(recruiter)
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(23):
         response = client.get(url(invite))
     assert response.status_code == 200
     assert response.content.decode().count('data-testid="question"') == answers + 1
@@ -620,3 +620,7 @@ def test_the_recruiter_reruns_an_answers_evaluation(login, recruiter, interview)
     assert response["Location"].endswith(f"#answer-{answer.pk}")
     assert answer.evaluations.count() == 2
     assert answer.evaluations.get(is_current=True).version == 2
+    page = login(recruiter).get(url(invite, "invite_review")).text
+    assert 'data-testid="evaluation-history"' in page
+    assert "Earlier evaluations (1)" in page
+    assert "v2" in page
