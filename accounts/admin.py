@@ -1,7 +1,18 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from accounts.models import ApiKey, AuditEvent, Membership, Organization, Team, TeamInvitation, User
+from accounts.models import (
+    ApiKey,
+    AuditEvent,
+    Membership,
+    Organization,
+    RecoveryCode,
+    Team,
+    TeamInvitation,
+    TOTPDevice,
+    TwoFactorPolicy,
+    User,
+)
 
 
 @admin.register(User)
@@ -104,3 +115,36 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(admin.ModelAdmin):
+    """Deleting a device turns two-factor off for someone who lost their phone and codes."""
+
+    list_display = ["user", "confirmed_at", "created_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__email"]
+    exclude = ["secret_encrypted"]
+    readonly_fields = ["user", "confirmed_at", "last_used_step"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RecoveryCode)
+class RecoveryCodeAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_at", "used_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__email"]
+    exclude = ["code_hash"]
+    readonly_fields = ["user", "used_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TwoFactorPolicy)
+class TwoFactorPolicyAdmin(admin.ModelAdmin):
+    list_display = ["organization", "require_for_admins", "updated_at", "updated_by"]
+    list_select_related = ["organization", "updated_by"]
+    raw_id_fields = ["organization", "updated_by"]

@@ -87,3 +87,51 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data
+
+
+class TwoFactorCodeForm(forms.Form):
+    """The second sign-in step, and the confirmation of a new authenticator."""
+
+    code = forms.CharField(
+        label="Authentication code",
+        max_length=20,
+        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "autofocus": True,
+            }
+        ),
+    )
+
+
+class TwoFactorProofForm(forms.Form):
+    """Proof that it is really the user, before two-factor settings change."""
+
+    proof = forms.CharField(
+        label="Your password or a current code",
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class TwoFactorPolicyForm(forms.Form):
+    require_for_admins = forms.BooleanField(
+        required=False,
+        label="Require two-factor authentication of every owner and admin in this organization",
+    )
+
+
+class TwoFactorSetupForm(forms.Form):
+    """The first code from a newly added authenticator."""
+
+    code = forms.CharField(
+        label="Authentication code",
+        max_length=20,
+        help_text="The 6-digit code your authenticator app shows for Panelist now.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+    )

@@ -370,3 +370,6 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnly("Audit events are append-only.")
+
+
+from accounts.models_twofactor import RecoveryCode, TOTPDevice, TwoFactorPolicy  # noqa: E402,F401

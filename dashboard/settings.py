@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.CurrentTeamMiddleware",
+    "accounts.twofactor.TwoFactorEnforcementMiddleware",
     "api.middleware.ApiRequestMiddleware",
 ]
 
@@ -202,6 +203,16 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
+
+# Sign-in throttling (accounts.throttle): failed passwords or codes per email and per IP within
+# the window lock further attempts for LOGIN_THROTTLE_LOCKOUT seconds; password reset requests
+# are limited per IP per hour. Counted in CACHES["default"]: use Redis with several processes.
+LOGIN_THROTTLE_EMAIL_LIMIT = env_int("LOGIN_THROTTLE_EMAIL_LIMIT", 5)
+LOGIN_THROTTLE_IP_LIMIT = env_int("LOGIN_THROTTLE_IP_LIMIT", 20)
+LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 15 * 60)
+LOGIN_THROTTLE_LOCKOUT = env_int("LOGIN_THROTTLE_LOCKOUT", 15 * 60)
+PASSWORD_RESET_IP_LIMIT = env_int("PASSWORD_RESET_IP_LIMIT", 5)
+PASSWORD_RESET_IP_WINDOW = env_int("PASSWORD_RESET_IP_WINDOW", 60 * 60)
 
 # Team invitations stay valid this long.
 TEAM_INVITATION_DAYS = env_int("TEAM_INVITATION_DAYS", 7)

@@ -11,9 +11,12 @@ from accounts.models import (
     AuditEvent,
     Membership,
     Organization,
+    RecoveryCode,
     Role,
     Team,
     TeamInvitation,
+    TOTPDevice,
+    TwoFactorPolicy,
     User,
 )
 from candidates.models import (
@@ -376,3 +379,33 @@ class ImportJobFactory(factory.django.DjangoModelFactory):
 
     team = factory.SubFactory(TeamFactory)
     filename = "candidates.csv"
+
+
+def _totp_secret_encrypted() -> str:
+    from accounts.twofactor import secret_encrypt, secret_new
+
+    return secret_encrypt(secret_new())
+
+
+class TOTPDeviceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TOTPDevice
+
+    user = factory.SubFactory(UserFactory)
+    secret_encrypted = factory.LazyFunction(_totp_secret_encrypted)
+
+
+class RecoveryCodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RecoveryCode
+
+    user = factory.SubFactory(UserFactory)
+    code_hash = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class TwoFactorPolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TwoFactorPolicy
+
+    organization = factory.SubFactory(OrganizationFactory)
+    require_for_admins = True
