@@ -46,3 +46,14 @@ def manageable_by(target: object, acting: object) -> bool:
     if target.user_id == acting.user_id or not acting.is_admin:
         return False
     return acting.can_manage_owners or target.role != Role.OWNER
+
+
+@register.filter
+def pct(value: object) -> int:
+    """A percentage as a whole number from 0 to 100, for the ``pct-N`` width classes (the
+    Content-Security-Policy forbids style attributes)."""
+    try:
+        number = round(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0
+    return max(0, min(100, number))
