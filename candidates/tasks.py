@@ -135,7 +135,7 @@ def answer_process_task(self: Any, answer_id: str) -> Any:
     from candidates.services import processing
 
     try:
-        answer = processing.answer_process(answer_id=answer_id)
+        answer = processing.answer_process(answer_id=answer_id, run=self.request.id or "")
     except Answer.DoesNotExist:
         return "missing"
     except processing.AnswerBusy:
@@ -172,7 +172,7 @@ def candidate_interview_process(self: Any, invite_id: str) -> Any:
     retryable: tuple[type[Exception], ...] = (*_transient(), processing.AnswerBusy)
     try:
         for answer in processing.answers_pending(invite=invite):
-            processing.answer_process(answer_id=answer.pk)
+            processing.answer_process(answer_id=answer.pk, run=self.request.id or "")
         report = evaluations.candidate_interview_summarize(invite=invite)
     except retryable as exc:
         tries = self.request.retries + 1

@@ -198,6 +198,13 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     # The producer (web) and the worker must share these folders; they must exist first.
     for _folder in ("queue", "processed", "control"):
         (CELERY_BROKER_FOLDER / _folder).mkdir(parents=True, exist_ok=True)
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A task left unacknowledged by a worker that died (acks_late) is handed out again after this
+    # many seconds. Keep it above the longest retry countdown (invites: 16 minutes) and the
+    # longest task, or Redis hands those out twice.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+    }
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

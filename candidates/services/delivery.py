@@ -15,7 +15,7 @@ from email.utils import formataddr, parseaddr
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, make_msgid
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -181,7 +181,10 @@ def _send_email(invite: CandidateInterview, delivery: InviteDelivery, url: str) 
     # The team's name on the sender, the configured address underneath.
     _label, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     domain = address.rpartition("@")[2] or "panelist.local"
-    message_id = make_msgid(idstring=f"invite-delivery-{delivery.pk}", domain=domain)
+    # Derived from the delivery, not random: when a worker dies after the server took the mail
+    # but before its "250", the retry carries the same Message-ID, so mail systems (and people)
+    # can tell it is one message, as webhook receivers do with webhook-id.
+    message_id = f"<invite-delivery-{delivery.pk}.{delivery.created_at:%Y%m%d%H%M%S}@{domain}>"
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,

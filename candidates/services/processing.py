@@ -279,11 +279,11 @@ def answer_steps(answer: Answer) -> list[str]:
     return [KEYWORDS]
 
 
-def _mark(answer: Answer, step: str, status: str, error: str = "") -> None:
-    answer.processing = {
-        **(answer.processing or {}),
-        step: {"status": status, "error": error, "at": timezone.now().isoformat()},
-    }
+def _mark(answer: Answer, step: str, status: str, error: str = "", run: str = "") -> None:
+    mark = {"status": status, "error": error, "at": timezone.now().isoformat()}
+    if run:
+        mark["run"] = run
+    answer.processing = {**(answer.processing or {}), step: mark}
     Answer.objects.filter(pk=answer.pk).update(processing=answer.processing)
 
 
@@ -297,21 +297,25 @@ def _load(answer_id: Any) -> Answer:
     ).get(pk=answer_id)
 
 
-def _leased(answer: Answer) -> bool:
+def _leased(answer: Answer, run: str) -> bool:
+    """Whether another run holds the answer. A step left running by ``run`` itself was cut
+    short: the same task, redelivered after its worker died, takes it over at once."""
     since = timezone.now() - LEASE
     return any(
-        step.get("status") == "running" and datetime.fromisoformat(step["at"]) > since
+        step.get("status") == "running"
+        and datetime.fromisoformat(step["at"]) > since
+        and not (run and step.get("run") == run)
         for step in (answer.processing or {}).values()
     )
 
 
 @transaction.atomic
-def _start(answer_id: Any) -> Answer | None:
+def _start(answer_id: Any, run: str) -> Answer | None:
     """Claim the answer for processing; None when there is nothing to do."""
     answer = Answer.objects.select_for_update().get(pk=answer_id)
     if answer.status in (Answer.Status.DRAFT, Answer.Status.PROCESSED):
         return None
-    if answer.status == Answer.Status.PROCESSING and _leased(answer):
+    if answer.status == Answer.Status.PROCESSING and _leased(answer, run):
         raise AnswerBusy(f"Answer {answer.pk} is being processed by another run.")
     if answer.status != Answer.Status.PROCESSING:
         Answer.objects.filter(pk=answer.pk).update(status=Answer.Status.PROCESSING)
@@ -339,21 +343,23 @@ def _step(answer: Answer, name: str) -> Callable[[], object]:
     }[name]
 
 
-def answer_process(*, answer_id: Any) -> Answer:
-    """Run the answer's pending steps (idempotent; see the module docstring).
+def answer_process(*, answer_id: Any, run: str = "") -> Answer:
+    """Run the answer's pending steps (idempotent; see the module docstring). ``run`` names the
+    caller (its Celery task id) on the steps it runs, so that a redelivery of the same task
+    may finish what a killed worker left running.
 
     Raises TransientSTTError / TransientEvaluationError (the step stays pending, the answer
     processing) for the caller to retry, and AnswerBusy when another run holds the answer.
     """
     from speech.stt import TransientSTTError
 
-    answer = _start(answer_id)
+    answer = _start(answer_id, run)
     if answer is None:
         return _load(answer_id)
     for name in answer_steps(answer):
         if (answer.processing or {}).get(name, {}).get("status") in FINISHED:
             continue
-        _mark(answer, name, "running")
+        _mark(answer, name, "running", run=run)
         try:
             _step(answer, name)()
         except (TransientSTTError, TransientEvaluationError) as exc:
