@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.conf import settings
 from django.urls import path
 from django.utils.csp import CSP
@@ -12,7 +14,7 @@ app_name = "api"
 # the site's Content-Security-Policy for those (its scripts still come only from this site).
 redoc = csp_override(
     {
-        **settings.SECURE_CSP,
+        **cast("dict[str, list[str]]", settings.SECURE_CSP),
         "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
         "worker-src": [CSP.SELF, "blob:"],
         "img-src": [CSP.SELF, "data:"],

@@ -14,6 +14,18 @@ if TYPE_CHECKING:
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _CHUNK = 64 * 1024
+# Only recordings are served inline; anything else is bytes to download, never a page.
+_PLAYABLE = ("audio/", "video/")
+_SAFE_NAME = re.compile(r"^[\w.-]+\.(?:mp3|m4a|mp4|ogg|oga|opus|wav|webm|flac|aac|bin)$")
+
+
+def _safe(content_type: str, filename: str) -> tuple[str, str]:
+    """A content type and file name a browser cannot take for a page (HTML, SVG, XML)."""
+    if not content_type.lower().startswith(_PLAYABLE):
+        content_type = "application/octet-stream"
+    if not _SAFE_NAME.match(filename):
+        filename = filename.rsplit(".", 1)[0] + ".bin"
+    return content_type, filename
 
 
 def _read(file: FieldFile, start: int, length: int) -> Iterator[bytes]:
@@ -37,6 +49,7 @@ def media_response(
     answer or jump to a transcript line. Only one range is served; a malformed or multi-range
     header gets the whole file, an unsatisfiable one 416.
     """
+    content_type, filename = _safe(content_type, filename)
     size = file.size
     header = request.headers.get("Range", "").strip()
     match = _RANGE.match(header) if header else None
