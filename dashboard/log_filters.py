@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
+
+from gunicorn.glogging import Logger as _GunicornLogger
 
 # Candidate invite links (/i/<token>/), share links (/s/<token>/…) and team invitations.
 _TOKEN_IN_PATH = re.compile(r"(/(?:i|s|accounts/invitations)/)[^/\s?#'\"]+")
@@ -22,3 +25,16 @@ class RedactTokens(logging.Filter):
         if clean != message:
             record.msg, record.args = clean, ()
         return True
+
+
+class GunicornLogger(_GunicornLogger):
+    """gunicorn's logger with tokens redacted from access-log lines (request line, path,
+    referer): ``--logger-class dashboard.log_filters.GunicornLogger``."""
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U", "f", "{referer}i"):
+            value = atoms.get(key)
+            if isinstance(value, str):
+                atoms[key] = redact(value)
+        return atoms

@@ -240,3 +240,33 @@ def test_a_bad_token_is_never_logged(client, captured_logs):
     response = client.get(reverse("candidates:runner_enter", args=[token]))
     assert response.status_code == 404
     assert not any(token in line for line in captured_logs.lines), captured_logs.lines
+
+
+def test_gunicorn_access_lines_never_hold_a_token():
+    """The access log of ``./panelist up`` (gunicorn) goes through the redacting logger."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from dashboard.log_filters import GunicornLogger
+
+    token = "c2VjcmV0LWludml0ZS10b2tlbi1mb3ItdGhlLWxvZw"
+    logger = GunicornLogger(Config())
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": f"/i/{token}/",
+        "PATH_INFO": f"/i/{token}/",
+        "QUERY_STRING": "",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_REFERER": f"https://panelist.example/s/{token}/",
+    }
+    atoms = logger.atoms(
+        SimpleNamespace(status="302 Found", sent=0, headers=[]),
+        SimpleNamespace(headers=[]),
+        environ,
+        timedelta(milliseconds=5),
+    )
+    line = logger.cfg.access_log_format % atoms
+    assert token not in line
+    assert "/i/[token]/" in line
