@@ -94,3 +94,11 @@ def login(client):
         return client
 
     return _login
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist, tests that start a real Celery worker share one Redis broker: keep
+    them on one xdist worker, one after another (``--dist loadgroup``)."""
+    for item in items:
+        if item.get_closest_marker("worker"):
+            item.add_marker(pytest.mark.xdist_group("celery-worker"))
