@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 from rest_framework import exceptions, status
@@ -64,10 +65,29 @@ def page_params(request: Request) -> tuple[int, int]:
     return max(page, 1), size
 
 
+# Lists count their rows exactly up to this many; past it ``total`` is PostgreSQL's estimate
+# (``totalIsExact`` false), so a team with a million invites is not counted on every page.
+COUNT_EXACT_UP_TO = 10_000
+
+
+def bounded_count(queryset: QuerySet[Any]) -> tuple[int, bool]:
+    """(total, exact): an exact count of at most COUNT_EXACT_UP_TO + 1 rows, else the
+    planner's estimate of the query's rows (never below the exact part)."""
+    capped = queryset.order_by()[: COUNT_EXACT_UP_TO + 1].count()
+    if capped <= COUNT_EXACT_UP_TO or connection.vendor != "postgresql":
+        return capped, capped <= COUNT_EXACT_UP_TO
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    return max(capped, int(plan[0]["Plan"]["Plan Rows"])), False
+
+
 def paginate(request: Request, queryset: QuerySet[Any], key: str, render: Any) -> Response:
-    """A page of ``queryset`` under ``key`` with ``pagination {total, page, pages, pageSize}``."""
+    """A page of ``queryset`` under ``key`` with
+    ``pagination {total, totalIsExact, page, pages, pageSize}`` (see ``bounded_count``)."""
     page, size = page_params(request)
-    total = queryset.count()
+    total, exact = bounded_count(queryset)
     rows = list(queryset[(page - 1) * size : page * size])
     return envelope(
         request,
@@ -75,6 +95,7 @@ def paginate(request: Request, queryset: QuerySet[Any], key: str, render: Any) -
             key: [render(row) for row in rows],
             "pagination": {
                 "total": total,
+                "totalIsExact": exact,
                 "page": page,
                 "pages": max(1, math.ceil(total / size)),
                 "pageSize": size,

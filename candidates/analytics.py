@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 
-from candidates.models import Answer, CandidateInterview, Evaluation
-from candidates.selectors_results import human_score_subquery
+from candidates.models import Answer, CandidateInterview, Evaluation, Rating
 
 if TYPE_CHECKING:
     from interviews.models import Interview
@@ -291,7 +290,7 @@ def drop_off_chart(steps: list[DropOffStep], started: int) -> Chart:
 # ---------------------------------------------------------------- score distributions
 
 
-def _buckets(field_name: str) -> dict[str, Any]:
+def _buckets(field_name: str, counted: str = "pk") -> dict[str, Any]:
     """``Count`` aggregates putting ``field_name`` (a 1-5 score) into the nearest whole point."""
     edges = {1: (None, 1.5), 2: (1.5, 2.5), 3: (2.5, 3.5), 4: (3.5, 4.5), 5: (4.5, None)}
     out = {}
@@ -301,7 +300,7 @@ def _buckets(field_name: str) -> dict[str, Any]:
             cond &= Q(**{f"{field_name}__gte": low})
         if high is not None:
             cond &= Q(**{f"{field_name}__lt": high})
-        out[f"s{point}"] = Count("pk", filter=cond)
+        out[f"s{point}"] = Count(counted, filter=cond)
     return out
 
 
@@ -318,12 +317,20 @@ def ai_score_distribution(invites: QuerySet[CandidateInterview]) -> dict[int, in
 
 
 def human_score_distribution(invites: QuerySet[CandidateInterview]) -> dict[int, int]:
-    """How many ``invites`` have a reviewers' mean rating nearest to 1, 2 … 5."""
-    counts = (
-        invites.exclude(status=Status.DRAFT)
-        .annotate(human=human_score_subquery())
-        .aggregate(**_buckets("human"))
+    """How many ``invites`` have a reviewers' mean rating nearest to 1, 2 … 5.
+
+    Grouped from the ratings side, so only invites with a submitted scorecard are read (a
+    correlated subquery per invite took seconds on an interview of 200,000 invites)."""
+    means = (
+        Rating.objects.filter(
+            scorecard__candidate_interview__in=invites.exclude(status=Status.DRAFT),
+            scorecard__submitted_at__isnull=False,
+        )
+        .order_by()
+        .values("scorecard__candidate_interview")
+        .annotate(human=Avg("score"))
     )
+    counts = means.aggregate(**_buckets("human", counted="human"))
     return {point: counts[f"s{point}"] for point in SCALE}
 
 

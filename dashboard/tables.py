@@ -1,5 +1,9 @@
 """Tables for the dashboard's own pages (team admin and home)."""
 
+import inspect
+from collections.abc import Iterator
+from typing import Any
+
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
@@ -15,6 +19,34 @@ NUMBER_WIDE_ONLY = {
     "th": {"class": "text-end d-none d-md-table-cell"},
     "td": {"class": "text-end d-none d-md-table-cell"},
 }
+
+
+class DirectCellsMixin:
+    """Body cells rendered by calling the table's ``render_<column>(record)`` methods directly.
+
+    django-tables2 inspects the render method's signature, resolves the accessor and rebuilds
+    the column's attributes for every cell (about 3 ms a row of six columns); the big lists
+    render 25 rows on every request. Columns whose render method wants more than the record
+    (or that have none) still go through django-tables2, so the cells are the same.
+    ``components/table.html`` uses ``direct_rows`` when a table has it.
+    """
+
+    def direct_rows(self) -> Iterator[tuple[Any, list[tuple[str, Any]]]]:
+        columns = list(self.columns)  # type: ignore[attr-defined]
+        plan = []
+        for column in columns:
+            render = getattr(self, f"render_{column.name}", None)
+            if render is not None and set(inspect.signature(render).parameters) != {"record"}:
+                render = None
+            plan.append((column.name, column.attrs["td"].as_html(), render))
+        for row in self.paginated_rows:  # type: ignore[attr-defined]
+            yield (
+                row,
+                [
+                    (attrs, render(record=row.record) if render else row.get_cell(name))
+                    for name, attrs, render in plan
+                ],
+            )
 
 
 class InterviewTable(tables.Table):

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.models import Membership, Team
 from accounts.permissions import MATRIX, Perm
+from candidates.models import CandidateInterview
 from candidates.selectors import interviews_visible
 from interviews.models import (
     AITextQuestion,
@@ -51,12 +53,24 @@ def interview_list(
     if q := (filters.get("q") or "").strip():
         interviews = interviews.filter(Q(title__icontains=q) | Q(display_name__icontains=q))
     return interviews.annotate(
-        question_count=Count("items", distinct=True),
-        invited_count=Count(
-            "invites", filter=Q(invites__status__in=["INVITED", "IN_PROGRESS"]), distinct=True
-        ),
-        completed_count=Count("invites", filter=Q(invites__status="COMPLETED"), distinct=True),
+        question_count=_count_of(InterviewQuestion),
+        invited_count=_count_of(CandidateInterview, status__in=["INVITED", "IN_PROGRESS"]),
+        completed_count=_count_of(CandidateInterview, status="COMPLETED"),
     ).order_by("-created_at")
+
+
+def _count_of(model: Any, **filters: Any) -> Coalesce:
+    """A correlated count of ``model`` rows of the outer interview (0 for none): read only for
+    the rows a page shows, where a JOIN of questions x invites then COUNT DISTINCT read every
+    invite of every interview."""
+    rows = (
+        model.objects.filter(interview=OuterRef("pk"), **filters)
+        .order_by()
+        .values("interview")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
 def interview_items(*, interview: Interview) -> list[InterviewQuestion]:

@@ -9,9 +9,10 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from candidates.models import CandidateInterview, InviteDelivery
-from dashboard.tables import WIDE_ONLY
+from dashboard.tables import WIDE_ONLY, DirectCellsMixin
 from dashboard.templatetags.panelist import status_css
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ def delivery_badge(channel: str, status: str) -> str:
     )
 
 
-class InviteTable(tables.Table):
+class InviteTable(DirectCellsMixin, tables.Table):
     candidate = tables.Column(
         verbose_name="Candidate", order_by=("candidate__last_name", "candidate__first_name")
     )
@@ -109,7 +110,7 @@ class InviteTable(tables.Table):
             '<span title="{}">{}</span>{}',
             dateformat.format(when, "j M Y, H:i T"),
             dateformat.format(when, "j M Y"),
-            format_html(' <span class="small text-danger">(passed)</span>') if overdue else "",
+            mark_safe(' <span class="small text-danger">(passed)</span>') if overdue else "",
         )
 
     def render_delivery(self, record: CandidateInterview) -> str:

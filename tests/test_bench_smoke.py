@@ -1,0 +1,137 @@
+"""The benchmarks' data paths at a tiny size, so the scripts under bench/ cannot rot.
+
+The figures themselves come from running the scripts (docs/performance.md); these tests only
+check that each one still drives the real code: the generator's COPY rows satisfy the
+database's constraints, every list page answers in-process, the padded upload passes the
+server's content check, the speech providers run, a CSV import previews, and the two baseline
+views answer.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import connection
+
+from bench import bulk_invite, generate, queries, speech, throughput, upload
+from bench.common import ensure_fixture
+from candidates.models import Answer, Candidate, CandidateInterview, ImportJob, Turn
+
+pytestmark = pytest.mark.django_db
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the generator writes with PostgreSQL's COPY"
+)
+
+
+@pytest.fixture
+def bench_team(db):
+    return ensure_fixture(slug="smoke", email="smoke@example.com")
+
+
+@pytest.fixture
+def bench_urls(settings):
+    """bench.settings' two differences: the URLconf with the baselines and their template."""
+    settings.ROOT_URLCONF = "bench.urls"
+    engine = settings.TEMPLATES[0]
+    settings.TEMPLATES = [
+        {**engine, "DIRS": [*engine["DIRS"], settings.BASE_DIR / "bench" / "templates"]}
+    ]
+
+
+@pytest.fixture
+def filled(bench_team):
+    generate.generate(bench_team, 60)
+    return bench_team
+
+
+@postgres_only
+def test_it_generates_rows_that_satisfy_the_constraints(filled):
+    invites = CandidateInterview.objects.filter(team=filled.team)
+    assert invites.count() == 60
+    assert Candidate.objects.filter(team=filled.team).count() == 40
+    assert not invites.filter(status="COMPLETED", completed_at__isnull=True).exists()
+    answers = Answer.objects.filter(candidate_interview__team=filled.team)
+    assert answers.count() % 3 == 0
+    assert Turn.objects.filter(candidate_interview__team=filled.team).count() == (
+        2 * answers.count()
+    )
+    # Ids sort like creation times (UUIDv7 made from each row's created_at).
+    ordered = list(invites.order_by("created_at").values_list("pk", flat=True))
+    assert ordered == sorted(ordered)
+
+
+@postgres_only
+def test_it_resets_only_the_bench_team(filled, bench_team):
+    other = ensure_fixture(slug="smoke-other", email="smoke-other@example.com")
+    generate.generate(other, 3)
+    generate.reset(bench_team)
+    assert not CandidateInterview.objects.filter(team=bench_team.team).exists()
+    assert CandidateInterview.objects.filter(team=other.team).count() == 3
+
+
+@postgres_only
+def test_it_counts_the_queries_of_every_list_page(filled):
+    from bench.common import api_key
+
+    counted = queries.count_queries(filled, api_key(filled))
+    assert {name: status for name, (status, _) in counted.items() if status != 200} == {}
+    assert counted["invites"][1] > 0
+
+
+@postgres_only
+def test_it_captures_the_throughput_pages_sql(filled, bench_urls):
+    from bench.common import api_key
+
+    captured = throughput.capture_queries(filled, throughput.urls(filled), api_key(filled))
+    assert captured["bare JSON"] == []
+    assert captured["invite list"]
+    assert throughput.invite_counts(
+        ['SELECT COUNT(*) AS "__count" FROM "candidates_candidateinterview" WHERE 1']
+    )
+    assert not throughput.invite_counts(['SELECT "id" FROM "candidates_candidateinterview"'])
+
+
+def test_it_pads_a_recording_that_the_upload_check_accepts(tmp_path):
+    from uploads.services import MIN_SECONDS, probe_recording
+
+    total = 3 * upload.MIB
+    prefix = upload.padded_prefix(total)
+    path = tmp_path / "answer.webm"
+    zeros = bytes(upload.MIB)
+    with path.open("wb") as handle:
+        for offset, length in upload.chunks(prefix, total, upload.MIB):
+            handle.write(upload.piece(prefix, offset, length, zeros))
+    assert path.stat().st_size == total
+    info = probe_recording(path, min_seconds=MIN_SECONDS, max_seconds=60)
+    assert 2.5 < info.duration < 3.5
+
+
+def test_it_previews_a_generated_csv_through_the_import_service(bench_team):
+    from candidates.services.imports import import_job_create
+
+    job, ignored = import_job_create(
+        team=bench_team.team,
+        by=bench_team.user,
+        filename="bench.csv",
+        data=bulk_invite.csv_bytes(5, "smoke"),
+    )
+    assert (job.status, job.total, job.errors, ignored) == (ImportJob.Status.PREVIEW, 5, [], [])
+
+
+def test_it_serves_the_two_baselines(client, bench_urls, bench_team):
+    response = client.get("/bench/json/")
+    assert len(json.loads(response.content)["data"]) == 25
+    assert client.get("/bench/constant/").status_code == 302  # the page needs a login
+    client.force_login(bench_team.user)
+    response = client.get("/bench/constant/")
+    assert response.status_code == 200
+    assert response.content.count(b"<tr>") == 26
+
+
+def test_it_measures_speech_and_evaluation():
+    chars_per_second, wav = speech.tts_chars_per_second(0.25)
+    assert chars_per_second > 0
+    assert wav[:4] == b"RIFF"
+    assert speech.evaluations_per_second(1) > 0
