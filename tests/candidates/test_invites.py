@@ -929,3 +929,18 @@ def test_it_shows_form_errors(login, recruiter, team, interview):
     assert "Choose today or a later date." in html
     assert "Select a valid choice" in html  # a paused interview is not offered
     assert "Paused role" not in html
+
+
+def test_the_list_flags_an_open_invite_past_its_expiry(login, recruiter, team):
+    """Before the beat task expires it, a lapsed open invite shows its expiry as passed."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    lapsed = CandidateInterviewFactory(team=team, interview__team=team)
+    CandidateInterview.objects.filter(pk=lapsed.pk).update(
+        expires_at=timezone.now() - timedelta(hours=1)
+    )
+    response = login(recruiter).get(reverse("candidates:invite_list"))
+    assert response.status_code == 200
+    assert "(passed)" in response.text
