@@ -22,8 +22,8 @@ class PrivacySettingsForm(forms.ModelForm):
             "privacy_notice": "Privacy notice",
             "ai_notice": "AI notice",
             "alternative_contact_email": "Who handles requests for an alternative process",
-            "retention_months": "Keep candidate data for (months)",
-            "media_retention_months": "Keep recordings for (months)",
+            "retention_months": "Keep data (months)",
+            "media_retention_months": "Keep recordings (months)",
             "self_id_survey_enabled": "Offer the voluntary self-identification survey",
         }
         help_texts = {
