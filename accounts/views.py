@@ -85,7 +85,7 @@ def _failed(request: HttpRequest, *, email: str) -> throttle.Lock | None:
 @sensitive_post_parameters()
 @csrf_protect
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
     """The password step. With two-factor on, it only starts a pending sign-in."""
     next_url = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME, "")

@@ -96,3 +96,7 @@ def test_it_resets_a_password_by_email_through_the_queue(client, recruiter):
 def test_it_sends_no_reset_email_for_an_unknown_address(client):
     client.post(reverse("accounts:password_reset"), {"email": "nobody@example.com"})
     assert mail.outbox == []
+
+
+def test_the_login_page_answers_head_for_monitors(client, db):
+    assert client.head(reverse("accounts:login")).status_code == 200
