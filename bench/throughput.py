@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import os
 import re
 import statistics
 import subprocess
@@ -179,21 +178,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
 
     prepare()
-    proposed = os.environ.get("BENCH_PROPOSED") == "1"
-    if proposed:
-        from bench.proposed import INDEX_SQL
-
-        print("BENCH_PROPOSED=1: measuring with the patches of bench.proposed and its index")
-        with connection.cursor() as cursor:
-            cursor.execute(INDEX_SQL)
-    try:
-        return _measure(args)
-    finally:
-        if proposed:
-            from bench.proposed import INDEX_NAME
-
-            with connection.cursor() as cursor:
-                cursor.execute(f"DROP INDEX IF EXISTS {INDEX_NAME}")
+    return _measure(args)
 
 
 def _measure(args: argparse.Namespace) -> dict[str, Any]:

@@ -2,8 +2,6 @@
 and a signed-in page that renders 25 constant rows in the dashboard's layout. Selected only by
 ``DJANGO_SETTINGS_MODULE=bench.settings``; production never routes here."""
 
-import os
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -43,9 +41,3 @@ urlpatterns = [
     path("bench/constant/", constant_page, name="bench_constant"),
     path("", include("dashboard.urls")),
 ]
-
-if os.environ.get("BENCH_PROPOSED") == "1":
-    # Measure the fixes docs/performance.md proposes before they are made (see bench.proposed).
-    from bench.proposed import apply
-
-    apply()
