@@ -15,13 +15,12 @@ import json
 import logging
 import re
 import time
-import urllib.error
-import urllib.request
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from speech import openai_http
 from speech.evaluation import EvaluationError, TransientEvaluationError
 
 if TYPE_CHECKING:
@@ -93,18 +92,6 @@ def _with_hint(messages: list[Message], hint: str) -> list[Message]:
     return [{"role": "system", "content": instruction}, *messages]
 
 
-def _error_detail(exc: urllib.error.HTTPError) -> str:
-    raw = exc.read()[:2000].decode(errors="replace")
-    try:
-        error = json.loads(raw).get("error")
-        message = error.get("message") if isinstance(error, dict) else error
-        if isinstance(message, str) and message:
-            return message[:300]
-    except (ValueError, AttributeError):
-        pass
-    return raw[:300]
-
-
 def chat(
     messages: list[Message],
     *,
@@ -125,30 +112,17 @@ def chat(
     }
     if json_schema_hint:
         payload["response_format"] = {"type": "json_object"}
-    headers = {"Content-Type": "application/json", "Accept": "application/json"}
-    if settings.LLM_API_KEY:
-        headers["Authorization"] = f"Bearer {settings.LLM_API_KEY}"
-    request = urllib.request.Request(  # noqa: S310 - http(s) checked in _endpoint
-        endpoint, data=json.dumps(payload).encode(), headers=headers, method="POST"
-    )
     started = time.monotonic()
-    try:
-        with urllib.request.urlopen(  # noqa: S310
-            request, timeout=timeout if timeout is not None else settings.LLM_TIMEOUT
-        ) as response:
-            body = response.read()
-    except urllib.error.HTTPError as exc:
-        detail = _error_detail(exc)
-        if exc.code == 429 or exc.code >= 500:
-            raise LLMUnavailable(
-                f"The language model server answered {exc.code}: {detail}"
-            ) from exc
-        raise LLMError(
-            f"The language model server refused the request ({exc.code}): {detail}"
-        ) from exc
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise LLMUnavailable(f"The language model server could not be reached: {reason}") from exc
+    body = openai_http.post(  # the URL's scheme is checked in _endpoint
+        endpoint,
+        body=json.dumps(payload).encode(),
+        headers={"Content-Type": "application/json", "Accept": "application/json"},
+        api_key=settings.LLM_API_KEY,
+        timeout=timeout if timeout is not None else settings.LLM_TIMEOUT,
+        server="language model server",
+        transient=LLMUnavailable,
+        refused=LLMError,
+    )
     logger.info("LLM reply from %s in %.1f s", model_name(), time.monotonic() - started)
     try:
         content = json.loads(body)["choices"][0]["message"]["content"]

@@ -24,8 +24,6 @@ import io
 import json
 import os
 import threading
-import urllib.error
-import urllib.request
 import uuid
 import wave
 from dataclasses import dataclass
@@ -34,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 
+from speech import openai_http
 from speech.media import MediaError, Source, to_mp3, to_wav
 
 if TYPE_CHECKING:
@@ -252,18 +251,6 @@ def _multipart(fields: dict[str, str], *, file: tuple[str, str, bytes]) -> tuple
     return body.getvalue(), f"multipart/form-data; boundary={boundary}"
 
 
-def _error_detail(exc: urllib.error.HTTPError) -> str:
-    raw = exc.read()[:2000].decode(errors="replace")
-    try:
-        error = json.loads(raw).get("error")
-        message = error.get("message") if isinstance(error, dict) else error
-        if isinstance(message, str) and message:
-            return message[:300]
-    except (ValueError, AttributeError):
-        pass
-    return raw[:300]
-
-
 class OpenAITranscriber:
     """``POST {OPENAI_STT_BASE_URL}/audio/transcriptions`` with ``response_format=verbose_json``.
 
@@ -301,31 +288,16 @@ class OpenAITranscriber:
         if code:
             fields["language"] = code
         body, content_type = _multipart(fields, file=("answer.mp3", "audio/mpeg", mp3))
-        headers = {"Content-Type": content_type, "Accept": "application/json"}
-        if settings.OPENAI_STT_API_KEY:
-            headers["Authorization"] = f"Bearer {settings.OPENAI_STT_API_KEY}"
-        request = urllib.request.Request(  # noqa: S310 - http(s) checked in _endpoint
-            endpoint, data=body, headers=headers, method="POST"
+        raw = openai_http.post(  # the URL's scheme is checked in _endpoint
+            endpoint,
+            body=body,
+            headers={"Content-Type": content_type, "Accept": "application/json"},
+            api_key=settings.OPENAI_STT_API_KEY,
+            timeout=settings.OPENAI_STT_TIMEOUT,
+            server="transcription server",
+            transient=TransientSTTError,
+            refused=STTError,
         )
-        try:
-            with urllib.request.urlopen(  # noqa: S310
-                request, timeout=settings.OPENAI_STT_TIMEOUT
-            ) as response:
-                raw = response.read()
-        except urllib.error.HTTPError as exc:
-            detail = _error_detail(exc)
-            if exc.code == 429 or exc.code >= 500:
-                raise TransientSTTError(
-                    f"The transcription server answered {exc.code}: {detail}"
-                ) from exc
-            raise STTError(
-                f"The transcription server refused the request ({exc.code}): {detail}"
-            ) from exc
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise TransientSTTError(
-                f"The transcription server could not be reached: {reason}"
-            ) from exc
         return self._parse(raw, language=code, duration=duration)
 
     def _parse(self, raw: bytes, *, language: str | None, duration: float) -> Transcript:

@@ -14,8 +14,6 @@ import functools
 import io
 import json
 import threading
-import urllib.error
-import urllib.request
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -321,26 +319,21 @@ class OpenAIProvider:
                 "speed": speed,
             }
         ).encode()
-        headers = {"Content-Type": "application/json", "Accept": "audio/*"}
-        if settings.OPENAI_TTS_API_KEY:
-            headers["Authorization"] = f"Bearer {settings.OPENAI_TTS_API_KEY}"
-        request = urllib.request.Request(  # noqa: S310 - the URL comes from settings, http(s) only
-            self._endpoint(), data=body, headers=headers, method="POST"
-        )
-        if not request.full_url.startswith(("http://", "https://")):
+        endpoint = self._endpoint()
+        if not endpoint.startswith(("http://", "https://")):
             raise ProviderUnavailable("OPENAI_TTS_BASE_URL must start with http:// or https://.")
-        try:
-            with urllib.request.urlopen(  # noqa: S310
-                request, timeout=settings.OPENAI_TTS_TIMEOUT
-            ) as response:
-                audio = response.read()
-        except urllib.error.HTTPError as exc:
-            detail = exc.read()[:300].decode(errors="replace")
-            if exc.code == 429 or exc.code >= 500:
-                raise TransientTTSError(f"The speech server answered {exc.code}: {detail}") from exc
-            raise TTSError(f"The speech server refused the request ({exc.code}): {detail}") from exc
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            raise TransientTTSError(f"The speech server could not be reached: {exc}") from exc
+        from speech import openai_http
+
+        audio = openai_http.post(
+            endpoint,
+            body=body,
+            headers={"Content-Type": "application/json", "Accept": "audio/*"},
+            api_key=settings.OPENAI_TTS_API_KEY,
+            timeout=settings.OPENAI_TTS_TIMEOUT,
+            server="speech server",
+            transient=TransientTTSError,
+            refused=TTSError,
+        )
         if audio[:4] == b"RIFF" and audio[8:12] == b"WAVE":
             return audio
         # Some compatible servers ignore response_format and answer MP3 or Opus.
