@@ -17,8 +17,9 @@ from django.db import transaction
 from django.db.models import F
 
 from interviews.models import AITextQuestion, RubricCriterion
+from interviews.services.copy import copy_title, question_copy
 from interviews.services.questions import question_archive, question_unarchive
-from interviews.services.survey import MAX_TITLE, RuleErrors, clean_question_basics, clean_text
+from interviews.services.survey import RuleErrors, clean_question_basics, clean_text
 
 if TYPE_CHECKING:
     from accounts.models import Team, User
@@ -266,25 +267,4 @@ ai_text_question_unarchive = question_unarchive
 @transaction.atomic
 def ai_text_question_duplicate(*, question: AITextQuestion, by: User | None) -> AITextQuestion:
     """A new, active question in the same team: same content and rubric, title + " (copy)"."""
-    suffix = " (copy)"
-    copy = AITextQuestion.objects.create(
-        team_id=question.team_id,
-        created_by=by,
-        title=question.title[: MAX_TITLE - len(suffix)] + suffix,
-        question_text=question.question_text,
-        description=question.description,
-        language=question.language,
-        max_answer_length=question.max_answer_length,
-    )
-    RubricCriterion.objects.bulk_create(
-        RubricCriterion(
-            question=copy,
-            name=c.name,
-            strong_answer=c.strong_answer,
-            weight=c.weight,
-            ideal_answer=c.ideal_answer,
-            ordinal=c.ordinal,
-        )
-        for c in RubricCriterion.objects.filter(question=question).order_by("ordinal")
-    )
-    return copy
+    return question_copy(question=question, team=question.team, by=by, title=copy_title(question))

@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from interviews.models import AudioQuestion, Narrator
+from interviews.services.copy import copy_title, question_copy
 from interviews.services.questions import question_archive, question_unarchive
 from speech.media import MediaError, probe, to_mp3
 from speech.tts import ProviderUnavailable, TransientTTSError, TTSError, get_provider
@@ -258,31 +259,9 @@ audio_question_unarchive = question_unarchive
 
 @transaction.atomic
 def audio_question_duplicate(*, question: AudioQuestion, by: User | None) -> AudioQuestion:
-    """A copy in the same team, titled "… (copy)", with its own copy of the audio file."""
-    suffix = " (copy)"
-    max_length = AudioQuestion._meta.get_field("title").max_length or 200
-    copy = AudioQuestion.objects.create(
-        team=question.team,
-        created_by=by,
-        title=question.title[: max_length - len(suffix)] + suffix,
-        description=question.description,
-        question_script=question.question_script,
-        narrator=question.narrator,
-        language=question.language,
-        audio_url=question.audio_url,
-        audio_type=question.audio_type,
-        transcription_status=question.transcription_status,
-        failure_reason=question.failure_reason,
-        audio_script_hash=question.audio_script_hash,
-    )
-    if question.audio_file:
-        with question.audio_file.open("rb") as source:
-            _store(copy, source.read(), tag=f"copy-{uuid.uuid4().hex[:8]}")
-        copy.save(update_fields=["audio_file"])
-    elif question.audio_type == AudioType.TTS and question.question_script:
-        # The original's audio is still being made (or failed): make the copy's own.
-        audio_question_request_tts(question=copy)
-    return copy
+    """A copy in the same team, titled "… (copy)", with its own copy of the audio file (or its
+    own text-to-speech job while the original's audio is still being made)."""
+    return question_copy(question=question, team=question.team, by=by, title=copy_title(question))
 
 
 # --- the text-to-speech job (called by the Celery task) ------------------------------------

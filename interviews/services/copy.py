@@ -55,7 +55,14 @@ COPIED_FIELDS = (
     "ai_tone",
     "ai_followups_max",
 )
-_QUESTION_FIELDS = ("title", "description", "language")
+_QUESTION_FIELDS = ("description", "language")
+COPY_SUFFIX = " (copy)"
+
+
+def copy_title(question: AudioQuestion | SurveyQuestion | AITextQuestion) -> str:
+    """``question``'s title + " (copy)", within the title's length."""
+    max_length = type(question)._meta.get_field("title").max_length or 200
+    return question.title[: max_length - len(COPY_SUFFIX)] + COPY_SUFFIX
 
 
 def _narrator_in(team: Team, narrator: Narrator | None) -> Narrator | None:
@@ -67,10 +74,11 @@ def _narrator_in(team: Team, narrator: Narrator | None) -> Narrator | None:
     return Narrator.objects.filter(team=team, name=narrator.name).first()
 
 
-def _copy_audio(question: AudioQuestion, team: Team, by: User | None) -> AudioQuestion:
+def _copy_audio(question: AudioQuestion, team: Team, by: User | None, title: str) -> AudioQuestion:
     copy = AudioQuestion(
         team=team,
         created_by=by,
+        title=title,
         question_script=question.question_script,
         narrator=_narrator_in(team, question.narrator),
         audio_url=question.audio_url,
@@ -87,13 +95,22 @@ def _copy_audio(question: AudioQuestion, team: Team, by: User | None) -> AudioQu
         name = (question.audio_file.name or "audio.mp3").rsplit("/", 1)[-1]
         copy.audio_file.save(name, ContentFile(data), save=False)
     copy.save()
+    if not copy.audio_file and copy.audio_type == AudioQuestion.AudioType.TTS:
+        # The original's audio is still being made (or failed): the copy makes its own.
+        from interviews.services.audio import audio_question_request_tts
+
+        if copy.question_script:
+            audio_question_request_tts(question=copy)
     return copy
 
 
-def _copy_survey(question: SurveyQuestion, team: Team, by: User | None) -> SurveyQuestion:
+def _copy_survey(
+    question: SurveyQuestion, team: Team, by: User | None, title: str
+) -> SurveyQuestion:
     copy = SurveyQuestion.objects.create(
         team=team,
         created_by=by,
+        title=title,
         question_text=question.question_text,
         survey_type=question.survey_type,
         max_character_length=question.max_character_length,
@@ -109,15 +126,18 @@ def _copy_survey(question: SurveyQuestion, team: Team, by: User | None) -> Surve
             weight=o.weight,
             is_preferred=o.is_preferred,
         )
-        for o in question.options.all()
+        for o in question.options.order_by("ordinal")
     )
     return copy
 
 
-def _copy_ai_text(question: AITextQuestion, team: Team, by: User | None) -> AITextQuestion:
+def _copy_ai_text(
+    question: AITextQuestion, team: Team, by: User | None, title: str
+) -> AITextQuestion:
     copy = AITextQuestion.objects.create(
         team=team,
         created_by=by,
+        title=title,
         question_text=question.question_text,
         max_answer_length=question.max_answer_length,
         **{f: getattr(question, f) for f in _QUESTION_FIELDS},
@@ -131,9 +151,24 @@ def _copy_ai_text(question: AITextQuestion, team: Team, by: User | None) -> AITe
             ideal_answer=c.ideal_answer,
             ordinal=c.ordinal,
         )
-        for c in question.criteria.all()
+        for c in question.criteria.order_by("ordinal")
     )
     return copy
+
+
+
+def question_copy[Q: (AudioQuestion, SurveyQuestion, AITextQuestion)](
+    *, question: Q, team: Team, by: User | None, title: str | None = None
+) -> Q:
+    """A new question of ``team`` with ``question``'s content, options or rubric, and its own
+    audio file. The one place that knows what a question's copy holds: duplicating in a team
+    and copying an interview to another team both use it."""
+    name = question.title if title is None else title
+    if isinstance(question, AudioQuestion):
+        return _copy_audio(question, team, by, name)
+    if isinstance(question, SurveyQuestion):
+        return _copy_survey(question, team, by, name)
+    return _copy_ai_text(question, team, by, name)
 
 
 @transaction.atomic
@@ -168,9 +203,9 @@ def interview_copy(
     for item in items:
         audio, survey, ai_text = item.audio_question, item.survey_question, item.ai_text_question
         if not same_team:
-            audio = _copy_audio(audio, to_team, by) if audio else None
-            survey = _copy_survey(survey, to_team, by) if survey else None
-            ai_text = _copy_ai_text(ai_text, to_team, by) if ai_text else None
+            audio = question_copy(question=audio, team=to_team, by=by) if audio else None
+            survey = question_copy(question=survey, team=to_team, by=by) if survey else None
+            ai_text = question_copy(question=ai_text, team=to_team, by=by) if ai_text else None
         links.append(
             InterviewQuestion(
                 interview=copy,

@@ -31,6 +31,7 @@ from django.db.models import F
 
 from interviews.filters import LANGUAGES
 from interviews.models import InterviewQuestion, SurveyOption, SurveyQuestion
+from interviews.services.copy import copy_title, question_copy
 from interviews.services.questions import question_archive, question_unarchive
 
 if TYPE_CHECKING:
@@ -445,27 +446,4 @@ survey_question_unarchive = question_unarchive
 @transaction.atomic
 def survey_question_duplicate(*, question: SurveyQuestion, by: User | None) -> SurveyQuestion:
     """A new, active question in the same team: same content and options, title + " (copy)"."""
-    suffix = " (copy)"
-    copy = SurveyQuestion.objects.create(
-        team_id=question.team_id,
-        created_by=by,
-        title=question.title[: MAX_TITLE - len(suffix)] + suffix,
-        question_text=question.question_text,
-        description=question.description,
-        language=question.language,
-        survey_type=question.survey_type,
-        max_character_length=question.max_character_length,
-        preferred_option=question.preferred_option,
-        select_all_for_full_score=question.select_all_for_full_score,
-    )
-    SurveyOption.objects.bulk_create(
-        SurveyOption(
-            question=copy,
-            text=o.text,
-            ordinal=o.ordinal,
-            weight=o.weight,
-            is_preferred=o.is_preferred,
-        )
-        for o in SurveyOption.objects.filter(question=question).order_by("ordinal")
-    )
-    return copy
+    return question_copy(question=question, team=question.team, by=by, title=copy_title(question))

@@ -330,3 +330,29 @@ def test_it_refuses_bad_scorecards(team, criteria, message):
     with pytest.raises(ValidationError, match=message):
         scorecard_template_save(interview=interview, name="X", criteria=criteria)
     assert not ScorecardTemplate.objects.exists()
+
+
+def test_a_copied_spoken_question_without_audio_yet_makes_its_own(
+    team, recruiter, django_capture_on_commit_callbacks
+):
+    """The original's text-to-speech was still running: the copy in the other team must not
+    wait forever for audio nobody is making."""
+    from interviews.models import AudioQuestion
+    from tests.factories import AudioQuestionFactory
+
+    target = TeamFactory(organization=team.organization, name="Sales")
+    MembershipFactory(team=target, user=recruiter, role=Role.RECRUITER)
+    interview = InterviewFactory(team=team)
+    spoken = AudioQuestionFactory(
+        team=team,
+        audio_type=AudioQuestion.AudioType.TTS,
+        transcription_status=AudioQuestion.TranscriptionStatus.PENDING,
+    )
+    interview_question_add(interview=interview, question=spoken)
+    with django_capture_on_commit_callbacks(execute=True):
+        copy = interview_copy(interview=interview, to_team=target, by=recruiter)
+    copied = copy.items.get().audio_question
+    copied.refresh_from_db()
+    assert copied.pk != spoken.pk
+    assert copied.transcription_status == AudioQuestion.TranscriptionStatus.COMPLETED
+    assert copied.audio_file  # spoken by the (eager) text-to-speech task
