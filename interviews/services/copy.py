@@ -156,7 +156,6 @@ def _copy_ai_text(
     return copy
 
 
-
 def question_copy[Q: (AudioQuestion, SurveyQuestion, AITextQuestion)](
     *, question: Q, team: Team, by: User | None, title: str | None = None
 ) -> Q:
