@@ -34,6 +34,7 @@ import subprocess
 import sys
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -320,7 +321,9 @@ class Stats:
             self.errors.append(message)
 
 
-class Person:
+class Person(ABC):
+    """A simulated user: ``run`` is what they do until the run's end."""
+
     def __init__(self, base: str, stats: Stats, stop_at: float, think: float) -> None:
         import requests
 
@@ -330,8 +333,8 @@ class Person:
     def pause(self) -> None:
         time.sleep(random.uniform(0.5, 1.5) * self.think)
 
-    def run(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def run(self) -> None: ...
 
     def running(self) -> bool:
         return time.monotonic() < self.stop_at

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from typing import TYPE_CHECKING
 
 from django import forms
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
@@ -15,11 +14,12 @@ from django_tables2.paginators import LazyPaginator
 from accounts.access import team_admin_required
 from accounts.audit import ACTION_LABELS, audit_record, client_ip
 from accounts.selectors import audit_event_list
+from dashboard.csv_export import csv_response
 from dashboard.tables import AuditEventTable
 from dashboard.views import _render
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
     from django.db.models import QuerySet
 
@@ -68,45 +68,33 @@ def _events(request: TeamRequest, form: AuditFilterForm) -> QuerySet[AuditEvent]
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+AUDIT_CSV_HEADER = [
+    "time",
+    "actor",
+    "action",
+    "action_label",
+    "object_type",
+    "object_id",
+    "object",
+    "ip",
+    "data",
+]
 
 
-def _csv_rows(events: Iterator[AuditEvent]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(
-        [
-            "time",
-            "actor",
-            "action",
-            "action_label",
-            "object_type",
-            "object_id",
-            "object",
-            "ip",
-            "data",
-        ]
-    )
+def _csv_rows(events: Iterator[AuditEvent]) -> Iterator[Sequence[object]]:
+    yield AUDIT_CSV_HEADER
     for e in events:
-        yield writer.writerow(
-            [
-                e.created_at.isoformat(),
-                _safe(e.actor_label),
-                e.action,
-                ACTION_LABELS.get(e.action, e.action),
-                e.object_type,
-                e.object_id,
-                _safe(e.object_repr),
-                e.ip_address or "",
-                _safe(str(e.data) if e.data else ""),
-            ]
-        )
-
-
-def _safe(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+        yield [
+            e.created_at.isoformat(),
+            e.actor_label,
+            e.action,
+            ACTION_LABELS.get(e.action, e.action),
+            e.object_type,
+            e.object_id,
+            e.object_repr,
+            e.ip_address or "",
+            str(e.data) if e.data else "",
+        ]
 
 
 @require_GET
@@ -122,11 +110,9 @@ def audit_log(request: TeamRequest) -> HttpResponse:
             ip=client_ip(request),
             data={k: v for k, v in request.GET.items() if k != "format"},
         )
-        response = StreamingHttpResponse(
-            _csv_rows(events.iterator(chunk_size=2000)), content_type="text/csv; charset=utf-8"
+        return csv_response(  # type: ignore[return-value]  # streamed, for any size of log
+            _csv_rows(events.iterator(chunk_size=2000)), filename=f"audit-{date.today()}.csv"
         )
-        response["Content-Disposition"] = f'attachment; filename="audit-{date.today()}.csv"'
-        return response  # type: ignore[return-value]  # streamed, for any size of log
     if form.is_bound and not form.is_valid() and request.htmx:
         # The error belongs next to the filter, which the table partial does not hold.
         redirect = HttpResponse(status=204)

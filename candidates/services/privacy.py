@@ -289,18 +289,13 @@ def _tally(invites: QuerySet[CandidateInterview], reason: str) -> None:
     )
 
 
-def _forget_in_webhook_events(team: Team, ids: set[str]) -> int:
+def _forget_in_webhook_events(team: Team, candidate_id: str) -> int:
+    """Delete the team's webhook events about the candidate: every event that concerns a
+    candidate (invites, evaluations) names them by ``candidateId``."""
     from webhooks.models import Event
 
-    doomed = []
-    for pk, payload in (
-        Event.objects.filter(team=team).values_list("pk", "payload").iterator(chunk_size=2000)
-    ):
-        text = json.dumps(payload)
-        if any(i in text for i in ids):
-            doomed.append(pk)
-    Event.objects.filter(pk__in=doomed).delete()
-    return len(doomed)
+    _total, by_model = Event.objects.filter(team=team, payload__candidateId=candidate_id).delete()
+    return by_model.get(Event._meta.label, 0)
 
 
 def _forget_in_imports(team: Team, candidate: Candidate) -> None:
@@ -351,7 +346,7 @@ def candidate_erase(
     stored, partials = _upload_files(invite_ids)
     ids = {str(candidate.pk), *(str(i) for i in invite_ids), *(str(a) for a in answer_ids)}
     _tally(invites, reason)
-    events = _forget_in_webhook_events(team, ids)
+    events = _forget_in_webhook_events(team, str(candidate.pk))
     _forget_in_imports(team, candidate)
     _redact_audit(ids)
     candidate_id = str(candidate.pk)

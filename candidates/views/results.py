@@ -4,7 +4,6 @@ interview may see these (hiring managers: the interviews they review)."""
 
 from __future__ import annotations
 
-import csv
 import uuid
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -32,6 +31,7 @@ from candidates.selectors_results import (
     scorecards_for_print,
 )
 from candidates.tables.results import ResultTable, decision_badge, review_url, score_text
+from dashboard.csv_export import csv_response
 from dashboard.views import _render
 
 if TYPE_CHECKING:
@@ -42,8 +42,6 @@ PAGE_SIZE = 25
 COMPARE_MIN, COMPARE_MAX = 2, 4
 # A printout of more than this many candidates is better split by filters.
 PRINT_LIMIT = 200
-# Spreadsheets run a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ResultFilterForm(forms.Form):
@@ -196,19 +194,6 @@ CSV_HEADER = [
 ]
 
 
-def csv_safe(value: object) -> str:
-    """The cell as text, with a leading quote if a spreadsheet would run it as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
-class _Echo:
-    """A file-like object whose ``write`` hands back the line for the streaming response."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def _iso(value: Any) -> str:
     return timezone.localtime(value).isoformat(timespec="minutes") if value else ""
 
@@ -249,16 +234,12 @@ def result_export_view(request: TeamRequest, interview_pk: str) -> StreamingHttp
     interview = get_results_interview(request, interview_pk)
     _, filters = _filters(request)
     _audit(request, "results.exported", interview, filters)
-    writer = csv.writer(_Echo())
-    rows = _csv_rows(result_list(interview=interview, filters=filters))
-    response = StreamingHttpResponse(
-        (writer.writerow([csv_safe(cell) for cell in row]) for row in rows),
-        content_type="text/csv; charset=utf-8",
-    )
     name = slugify(interview.title) or "interview"
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="{name}-results-{stamp}.csv"'
-    return response
+    return csv_response(
+        _csv_rows(result_list(interview=interview, filters=filters)),
+        filename=f"{name}-results-{stamp}.csv",
+    )
 
 
 @require_GET

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.audit import ACTION_LABELS
 from accounts.models import AuditEvent
 from candidates.models import CandidateInterview, Evaluation, Scorecard
-from candidates.views.results import csv_safe
+from dashboard.csv_export import csv_safe
 from tests.factories import (
     AnswerFactory,
     CandidateFactory,
