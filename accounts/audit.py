@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -9,11 +11,15 @@ from django.conf import settings
 from accounts.models import AuditEvent
 
 if TYPE_CHECKING:
+    from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
+
     from django.db import models
     from django.http import HttpRequest
 
     from accounts.models import Team
 
+    IPAddress = IPv4Address | IPv6Address
+    IPNetwork = IPv4Network | IPv6Network
 
 # How each action reads in the audit log.
 ACTION_LABELS = {
@@ -37,6 +43,7 @@ ACTION_LABELS = {
     "interview.copied": "Interview copied",
     "api_key.created": "API key created",
     "api_key.revoked": "API key revoked",
+    "api_key.narrowed": "API key narrowed to one team",
     "webhook.created": "Webhook added",
     "webhook.updated": "Webhook changed",
     "webhook.enabled": "Webhook enabled",
@@ -73,15 +80,42 @@ ACTION_LABELS = {
 }
 
 
+@functools.cache
+def _networks(proxies: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
+
+
+def _ip(value: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+
+
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The caller's IP. ``X-Forwarded-For`` is trusted only behind a configured proxy."""
+    """The caller's IP, for every throttle, rate limit and audit record.
+
+    ``REMOTE_ADDR``, unless that peer is in ``TRUSTED_PROXIES``: then ``X-Forwarded-For`` is
+    read from the right (each proxy appends the address it saw), skipping trusted proxies, and
+    the first address that is not one is the client. Addresses left of it were written by the
+    client and are never believed.
+    """
     if request is None:
         return None
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    peer = request.META.get("REMOTE_ADDR") or None
+    networks = _networks(tuple(settings.TRUSTED_PROXIES))
+    address = _ip(peer or "")
+    if address is None or not any(address in n for n in networks):
+        return peer
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        hop_address = _ip(hop)
+        if hop_address is None:
+            # Not an address a proxy would write: stop at the last proxy that wrote one.
+            break
+        address = hop_address
+        if not any(address in n for n in networks):
+            break
+    return str(address)
 
 
 def audit_record(

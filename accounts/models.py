@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.ids import uuid7
+from dashboard import limits
+from dashboard.limits import bounded_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -113,10 +115,11 @@ class Team(models.Model):
         help_text="Secret for HMAC-signed embedded interviews (iframe); empty disables embedding.",
     )
     # Candidate notice and consent (empty = Panelist's default text, translated).
-    privacy_notice = models.TextField(
-        blank=True, help_text="Shown to candidates before the first question."
+    privacy_notice = bounded_text(
+        limits.NOTICE, blank=True, help_text="Shown to candidates before the first question."
     )
-    ai_notice = models.TextField(
+    ai_notice = bounded_text(
+        limits.NOTICE,
         blank=True,
         help_text="Shown when the interview uses AI evaluation: what the AI assesses, and that a "
         "person decides.",

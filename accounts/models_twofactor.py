@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.ids import uuid7
+from dashboard import limits
+from dashboard.limits import bounded_text
 
 
 class TOTPDevice(models.Model):
@@ -17,8 +19,8 @@ class TOTPDevice(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp_device"
     )
-    secret_encrypted = models.TextField(
-        help_text="The shared secret, encrypted with a key derived from SECRET_KEY."
+    secret_encrypted = bounded_text(
+        limits.SECRET, help_text="The shared secret, encrypted with a key derived from SECRET_KEY."
     )
     confirmed_at = models.DateTimeField(default=timezone.now)
     last_used_step = models.BigIntegerField(

@@ -3,12 +3,16 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from accounts.models import AuditEvent, Membership, TeamInvitation
+from accounts.models import AuditEvent, Membership, Role, Team, TeamInvitation
+from accounts.permissions import MATRIX, Perm
 
 if TYPE_CHECKING:
-    from accounts.models import Team, User
+    from accounts.models import User
+
+# Who manages a team's integrations (API keys, webhooks): owners and admins, by the matrix.
+INTEGRATION_ROLES = [role for role, perms in MATRIX.items() if Perm.MANAGE_INTEGRATIONS in perms]
 
 
 def membership_current(*, user: Any, team_id: str | None) -> Membership | None:
@@ -81,3 +85,29 @@ def team_list_for_admin(*, user: User) -> QuerySet[Any]:
         .annotate(member_count=Count("memberships"))
         .order_by("name")
     )
+
+
+def manages_team(*, user: Any, team: Any) -> Exists:
+    """An SQL condition: ``user`` (a user, an id or an ``OuterRef``) is an active owner or
+    admin of ``team`` (likewise). For annotations and filters, so the check costs no query."""
+    return Exists(
+        Membership.objects.filter(
+            user=user, user__is_active=True, team=team, role__in=INTEGRATION_ROLES
+        )
+    )
+
+
+def organization_owner(*, user: User, organization_id: Any) -> bool:
+    """Whether ``user`` is an **organization owner**: they hold the owner role in every team of
+    the organization (which has at least one). One query. See docs/permissions.md."""
+    if not user.is_active:
+        return False
+    owned = (
+        Team.objects.filter(organization_id=organization_id)
+        .annotate(
+            owned=Exists(Membership.objects.filter(team=OuterRef("pk"), user=user, role=Role.OWNER))
+        )
+        .values_list("owned", flat=True)
+    )
+    flags = list(owned)
+    return bool(flags) and all(flags)

@@ -1,8 +1,9 @@
 """Sign-in throttling: failed attempts counted per email and per IP in a sliding window.
 
-Failures are counted in one-minute buckets in Django's cache (``cache.incr`` is atomic on
-Redis and per process on local memory); the window is the sum of the last
-``LOGIN_THROTTLE_WINDOW`` seconds of buckets, so it slides a minute at a time. Once an email
+Failures are counted in one-minute buckets in Django's default cache, which every web and
+worker process shares (``cache.incr`` is atomic on Redis and on the default SQLite cache,
+``dashboard.cache``); the window is the sum of the last ``LOGIN_THROTTLE_WINDOW`` seconds
+of buckets, so it slides a minute at a time. Once an email
 reaches ``LOGIN_THROTTLE_EMAIL_LIMIT`` failures (or an IP ``LOGIN_THROTTLE_IP_LIMIT``), a lock
 is set for ``LOGIN_THROTTLE_LOCKOUT`` seconds; attempts while locked are refused without being
 checked or counted, so the lock ends on time however hard it is hammered.

@@ -177,6 +177,27 @@ def totp_device_for(*, user: Any) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user).first()
 
 
+def _device_cache_key(user_id: Any) -> str:
+    return f"twofactor:device:{user_id}"
+
+
+def user_has_device(*, user: Any) -> bool:
+    """Whether ``user`` has a device: one cache read per request, so pages keep their query
+    counts. Only "no device" is believed from the cache; turning a device on forgets it."""
+    key = _device_cache_key(user.pk)
+    if cache.get(key) is False:
+        return False
+    has_device = TOTPDevice.objects.filter(user=user).exists()
+    if not has_device:
+        cache.set(key, False, timeout=300)
+    return has_device
+
+
+def _device_cache_forget(user: Any) -> None:
+    key = _device_cache_key(user.pk)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
 def recovery_codes_left(*, user: User) -> int:
     return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
 
@@ -229,6 +250,7 @@ def totp_device_confirm(*, user: User, secret: str, code: str, ip: str | None) -
     device = TOTPDevice.objects.create(
         user=user, secret_encrypted=secret_encrypt(secret), last_used_step=step
     )
+    _device_cache_forget(user)
     codes = _recovery_codes_replace(user=user)
     audit_record(
         action="auth.two_factor_enabled", actor=user, team=_team_of(user), obj=device, ip=ip
@@ -273,6 +295,7 @@ def totp_device_disable(*, user: User, proof: str, ip: str | None) -> None:
         ip=ip,
     )
     device.delete()
+    _device_cache_forget(user)
 
 
 @transaction.atomic
@@ -410,26 +433,45 @@ _ALLOWED_URL_NAMES = frozenset(
 
 
 class TwoFactorEnforcementMiddleware:
-    """Sends an owner or admin whose organization requires two-factor authentication, and
-    who has no device yet, to the set-up page. Must come after ``CurrentTeamMiddleware``.
+    """Two rules for every signed-in request, on every URL (the Django admin included). Must
+    come after ``CurrentTeamMiddleware``.
 
-    Costs nothing for a session that passed two-factor sign-in (or set it up) and one cached
-    read for other admins' requests, so list pages keep their query counts.
+    1. A session of a user who has a device, which that device has not verified (the mark
+       ``login_verify`` sets), is signed out and sent to sign in: however the session was made
+       (another login view, ``auth.login`` in some future code), it cannot skip the code.
+    2. An owner or admin whose organization requires two-factor authentication, and who has
+       no device yet, is sent to the set-up page.
+
+    Costs nothing for a session that passed two-factor sign-in (or set it up) and a cached
+    read or two for other requests, so list pages keep their query counts.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if (
-            request.user.is_authenticated
-            and not request.session.get(SESSION_VERIFIED)
-            and two_factor_required_for(getattr(request, "membership", None))
-            and not self._allowed(request)
-            and totp_device_for(user=request.user) is None
-        ):
-            return self._to_setup(request)
+        if request.user.is_authenticated and not request.session.get(SESSION_VERIFIED):
+            if user_has_device(user=request.user):
+                return self._sign_out(request)
+            if two_factor_required_for(getattr(request, "membership", None)) and not self._allowed(
+                request
+            ):
+                return self._to_setup(request)
         return self.get_response(request)
+
+    @staticmethod
+    def _sign_out(request: HttpRequest) -> HttpResponse:
+        from django.contrib.auth import REDIRECT_FIELD_NAME, logout
+        from django_htmx.http import HttpResponseClientRedirect
+
+        next_url = request.get_full_path() if request.method == "GET" else ""
+        logout(request)
+        url = reverse("accounts:login")
+        if next_url:
+            url = f"{url}?{urlencode({REDIRECT_FIELD_NAME: next_url})}"
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(url)
+        return redirect(url)
 
     @staticmethod
     def _allowed(request: HttpRequest) -> bool:

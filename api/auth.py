@@ -9,7 +9,7 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
 
 from accounts.models import Team
-from api.keys import api_key_check
+from api.keys import api_key_check, api_key_teams
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -41,6 +41,14 @@ class ApiKeyAuthentication(BaseAuthentication):
         api_key = api_key_check(raw)
         if api_key is None:
             raise exceptions.AuthenticationFailed("The x-api-key header holds no valid key.")
+        if api_key.created_by_id is None or (
+            api_key.team_id is not None and not api_key.reaches_team  # type: ignore[attr-defined]
+        ):
+            # A key acts as its creator: once they may no longer manage its team, it is dead.
+            raise exceptions.AuthenticationFailed(
+                "This key no longer works: the person who made it can no longer manage its "
+                "team (or has left). Ask a team owner or admin for a new key."
+            )
         return KeyUser(api_key), api_key
 
     def authenticate_header(self, request: Request) -> str:
@@ -64,26 +72,38 @@ def _param(request: Request, name: str) -> Any:
     value = request.query_params.get(name)
     if value is None and isinstance(getattr(request, "data", None), dict):
         value = request.data.get(name)
+    # A JSON false or 0 would otherwise read as "not sent" (and DRF's UUIDField takes it).
+    if value is not None and not isinstance(value, str):
+        raise exceptions.ValidationError({name: ["Must be a UUID, as a string."]})
     return value
 
 
 def request_team(request: Request) -> Team:
-    """The team the request acts on: ``teamId`` (query or body) where the key may use it,
-    else the key's team or default team. An organization key with neither is a 400."""
+    """The team the request acts on: ``teamId`` (query or body) where the key reaches it
+    (``api.keys.api_key_teams``; 404 otherwise), else the key's team or default team. An
+    organization key with neither is a 400; one whose creator no longer manages its default
+    team is a 403."""
     api_key: ApiKey = request.auth
     asked = _param(request, "teamId")
     if asked:
         team = (
-            Team.objects.select_related("organization")
-            .filter(pk=_uuid_or_none(asked), organization_id=api_key.organization_id)
+            api_key_teams(api_key)
+            .select_related("organization")
+            .filter(pk=_uuid_or_none(asked))
             .first()
         )
-        if team is None or (api_key.team_id is not None and team.pk != api_key.team_id):
+        if team is None:
             raise exceptions.NotFound(f"No team {asked} is reachable with this key.")
         return team
     if api_key.team_id is not None:
+        # ApiKeyAuthentication has refused the key if its creator no longer manages it.
         return api_key.team  # type: ignore[return-value]
     if api_key.default_team_id is not None:
+        if not api_key.reaches_default_team:  # type: ignore[attr-defined]
+            raise exceptions.PermissionDenied(
+                "The person who made this key can no longer manage its default team: "
+                "send the teamId of a team they own or administer."
+            )
         return api_key.default_team  # type: ignore[return-value]
     raise exceptions.ValidationError(
         {"teamId": ["This organization key has no default team: send teamId."]}

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import path
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
@@ -227,8 +228,8 @@ class CandidateInterviewList(GatherView):
         parameters=[
             *PAGING,
             OpenApiParameter("status", str, enum=CandidateInterview.Status.values),
-            OpenApiParameter("interviewId", str),
-            OpenApiParameter("candidateId", str),
+            OpenApiParameter("interviewId", OpenApiTypes.UUID),
+            OpenApiParameter("candidateId", OpenApiTypes.UUID),
             TEAM_PARAM,
         ],
         responses=paged_envelope_of(

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from accounts.models import Team
 from api.auth import request_team, request_user
 from api.base import GatherView
+from api.keys import api_key_teams
 from api.responses import envelope, paginate
 from api.serializers.interviews import (
     AgentSecretOut,
@@ -155,7 +156,9 @@ class InterviewList(GatherView):
     )
     def get(self, request: Request) -> Response:
         params = request.query_params
-        archived = params.get("archived", "false").lower() in ("true", "1", "yes")
+        archived = (params.get("archived") or "false").lower()
+        if archived not in ("true", "false"):
+            raise exceptions.ValidationError({"archived": ["Must be true or false."]})
         interview_type = params.get("interviewType", "")
         if interview_type and interview_type not in Interview.InterviewType.values:
             raise exceptions.ValidationError(
@@ -163,7 +166,7 @@ class InterviewList(GatherView):
             )
         interviews = interview_list(
             team=request_team(request),
-            include_archived=archived,
+            include_archived=archived == "true",
             filters={"q": params.get("search", ""), "type": interview_type},
         ).select_related("team")
         return paginate(request, interviews, "interviews", lambda i: InterviewOut(i).data)
@@ -312,7 +315,8 @@ class InterviewDetail(GatherView):
             TEAM_PARAM,
             OpenApiParameter("userId", str, description="The member performing the archive."),
         ],
-        responses=envelope_of("InterviewArchive", "interview", InterviewDetailOut()),
+        # A DELETE defaults to 204 in the schema; this one answers 200 with the interview.
+        responses={200: envelope_of("InterviewArchive", "interview", InterviewDetailOut())},
     )
     def delete(self, request: Request, pk: str) -> Response:
         interview = get_or_404(_interviews(request_team(request)), pk, "interview")
@@ -328,7 +332,8 @@ class InterviewCopy(GatherView):
     @extend_schema(
         summary="Copy an interview",
         description="Into `teamId` (a team the key reaches: a team key only its own team, an "
-        "organization key any team of the organization), or into the same team with "
+        "organization key any team of the organization that its creator owns or administers), "
+        "or into the same team with "
         "“(copy)” appended to the title. Another team gets copies of the questions; the same "
         "team reuses them. Keywords only with `copyKeywords`; scorecard templates always.",
         request=InterviewCopyIn,
@@ -338,10 +343,8 @@ class InterviewCopy(GatherView):
         api_key = request.auth
         body = InterviewCopyIn(data=request.data)
         body.is_valid(raise_exception=True)
-        reach = Interview.objects.filter(team__organization_id=api_key.organization_id)
-        teams = Team.objects.filter(organization_id=api_key.organization_id)
-        if api_key.team_id is not None:
-            reach, teams = reach.filter(team_id=api_key.team_id), teams.filter(pk=api_key.team_id)
+        teams = api_key_teams(api_key)
+        reach = Interview.objects.filter(team__in=teams)
         interview = get_or_404(reach.select_related("team"), pk, "interview")
         to_team = interview.team
         if (target := body.validated_data.get("teamId")) is not None:

@@ -61,7 +61,8 @@ erase_schema = extend_schema(
     "recordings, transcripts, evaluations, scorecards, comments — and cannot be undone. "
     "Anonymous counts are kept for reports; the erasure is audited.",
     parameters=[TEAM_PARAM],
-    responses=envelope_of("CandidateErase", "candidate", ErasedOut()),
+    # A DELETE defaults to 204 in the schema; this one answers 200 with what was erased.
+    responses={200: envelope_of("CandidateErase", "candidate", ErasedOut())},
 )
 
 

@@ -1,6 +1,7 @@
 """A fixed-window request limit per API key, kept in the default cache.
 
-``API_RATE_LIMIT`` requests per ``API_RATE_WINDOW`` seconds (600 per 60 unless set). Every
+``API_RATE_LIMIT`` requests per ``API_RATE_WINDOW`` seconds (settings, from the environment;
+600 per 60 unless set), counted in the default cache that every process shares. Every
 response to an authenticated request says where the key stands (``RateLimit-Limit``,
 ``RateLimit-Remaining``, ``RateLimit-Reset`` in seconds); beyond the limit the answer is a 429
 problem with ``Retry-After``.
@@ -29,10 +30,7 @@ class RateState:
 
 
 def _limits() -> tuple[int, int]:
-    return (
-        int(getattr(settings, "API_RATE_LIMIT", 600)),
-        max(1, int(getattr(settings, "API_RATE_WINDOW", 60))),
-    )
+    return settings.API_RATE_LIMIT, max(1, settings.API_RATE_WINDOW)
 
 
 class ApiKeyRateThrottle(BaseThrottle):
@@ -47,7 +45,8 @@ class ApiKeyRateThrottle(BaseThrottle):
         now = int(time.time())
         window_start = now - now % window
         key = f"api:ratelimit:{api_key.pk}:{window_start}"
-        # add() is a no-op when the window already has a counter; incr() is atomic on Redis.
+        # add() is a no-op when the window already has a counter; incr() is atomic on Redis
+        # and on the default SQLite cache.
         cache.add(key, 0, window + 1)
         try:
             count = cache.incr(key)

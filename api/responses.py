@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
+# Far past any real list (100 million rows at the largest page size), and small enough that
+# the row offset always fits the database's integers.
+MAX_PAGE = 1_000_000
 
 
 def request_id(request: Any) -> str:
@@ -44,7 +47,7 @@ def envelope(request: Any, data: dict[str, Any], status_code: int = 200) -> Resp
 
 def page_params(request: Request) -> tuple[int, int]:
     """``page`` is 1-based; ``page=0`` is read as the first page too (the seeds use both).
-    ``pageSize`` defaults to 20 and is capped at 100."""
+    ``pageSize`` defaults to 20 and is capped at 100; ``page`` at MAX_PAGE."""
     errors = {}
     try:
         page = int(request.query_params.get("page", 1))
@@ -56,8 +59,8 @@ def page_params(request: Request) -> tuple[int, int]:
     except ValueError:
         errors["pageSize"] = ["Must be a whole number."]
         size = DEFAULT_PAGE_SIZE
-    if page < 0:
-        errors["page"] = ["Must be 0 or more (1 is the first page)."]
+    if not 0 <= page <= MAX_PAGE:
+        errors["page"] = [f"Must be between 1 and {MAX_PAGE} (0 also means the first page)."]
     if not 1 <= size <= MAX_PAGE_SIZE:
         errors["pageSize"] = [f"Must be between 1 and {MAX_PAGE_SIZE}."]
     if errors:

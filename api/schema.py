@@ -1,8 +1,25 @@
-"""OpenAPI extensions: how drf-spectacular describes the x-api-key authentication."""
+"""OpenAPI extensions: the x-api-key authentication, shared errors and paging bounds."""
 
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+
+from api.responses import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE
+
+
+class GatherAutoSchema(AutoSchema):
+    """A PATCH body is partial, as DRF makes it, unless the view reads its serializer whole
+    (``whole_on_patch = True``, as the bulk update does): then its required fields say so."""
+
+    def _get_request_for_media_type(self, serializer: Any, direction: str = "request") -> Any:
+        if self.method != "PATCH" or not getattr(serializer, "whole_on_patch", False):
+            return super()._get_request_for_media_type(serializer, direction)
+        self.method = "PUT"
+        try:
+            return super()._get_request_for_media_type(serializer, direction)
+        finally:
+            self.method = "PATCH"
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
@@ -72,4 +89,33 @@ def add_problem_responses(result: dict[str, Any], **_kwargs: Any) -> dict[str, A
                 # Errors are always problem details, whatever a view's own schema declared.
                 if str(code)[0] in "45" and isinstance(response, dict):
                     response["content"] = {"application/problem+json": {"schema": ref}}
+    return result
+
+
+def describe_shared_query_parameters(result: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+    """Describe the query parameters every view reads the same way as the server reads them
+    (drf-spectacular hook), whatever a view declared: ``page`` and ``pageSize`` within the
+    bounds ``page_params`` enforces; ``teamId`` any string (one that is not a team the key
+    reaches is a 404); and any other filter may be sent empty, which means not sent."""
+    bounds = {
+        "page": {"type": "integer", "minimum": 0, "maximum": MAX_PAGE, "default": 1},
+        "pageSize": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_PAGE_SIZE,
+            "default": DEFAULT_PAGE_SIZE,
+        },
+        "teamId": {"type": "string"},
+    }
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") != "query":
+                    continue
+                if parameter["name"] in bounds:
+                    parameter["schema"] = bounds[parameter["name"]]
+                if not parameter["name"].startswith("page"):
+                    parameter["allowEmptyValue"] = True
     return result

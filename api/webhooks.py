@@ -115,7 +115,7 @@ def _one(name: str, body: Any) -> Any:
 class WebhookCreateInput(serializers.Serializer):
     url = serializers.URLField(max_length=2000)
     eventTypes = serializers.ListField(
-        child=serializers.ChoiceField(EventType.choices), allow_empty=False
+        child=serializers.ChoiceField(EventType.choices), allow_empty=False, min_length=1
     )
     description = serializers.CharField(max_length=200, required=False, allow_blank=True)
     teamId = serializers.UUIDField(required=False)
@@ -124,7 +124,10 @@ class WebhookCreateInput(serializers.Serializer):
 class WebhookUpdateInput(serializers.Serializer):
     url = serializers.URLField(max_length=2000, required=False)
     eventTypes = serializers.ListField(
-        child=serializers.ChoiceField(EventType.choices), allow_empty=False, required=False
+        child=serializers.ChoiceField(EventType.choices),
+        allow_empty=False,
+        min_length=1,
+        required=False,
     )
     description = serializers.CharField(max_length=200, required=False, allow_blank=True)
     enabled = serializers.BooleanField(required=False)

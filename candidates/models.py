@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.ids import uuid7
 from accounts.tenancy import InviteScopedQuerySet, TeamScopedQuerySet
 from candidates.validators import validate_e164
+from dashboard import limits
+from dashboard.limits import bounded_text
 
 
 class Candidate(models.Model):
@@ -140,7 +142,7 @@ class CandidateInterview(models.Model):
     alternative_requested_at = models.DateTimeField(
         null=True, blank=True, help_text="The candidate asked for an alternative process."
     )
-    alternative_note = models.TextField(blank=True)
+    alternative_note = bounded_text(limits.ALTERNATIVE_NOTE, blank=True)
     alternative_resolved_at = models.DateTimeField(null=True, blank=True)
     decision = models.CharField(max_length=8, choices=Decision.choices, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -243,7 +245,7 @@ class ImportJob(models.Model):
         help_text="Invite the imported candidates to this interview.",
     )
     delivery_types = models.JSONField(default=list, blank=True)
-    failure_reason = models.TextField(blank=True)
+    failure_reason = bounded_text(limits.REASON, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -272,6 +274,8 @@ class InviteDelivery(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
         RETRYING = "retrying", "Retrying"
+        # SMS_PROVIDER=console: the text went to the worker's log, never to the candidate.
+        LOGGED = "logged", "Printed to the log (no SMS provider configured)"
 
     class Purpose(models.TextChoices):
         INVITE = "invite", "Invitation"
@@ -285,7 +289,7 @@ class InviteDelivery(models.Model):
     purpose = models.CharField(max_length=10, choices=Purpose.choices, default=Purpose.INVITE)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(blank=True)
+    error = bounded_text(limits.REASON, blank=True)
     provider_message_id = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -325,10 +329,12 @@ class Answer(models.Model):
     selected_options = models.ManyToManyField(
         "interviews.SurveyOption", blank=True, related_name="answers"
     )
-    text = models.TextField(blank=True)
+    text = bounded_text(limits.WRITTEN_ANSWER, blank=True)
     survey_score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     knockout_flagged = models.BooleanField(default=False)
-    transcript = models.TextField(blank=True, help_text="The recording's words, for search.")
+    transcript = bounded_text(
+        limits.TRANSCRIPT, blank=True, help_text="The recording's words, for search."
+    )
     transcript_language = models.CharField(max_length=16, blank=True)
     keyword_hits = models.JSONField(
         default=list,
@@ -375,12 +381,14 @@ class Turn(models.Model):
     )
     turn_number = models.PositiveIntegerField()
     role = models.CharField(max_length=10, choices=Role.choices)
-    content = models.TextField(blank=True)
+    content = bounded_text(limits.TURN, blank=True)
     start_seconds = models.FloatField(null=True, blank=True)
     end_seconds = models.FloatField(null=True, blank=True)
     audio_url = models.URLField(max_length=500, blank=True)
     is_pending_question = models.BooleanField(default=False)
-    evaluation = models.JSONField(null=True, blank=True)
+    evaluation = models.JSONField(
+        null=True, blank=True, validators=[limits.JSONSizeValidator(limits.AGENT_EVALUATION)]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = InviteScopedQuerySet.as_manager()
@@ -426,8 +434,8 @@ class Evaluation(models.Model):
     version = models.PositiveIntegerField(default=1)
     is_current = models.BooleanField(default=True)
     overall_score = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
-    summary = models.TextField(blank=True)
-    error = models.TextField(blank=True)
+    summary = bounded_text(limits.EVALUATION_TEXT, blank=True)
+    error = bounded_text(limits.REASON, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
@@ -471,13 +479,13 @@ class CriterionScore(models.Model):
     score = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    evidence = models.TextField(blank=True)
-    rationale = models.TextField(blank=True)
+    evidence = bounded_text(limits.EVALUATION_TEXT, blank=True)
+    rationale = bounded_text(limits.EVALUATION_TEXT, blank=True)
     # A reviewer's override: the AI's score stays in ``score``; both are shown.
     override_score = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    override_reason = models.TextField(blank=True)
+    override_reason = bounded_text(limits.OVERRIDE_REASON, blank=True)
     overridden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -517,7 +525,7 @@ class Scorecard(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="scorecards"
     )
     recommendation = models.CharField(max_length=12, choices=Recommendation.choices, blank=True)
-    notes = models.TextField(blank=True)
+    notes = bounded_text(limits.COMMENT, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -549,7 +557,7 @@ class Rating(models.Model):
     score = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    note = models.TextField(blank=True)
+    note = bounded_text(limits.COMMENT, blank=True)
 
     objects = RatingQuerySet.as_manager()
 
@@ -579,7 +587,7 @@ class Comment(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    body = models.TextField()
+    body = bounded_text(limits.COMMENT)
     mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

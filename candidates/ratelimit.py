@@ -5,8 +5,8 @@ falls in is ``floor(now / window_seconds)``, so every counter expires on its own
 window lets up to twice the limit through around a window boundary, which is fine for
 slowing down form spam and email bombing; it is not a billing meter.
 
-The counters live in the ``default`` cache. With the local-memory cache each web process
-counts on its own, so a deployment with several processes should use a shared cache (Redis).
+The counters live in the ``default`` cache, which every process shares (one SQLite file on
+one machine, Redis across several), and ``cache.incr`` is atomic on both.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -18,7 +18,9 @@ from candidates.models import (
     Scorecard,
     ShareLink,
 )
-from interviews.models import Interview
+from interviews.models import AITextQuestion, AudioQuestion, Interview, Narrator, SurveyQuestion
+
+QuestionT = TypeVar("QuestionT", AudioQuestion, SurveyQuestion, AITextQuestion)
 
 if TYPE_CHECKING:
     from accounts.models import Team
@@ -159,6 +161,43 @@ def candidates_visible(*, membership: Membership) -> TeamScopedQuerySet[Candidat
         return qs
     return qs.filter(
         Exists(invites_visible(membership=membership).filter(candidate=OuterRef("pk")))
+    )
+
+
+def questions_visible(
+    queryset: TeamScopedQuerySet[QuestionT], *, membership: Membership
+) -> TeamScopedQuerySet[QuestionT]:
+    """``queryset``'s bank questions (audio, survey or AI text) of the member's team that the
+    member may see: hiring managers see a question only where an interview they review asks it
+    (read-only), as the runner and the review page show it to them."""
+    qs = queryset.for_team(membership.team)
+    if sees_all_interviews(membership):
+        return qs
+    asked = queryset.model._default_manager.filter(
+        usages__interview__in=interviews_visible(membership=membership)
+    )
+    return qs.filter(pk__in=asked.values("pk"))
+
+
+def usages_visible(*, membership: Membership, prefix: str = "usages") -> Q | None:
+    """A filter on ``<prefix>`` (a question's interview links) keeping the links to interviews
+    the member may see; ``None`` for who sees every interview. For counts and lists of where a
+    question is asked, so a hiring manager learns nothing of the interviews they do not review."""
+    if sees_all_interviews(membership):
+        return None
+    return Q(**{f"{prefix}__interview__in": interviews_visible(membership=membership)})
+
+
+def narrators_visible(*, membership: Membership) -> TeamScopedQuerySet[Narrator]:
+    """The team's narrators the member may see: hiring managers see the narrator of an
+    interview they review, or of a question asked in one."""
+    qs = Narrator.objects.for_team(membership.team)
+    if sees_all_interviews(membership):
+        return qs
+    interviews = interviews_visible(membership=membership)
+    questions = AudioQuestion.objects.filter(usages__interview__in=interviews)
+    return qs.filter(
+        Q(pk__in=interviews.values("narrator_id")) | Q(pk__in=questions.values("narrator_id"))
     )
 
 

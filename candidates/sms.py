@@ -1,7 +1,8 @@
 """Text messages: a small provider interface, chosen by ``settings.SMS_PROVIDER``.
 
 ``console`` (the default) writes each message to the log and sends nothing, so a fresh install
-works offline. ``twilio`` posts to Twilio's REST API with the standard library (no SDK).
+works offline; such a delivery is recorded as "logged", never "sent". ``twilio`` posts to
+Twilio's REST API with the standard library (no SDK). ``none`` sends nothing and says so.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class SmsError(Exception):
 
 class SmsProvider(Protocol):
     name: str
+    # False for a provider that only writes the message to a log: nothing reaches the phone.
+    delivers: bool
 
     def send(self, *, to: str, body: str) -> str:
         """Send ``body`` to the E.164 number ``to``; return the provider's message id."""
@@ -41,6 +44,7 @@ class ConsoleSmsProvider:
     """Logs the message instead of sending it: for development and offline installs."""
 
     name = "console"
+    delivers = False
 
     def send(self, *, to: str, body: str) -> str:
         message_id = f"console-{uuid.uuid4().hex[:16]}"
@@ -57,6 +61,7 @@ class TwilioSmsProvider:
     """
 
     name = "twilio"
+    delivers = True
 
     def __init__(
         self,
@@ -121,6 +126,18 @@ class TwilioSmsProvider:
         return message_id
 
 
+class NoSmsProvider:
+    """SMS_PROVIDER=none: this install sends no texts, and every attempt fails saying so."""
+
+    name = "none"
+    delivers = False
+
+    def send(self, *, to: str, body: str) -> str:
+        raise SmsError(
+            "Not sent: this server sends no text messages (SMS_PROVIDER=none).", transient=False
+        )
+
+
 def _json(raw: bytes) -> dict[str, object]:
     try:
         value = json.loads(raw or b"{}")
@@ -134,6 +151,8 @@ def get_sms_provider() -> SmsProvider:
     name = getattr(settings, "SMS_PROVIDER", "console")
     if name == "console":
         return ConsoleSmsProvider()
+    if name == "none":
+        return NoSmsProvider()
     if name == "twilio":
         return TwilioSmsProvider(
             account_sid=settings.TWILIO_ACCOUNT_SID,
@@ -143,4 +162,4 @@ def get_sms_provider() -> SmsProvider:
             base_url=settings.TWILIO_API_URL,
             timeout=settings.SMS_TIMEOUT,
         )
-    raise ImproperlyConfigured(f"SMS_PROVIDER must be console or twilio, not {name!r}.")
+    raise ImproperlyConfigured(f"SMS_PROVIDER must be console, twilio or none, not {name!r}.")

@@ -6,6 +6,8 @@ import logging
 from typing import Any
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 
@@ -126,11 +128,18 @@ def _transient() -> tuple[type[Exception], ...]:
     return (TransientSTTError, TransientEvaluationError, DatabaseError)
 
 
-@shared_task(bind=True, acks_late=True, max_retries=PROCESS_MAX_RETRIES)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    max_retries=PROCESS_MAX_RETRIES,
+    soft_time_limit=settings.ANSWER_SOFT_TIME_LIMIT,
+    time_limit=settings.ANSWER_SOFT_TIME_LIMIT + settings.TASK_TIME_LIMIT_GRACE,
+)
 def answer_process_task(self: Any, answer_id: str) -> Any:
     """Transcribe, score, spot keywords and evaluate one answer. Idempotent: finished steps are
     skipped. A speech or language model server that is down (or a database hiccup) is retried
-    with backoff; after the last try the answer is failed with the reason. Returns its status."""
+    with backoff; after the last try the answer is failed with the reason. Past
+    ``ANSWER_SOFT_TIME_LIMIT`` it fails at once, naming the step. Returns its status."""
     from candidates.models import Answer
     from candidates.services import processing
 
@@ -140,6 +149,8 @@ def answer_process_task(self: Any, answer_id: str) -> Any:
         return "missing"
     except processing.AnswerBusy:
         return "busy"  # the run holding it finishes it
+    except SoftTimeLimitExceeded:
+        answer = _fail_too_slow(answer_id, settings.ANSWER_SOFT_TIME_LIMIT)
     except _transient() as exc:
         if self.request.retries < self.max_retries:
             # throw=False queues the retry and ends this run cleanly; returning it lets an eager
@@ -156,13 +167,29 @@ def answer_process_task(self: Any, answer_id: str) -> Any:
     return answer.status
 
 
-@shared_task(bind=True, acks_late=True, max_retries=PROCESS_MAX_RETRIES)
+def _fail_too_slow(answer_id: Any, seconds: int) -> Any:
+    from candidates.models import Answer
+    from candidates.services import processing
+
+    answer = Answer.objects.get(pk=answer_id)
+    return processing.answer_process_fail(
+        answer_id=answer_id, reason=processing.too_slow_reason(answer, seconds)
+    )
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    max_retries=PROCESS_MAX_RETRIES,
+    soft_time_limit=settings.REPORT_SOFT_TIME_LIMIT,
+    time_limit=settings.REPORT_SOFT_TIME_LIMIT + settings.TASK_TIME_LIMIT_GRACE,
+)
 def candidate_interview_process(self: Any, invite_id: str) -> Any:
     """Process every answer of a completed invite, then write its report (an AI interview's
     from its transcript). Idempotent. An answer another run holds, or a speech or language
     model server that is down, is retried with backoff; after the last try the answers still
-    pending are failed. Returns the report's status ("failed" when it gave up, "missing" when
-    the invite is gone)."""
+    pending are failed, as they are at once past ``REPORT_SOFT_TIME_LIMIT``. Returns the report's
+    status ("failed" when it gave up, "missing" when the invite is gone)."""
     from candidates.models import CandidateInterview
     from candidates.services import evaluations, processing
 
@@ -174,6 +201,10 @@ def candidate_interview_process(self: Any, invite_id: str) -> Any:
         for answer in processing.answers_pending(invite=invite):
             processing.answer_process(answer_id=answer.pk, run=self.request.id or "")
         report = evaluations.candidate_interview_summarize(invite=invite)
+    except SoftTimeLimitExceeded:
+        for answer in processing.answers_pending(invite=invite):
+            _fail_too_slow(answer.pk, settings.REPORT_SOFT_TIME_LIMIT)
+        return "failed"
     except retryable as exc:
         tries = self.request.retries + 1
         if self.request.retries < self.max_retries:

@@ -9,13 +9,12 @@ from django import forms
 from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
-from django_tables2.paginators import LazyPaginator
 
 from accounts.access import team_admin_required
 from accounts.audit import ACTION_LABELS, audit_record, client_ip
 from accounts.selectors import audit_event_list
 from dashboard.csv_export import csv_response
-from dashboard.tables import AuditEventTable
+from dashboard.tables import AuditEventTable, BoundedLazyPaginator
 from dashboard.views import _render
 
 if TYPE_CHECKING:
@@ -119,9 +118,9 @@ def audit_log(request: TeamRequest) -> HttpResponse:
         redirect["HX-Redirect"] = request.get_full_path()
         return redirect
     table = AuditEventTable(events)
-    RequestConfig(request, paginate={"per_page": 50, "paginator_class": LazyPaginator}).configure(
-        table
-    )
+    RequestConfig(
+        request, paginate={"per_page": 50, "paginator_class": BoundedLazyPaginator}
+    ).configure(table)
     actions = sorted(ACTION_LABELS.items(), key=lambda item: item[1])
     query = request.GET.copy()
     query["format"] = "csv"

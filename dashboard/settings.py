@@ -6,6 +6,7 @@ must set on purpose: with ``DEBUG`` off, ``SECRET_KEY`` has no default and start
 Any variable may instead be given as ``NAME_FILE`` pointing at a file that holds it.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -33,7 +34,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.admin_site.PanelistAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -85,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.current_team",
+                "dashboard.context_processors.engine_alert",
             ],
         },
     },
@@ -182,9 +184,23 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
 elif EMAIL_BACKEND_PATH.endswith("filebased.EmailBackend"):
     _mail_options = {"file_path": env_str("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))}
 MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH, "OPTIONS": _mail_options}}
+# Email and texts that only reach a log (the console, a file, memory) are a development default:
+# with DEBUG off they refuse to start unless allowed on purpose (./panelist up and the tests do),
+# so a production install never prints candidates' links to a log instead of sending them.
+ALLOW_CONSOLE_DELIVERY = env_bool("ALLOW_CONSOLE_DELIVERY", DEBUG)
+if not ALLOW_CONSOLE_DELIVERY and EMAIL_BACKEND_PATH.rpartition(".")[0].endswith(
+    ("console", "filebased", "locmem", "dummy")
+):
+    raise ImproperlyConfigured(
+        f"EMAIL_BACKEND is {EMAIL_BACKEND_PATH}, which sends no email, and DEBUG is off: set "
+        "EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST (with "
+        "EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS as your server needs), "
+        "or ALLOW_CONSOLE_DELIVERY=true for a local start."
+    )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Panelist <panelist@localhost>")
 
-# Celery: a file-system broker needs no server; production sets redis:// or amqp://.
+# Celery: a file-system broker needs no server (dashboard/broker.py, one machine); production
+# sets redis:// or amqp://.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_FOLDER = Path(env_str("CELERY_BROKER_FOLDER", str(DATA_DIR / "celery")))
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -213,10 +229,19 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
+# Time limits, in seconds (docs/security.md, "Poison work"). A task past its soft limit stops
+# and fails its item with a reason the recruiter reads; the hard limit (soft + the grace) kills
+# it if it does not stop. Every other task gets CELERY_TASK_TIME_LIMIT. Keep all of them under
+# CELERY_VISIBILITY_TIMEOUT. Enforced by the prefork pool (`./panelist up`), not by --pool=solo.
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 1800)
+TASK_TIME_LIMIT_GRACE = env_int("TASK_TIME_LIMIT_GRACE", 30)
+TTS_SOFT_TIME_LIMIT = env_int("TTS_SOFT_TIME_LIMIT", 120)  # one question's speech
+ANSWER_SOFT_TIME_LIMIT = env_int("ANSWER_SOFT_TIME_LIMIT", 900)  # transcribe + evaluate one
+REPORT_SOFT_TIME_LIMIT = env_int("REPORT_SOFT_TIME_LIMIT", 1500)  # an invite's answers + report
 
 # Sign-in throttling (accounts.throttle): failed passwords or codes per email and per IP within
 # the window lock further attempts for LOGIN_THROTTLE_LOCKOUT seconds; password reset requests
-# are limited per IP per hour. Counted in CACHES["default"]: use Redis with several processes.
+# are limited per IP per hour. Counted in CACHES["default"], which every process shares.
 LOGIN_THROTTLE_EMAIL_LIMIT = env_int("LOGIN_THROTTLE_EMAIL_LIMIT", 5)
 LOGIN_THROTTLE_IP_LIMIT = env_int("LOGIN_THROTTLE_IP_LIMIT", 20)
 LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 15 * 60)
@@ -322,8 +347,9 @@ LLM_TIMEOUT = env_int("LLM_TIMEOUT", 60)
 LLM_MAX_ATTEMPTS = env_int("LLM_MAX_ATTEMPTS", 3)
 
 # --- Invites: text messages, delivery retries, and the beat schedule for expiry and reminders.
-# SMS_PROVIDER=console writes messages to the worker's log (the offline default); twilio sends
-# them and then needs its account: without it start-up fails.
+# SMS_PROVIDER=console writes messages to the worker's log (the offline default, refused with
+# DEBUG off unless ALLOW_CONSOLE_DELIVERY); twilio sends them and then needs its account: without
+# it start-up fails; none sends no texts (an SMS delivery fails, saying so).
 SMS_PROVIDER = env_str("SMS_PROVIDER", "console")
 TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "")
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "")
@@ -331,8 +357,17 @@ TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER", "")
 TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID", "")
 TWILIO_API_URL = env_str("TWILIO_API_URL", "https://api.twilio.com").rstrip("/")
 SMS_TIMEOUT = env_int("SMS_TIMEOUT", 15)
-if SMS_PROVIDER not in ("console", "twilio"):
-    raise ImproperlyConfigured(f"SMS_PROVIDER must be console or twilio, not {SMS_PROVIDER!r}.")
+if SMS_PROVIDER not in ("console", "twilio", "none"):
+    raise ImproperlyConfigured(
+        f"SMS_PROVIDER must be console, twilio or none, not {SMS_PROVIDER!r}."
+    )
+if SMS_PROVIDER == "console" and not ALLOW_CONSOLE_DELIVERY:
+    raise ImproperlyConfigured(
+        "SMS_PROVIDER is console (the default), which sends no text messages, and DEBUG is off: "
+        "set SMS_PROVIDER=twilio with TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and "
+        "TWILIO_FROM_NUMBER, or SMS_PROVIDER=none to send no texts, or "
+        "ALLOW_CONSOLE_DELIVERY=true for a local start."
+    )
 if SMS_PROVIDER == "twilio" and not (
     TWILIO_ACCOUNT_SID
     and TWILIO_AUTH_TOKEN
@@ -365,17 +400,43 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 6 * 60 * 60},
     },
 }
+# The worker's heartbeat (dashboard/engine.py): owners and admins see a banner, and /health/
+# answers 503, when no worker was seen for ENGINE_WORKER_STALE_SECONDS or the oldest queued
+# work has waited ENGINE_QUEUE_STALE_SECONDS. Kept while it waits up to that long, so the wait
+# is measured, then dropped.
+ENGINE_WORKER_STALE_SECONDS = env_int("ENGINE_WORKER_STALE_SECONDS", 60)
+ENGINE_QUEUE_STALE_SECONDS = env_int("ENGINE_QUEUE_STALE_SECONDS", 300)
+CELERY_BEAT_SCHEDULE["engine-heartbeat"] = {
+    "task": "dashboard.tasks.engine_heartbeat",
+    "schedule": 20.0,
+    "options": {"expires": ENGINE_QUEUE_STALE_SECONDS},
+}
 
-# Cache: rate limits on public interview starts (candidates.ratelimit) count here. Local
-# memory counts per process; with several web processes set CACHE_URL=redis://… to share.
+# Cache: sign-in throttles, rate limits (sign-in, API keys, public starts), idempotency records
+# and the worker's heartbeat live here, so every process must see the same one. The default is
+# one SQLite file (dashboard.cache) shared by the web and worker processes of one machine, with
+# atomic counters; CACHE_FILE moves it. Several machines set CACHE_URL=redis://… instead.
 CACHE_URL = env_str("CACHE_URL", "")
+CACHE_FILE = env_str("CACHE_FILE", str(DATA_DIR / "cache.sqlite3"))
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
         if CACHE_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "panelist"}
+        else {"BACKEND": "dashboard.cache.SQLiteCache", "LOCATION": CACHE_FILE}
     )
 }
+
+# The client's address: REMOTE_ADDR, unless that peer is one of these proxies (addresses or
+# CIDR networks, e.g. "127.0.0.1,10.0.0.0/8"); then the rightmost X-Forwarded-For address that
+# is not a trusted proxy (accounts.audit.client_ip). Empty: X-Forwarded-For is never read.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network like 10.0.0.0/8."
+        ) from exc
 
 # Embedded interviews (/embed/<id>/) may be framed by this site and these origins, e.g.
 # "https://careers.example.com" (the CSP frame-ancestors list); never by every site.
@@ -392,6 +453,13 @@ UPLOAD_TEMP_DIR = Path(env_str("UPLOAD_TEMP_DIR", str(DATA_DIR / "uploads-partia
 UPLOAD_MAX_SIZE = env_int("UPLOAD_MAX_MB", 2048) * 1024 * 1024
 UPLOAD_EXPIRY_HOURS = env_int("UPLOAD_EXPIRY_HOURS", 24)
 UPLOAD_DURATION_SLACK_SECONDS = env_int("UPLOAD_DURATION_SLACK_SECONDS", 15)
+# One candidate link may keep this many unfinished uploads open per answer (question and
+# attempt), and this many bytes in flight (declared, or written so far) across all of its
+# unfinished uploads; past either the server answers 429 and the runner waits.
+UPLOAD_OPEN_PER_ANSWER = env_int("UPLOAD_OPEN_PER_ANSWER", 2)
+UPLOAD_IN_FLIGHT_MAX = env_int("UPLOAD_IN_FLIGHT_MB", 2 * UPLOAD_MAX_SIZE // (1024 * 1024)) * (
+    1024 * 1024
+)
 # Unfinished uploads past their expiry lose their partial files once an hour.
 CELERY_BEAT_SCHEDULE["uploads-cleanup"] = {
     "task": "uploads.tasks.uploads_cleanup",
@@ -406,9 +474,13 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "api.responses.problem_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.GatherAutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
+# Requests per API key per window of API_RATE_WINDOW seconds (api.ratelimit), counted in the
+# shared default cache.
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)
+API_RATE_WINDOW = max(1, env_int("API_RATE_WINDOW", 60))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Panelist — Gather-compatible API",
     "DESCRIPTION": "Questions, interviews, candidates, invites, AI voice-interview turns and "
@@ -420,9 +492,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    # Request bodies get their own components, so a field that refuses "" says minLength 1.
+    "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_problem_responses",
+        "api.schema.describe_shared_query_parameters",
     ],
 }
 

@@ -1,12 +1,15 @@
 """Tables for the dashboard's own pages (team admin and home)."""
 
 import inspect
+import math
 from collections.abc import Iterator
 from typing import Any
 
 import django_tables2 as tables
+from django.core.paginator import EmptyPage, Page
 from django.urls import reverse
 from django.utils.html import format_html
+from django_tables2 import LazyPaginator
 
 from accounts.audit import ACTION_LABELS
 from accounts.models import AuditEvent, Membership, Team
@@ -19,6 +22,27 @@ NUMBER_WIDE_ONLY = {
     "th": {"class": "text-end d-none d-md-table-cell"},
     "td": {"class": "text-end d-none d-md-table-cell"},
 }
+
+
+class BoundedLazyPaginator(LazyPaginator):
+    """django-tables2's LazyPaginator (no COUNT for every page) for every big table: a page
+    number past the end, however large, shows the last page. The plain one slices the query
+    at ``(page - 1) * per_page``, and ``?page=99999999999999999999`` overflowed the database's
+    integers (a 500)."""
+
+    # Past any real table, and small enough that the row offset fits every database.
+    max_page = 1_000_000
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number or 1)
+        if number <= self.max_page:
+            try:
+                return super().page(number)
+            except EmptyPage:
+                if number == 1:
+                    raise
+        # Only a page past the end pays for a count.
+        return super().page(max(1, math.ceil(len(self.object_list) / self.per_page)))
 
 
 class DirectCellsMixin:

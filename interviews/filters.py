@@ -7,8 +7,11 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.db.models import Count, Q, QuerySet
 
+from candidates.selectors import questions_visible, usages_visible
+
 if TYPE_CHECKING:
-    from accounts.models import Team
+    from accounts.models import Membership
+    from accounts.tenancy import TeamScopedQuerySet
 
 LANGUAGES = [
     ("en", "English"),
@@ -65,14 +68,15 @@ class QuestionFilterForm(forms.Form):
 
 def question_list(
     *,
-    queryset: QuerySet[Any],
-    team: Team,
+    queryset: TeamScopedQuerySet[Any],
+    membership: Membership,
     filters: dict[str, str],
     text_fields: tuple[str, ...],
     type_field: str = "",
 ) -> QuerySet[Any]:
-    """A bank's questions of ``team``, filtered, with ``usage_count`` (interviews using it)."""
-    questions = queryset.filter(team=team)
+    """A bank's questions that ``membership`` may see, filtered, with ``usage_count`` (the
+    interviews using it that the member may see)."""
+    questions = questions_visible(queryset, membership=membership)
     archived = filters.get("archived", "")
     if archived == "only":
         questions = questions.filter(archived_at__isnull=False)
@@ -87,4 +91,5 @@ def question_list(
         for field in text_fields:
             match |= Q(**{f"{field}__icontains": q})
         questions = questions.filter(match)
-    return questions.annotate(usage_count=Count("usages", distinct=True)).order_by("-created_at")
+    usages = Count("usages", distinct=True, filter=usages_visible(membership=membership))
+    return questions.annotate(usage_count=usages).order_by("-created_at")

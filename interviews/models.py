@@ -6,6 +6,7 @@ Field names follow the Gather API seeds (in snake_case); the API layer renames t
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -16,6 +17,8 @@ from accounts.tenancy import (
     QuestionScopedQuerySet,
     TeamScopedQuerySet,
 )
+from dashboard import limits
+from dashboard.limits import bounded_text
 
 
 class Narrator(models.Model):
@@ -61,7 +64,7 @@ class QuestionBase(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = bounded_text(limits.DESCRIPTION, blank=True)
     language = models.CharField(max_length=16, default="en")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -99,7 +102,7 @@ class AudioQuestion(QuestionBase):
         UPLOAD = "upload", "Uploaded recording"
         URL = "url", "External URL"
 
-    question_script = models.TextField(blank=True)
+    question_script = bounded_text(limits.QUESTION_SCRIPT, blank=True)
     narrator = models.ForeignKey(
         Narrator, null=True, blank=True, on_delete=models.SET_NULL, related_name="questions"
     )
@@ -109,11 +112,16 @@ class AudioQuestion(QuestionBase):
     transcription_status = models.CharField(
         max_length=12, choices=TranscriptionStatus.choices, default=TranscriptionStatus.PENDING
     )
-    failure_reason = models.TextField(blank=True)
+    failure_reason = bounded_text(limits.REASON, blank=True)
     audio_script_hash = models.CharField(
         max_length=64,
         blank=True,
         help_text="Hash of the script and narrator the audio was made from; stale when it differs.",
+    )
+    synthesis_interrupted = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Runs of text to speech for the current script that were cut short (a killed "
+        "worker); the question fails after a few instead of coming back forever.",
     )
 
     class Meta(QuestionBase.Meta):
@@ -144,9 +152,13 @@ class SurveyQuestion(QuestionBase):
         YES = "YES", "Yes"
         NO = "NO", "No"
 
-    question_text = models.TextField()
+    question_text = bounded_text(limits.SURVEY_QUESTION_TEXT)
     survey_type = models.CharField(max_length=40, choices=SurveyType.choices)
-    max_character_length = models.PositiveIntegerField(null=True, blank=True)
+    max_character_length = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(limits.FREE_TEXT_ANSWER)],
+    )
     preferred_option = models.CharField(
         max_length=3,
         choices=PreferredOption.choices,
@@ -188,7 +200,7 @@ class SurveyQuestion(QuestionBase):
 class SurveyOption(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     question = models.ForeignKey(SurveyQuestion, on_delete=models.CASCADE, related_name="options")
-    text = models.CharField(max_length=300)
+    text = models.CharField(max_length=limits.SURVEY_OPTION)
     ordinal = models.PositiveIntegerField()
     weight = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     is_preferred = models.BooleanField(default=False)
@@ -210,9 +222,9 @@ class SurveyOption(models.Model):
 class AITextQuestion(QuestionBase):
     """A written question evaluated against its rubric."""
 
-    question_text = models.TextField()
+    question_text = bounded_text(limits.AI_QUESTION_TEXT)
     max_answer_length = models.PositiveIntegerField(
-        default=5000, validators=[MinValueValidator(1), MaxValueValidator(50000)]
+        default=5000, validators=[MinValueValidator(1), MaxValueValidator(limits.WRITTEN_ANSWER)]
     )
 
     class Meta(QuestionBase.Meta):
@@ -224,9 +236,9 @@ class RubricCriterion(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     question = models.ForeignKey(AITextQuestion, on_delete=models.CASCADE, related_name="criteria")
     name = models.CharField(max_length=120)
-    strong_answer = models.TextField(help_text="What a strong answer shows.")
+    strong_answer = bounded_text(limits.STRONG_ANSWER, help_text="What a strong answer shows.")
     weight = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
-    ideal_answer = models.TextField(blank=True)
+    ideal_answer = bounded_text(limits.IDEAL_ANSWER, blank=True)
     ordinal = models.PositiveIntegerField()
 
     objects = QuestionScopedQuerySet.as_manager()
@@ -274,7 +286,7 @@ class Interview(models.Model):
         max_length=20, choices=InterviewType.choices, default=InterviewType.STANDARD
     )
     status = models.PositiveSmallIntegerField(choices=Status.choices, default=Status.ACTIVE)
-    description = models.TextField(blank=True)
+    description = bounded_text(limits.INTERVIEW_DESCRIPTION, blank=True)
     description_url = models.URLField(max_length=500, blank=True)
     language = models.CharField(max_length=16, default="en")
     narrator = models.ForeignKey(
@@ -305,8 +317,8 @@ class Interview(models.Model):
         blank=True,
         help_text="Ask each candidate this many questions drawn at random; empty asks all.",
     )
-    welcome_message = models.TextField(blank=True)
-    thank_you_message = models.TextField(blank=True)
+    welcome_message = bounded_text(limits.MESSAGE, blank=True)
+    thank_you_message = bounded_text(limits.MESSAGE, blank=True)
     questions_version = models.PositiveIntegerField(
         default=0,
         help_text="Bumped on every change to the question list; a reorder based on an older "
@@ -539,17 +551,29 @@ class ScorecardCriterionQuerySet(TeamScopedQuerySet["ScorecardCriterion"]):
     team_lookup = "template__team"
 
 
+def validate_anchors(value: object) -> None:
+    """A scorecard scale: {"1".."5": what that point means}, each short enough to read."""
+    if not isinstance(value, dict) or not set(value) <= {"1", "2", "3", "4", "5"}:
+        raise ValidationError("Anchors describe the points 1 to 5 only.")
+    for point, text in value.items():
+        if not isinstance(text, str) or len(text) > limits.SCORECARD_ANCHOR:
+            raise ValidationError(
+                f"Anchor {point}: at most {limits.SCORECARD_ANCHOR} characters of text."
+            )
+
+
 class ScorecardCriterion(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     template = models.ForeignKey(
         ScorecardTemplate, on_delete=models.CASCADE, related_name="criteria"
     )
     name = models.CharField(max_length=120)
-    description = models.TextField(blank=True)
+    description = bounded_text(limits.DESCRIPTION, blank=True)
     weight = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
     anchors = models.JSONField(
         default=dict,
         blank=True,
+        validators=[validate_anchors],
         help_text='What each point of the 1-5 scale means, e.g. {"1": "No evidence", "5": "…"}.',
     )
     ordinal = models.PositiveIntegerField()

@@ -86,6 +86,18 @@ def interview_items(*, interview: Interview) -> list[InterviewQuestion]:
     )
 
 
+def question_usage_list(
+    *, question: AudioQuestion | SurveyQuestion | AITextQuestion, membership: Membership
+) -> QuerySet[InterviewQuestion]:
+    """Where ``question`` is asked: its interview links (to the interviews the member may see),
+    with the interview loaded."""
+    return (
+        question.usages.filter(interview__in=interviews_visible(membership=membership))
+        .select_related("interview")
+        .order_by("interview__title", "interview__pk")
+    )
+
+
 PICKER_MODELS: dict[str, tuple[type[Any], tuple[str, ...]]] = {
     InterviewQuestion.Kind.AUDIO: (AudioQuestion, ("question_script",)),
     InterviewQuestion.Kind.SURVEY: (SurveyQuestion, ("question_text",)),

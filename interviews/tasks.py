@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 
 from interviews.services import audio as audio_services
 from speech.tts import TransientTTSError
@@ -12,17 +14,31 @@ from speech.tts import TransientTTSError
 TTS_MAX_RETRIES = 4
 
 
-@shared_task(bind=True, acks_late=True, max_retries=TTS_MAX_RETRIES)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    max_retries=TTS_MAX_RETRIES,
+    soft_time_limit=settings.TTS_SOFT_TIME_LIMIT,
+    time_limit=settings.TTS_SOFT_TIME_LIMIT + settings.TASK_TIME_LIMIT_GRACE,
+)
 def audio_question_synthesize(self: Any, question_id: str, script_hash: str) -> Any:
     """Make the question's text-to-speech audio for ``script_hash``.
 
     Idempotent: a stale hash (the script or voice changed since) or audio already made is a
     no-op. A transient provider failure is retried with backoff, then marks the question failed.
+    Past ``TTS_SOFT_TIME_LIMIT`` the question fails at once, saying so: a script that slow will
+    not get faster on a retry.
     Returns what happened: "completed", "failed" or "stale".
     """
     try:
         question = audio_services.audio_question_synthesize(
             question_id=question_id, wanted=script_hash
+        )
+    except SoftTimeLimitExceeded:
+        question = audio_services.audio_question_fail(
+            question_id=question_id,
+            wanted=script_hash,
+            reason=audio_services.too_slow_reason(settings.TTS_SOFT_TIME_LIMIT),
         )
     except TransientTTSError as exc:
         if self.request.retries < self.max_retries:

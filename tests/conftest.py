@@ -1,6 +1,8 @@
 """Shared fixtures: personas, one per role, in one team; an outsider in another team."""
 
+import contextlib
 import os
+from collections import Counter
 
 import pytest
 
@@ -13,6 +15,29 @@ pytest_plugins = ["tests.speech.openai_server"]
 # Playwright drives the browser from an event loop in the test thread; Django's ORM calls in
 # the same thread are safe there (pytest-playwright's documented setting).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_configure(config):
+    """Each test process gets its own cache file, as it gets its own database, so parallel runs
+    never clear each other's counters; processes a test starts inherit it through CACHE_FILE."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    if settings.CACHES["default"]["BACKEND"] != "dashboard.cache.SQLiteCache":
+        return
+    path = str(settings.DATA_DIR / f"test-cache-{os.getpid()}.sqlite3")
+    os.environ["CACHE_FILE"] = path
+    override_settings(
+        CACHE_FILE=path, CACHES={"default": {**settings.CACHES["default"], "LOCATION": path}}
+    ).enable()
+
+
+def pytest_unconfigure(config):
+    path = os.environ.get("CACHE_FILE", "")
+    if f"test-cache-{os.getpid()}" in path:
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(path + suffix)
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +65,29 @@ def _fast_and_eager(settings):
     from django.core.cache import cache
 
     cache.clear()
+
+
+# A public address that the documentation names (RFC 2606) resolve to in tests that need a
+# resolver; nothing is ever sent to it.
+PUBLIC_TEST_ADDRESS = "93.184.215.14"
+_EXAMPLE_DOMAINS = ("example", "example.com", "example.net", "example.org")
+
+
+@pytest.fixture
+def public_dns(monkeypatch):
+    """DNS is the outside world, and this machine may have none: names under the documentation
+    domains resolve to one public address; every other name is looked up as usual."""
+    import socket
+
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        name = host.rstrip(".").lower() if isinstance(host, str) else ""
+        if any(name == d or name.endswith(f".{d}") for d in _EXAMPLE_DOMAINS):
+            host = PUBLIC_TEST_ADDRESS
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
 @pytest.fixture
@@ -89,16 +137,55 @@ def outsider(other_team):
 
 @pytest.fixture
 def login(client):
+    """A complete sign-in: for a user with a two-factor device, the code step too (without it
+    ``TwoFactorEnforcementMiddleware`` signs the session out). Asking the middleware's own
+    question caches its answer, as the first page after a real sign-in does, so query counts
+    measure pages and not that first look-up."""
+    from accounts import twofactor
+
     def _login(user):
         client.force_login(user)
+        if twofactor.user_has_device(user=user):
+            session = client.session
+            session[twofactor.SESSION_VERIFIED] = True
+            session.save()
         return client
 
     return _login
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist, tests that start a real Celery worker share one Redis broker: keep
-    them on one xdist worker, one after another (``--dist loadgroup``)."""
+    """Give every test the id xdist schedules it by; this runs after xdist's own hook.
+
+    Tests that start a real Celery worker share one Redis broker: under ``--dist loadgroup``
+    they stay on one process, one after another. Since pytest 9.2 an item's id is a structured
+    ``NodeId`` fixed when the item is made, and two plugins still write the old string:
+    schemathesis names each operation only in ``item.name`` (its 43 cases shared one id, so
+    xdist ran one), and xdist writes the ``@group`` suffix to the ignored ``_nodeid``
+    (pytest-xdist#1386), so grouped tests were spread over processes. Two tests with one id
+    cannot both run under xdist: refuse to start rather than drop one silently.
+    """
+    from _pytest.nodeid import NodeId
+
+    xdist_groups = config.getoption("dist", "no") == "loadgroup"
     for item in items:
-        if item.get_closest_marker("worker"):
-            item.add_marker(pytest.mark.xdist_group("celery-worker"))
+        nodeid = item.nodeid
+        if isinstance(item, pytest.Function) and "[" in item.name and "[" not in nodeid:
+            nodeid = f"{item.parent.nodeid}::{item.name}"
+        if xdist_groups:
+            if item.get_closest_marker("worker"):
+                item.add_marker(pytest.mark.xdist_group("celery-worker"))
+            groups = sorted(
+                str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                for mark in item.iter_markers("xdist_group")
+            )
+            if groups and "@" not in nodeid.rpartition("]")[2]:
+                nodeid = f"{nodeid}@{'_'.join(groups)}"
+        if nodeid != item.nodeid:
+            item._id = NodeId.parse(nodeid)
+    shared = [nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1]
+    if shared:
+        raise pytest.UsageError(
+            f"these test ids are shared, so only one of each would run: {shared}"
+        )

@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from accounts.models import ApiKey
+from accounts.models import ApiKey, Role
 from api.keys import api_key_check, api_key_create
+from tests.factories import MembershipFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 URL = reverse("dashboard:api_keys")
@@ -48,7 +49,11 @@ def test_it_forbids_other_roles(login, request, persona):
 
 def test_it_hides_another_organizations_keys(login, owner, outsider, other_team):
     api_key_create(
-        organization=other_team.organization, name="Globex secret", scopes=["questions:read"]
+        organization=other_team.organization,
+        name="Globex secret",
+        scopes=["questions:read"],
+        default_team=other_team,
+        by=outsider,
     )
     assert "Globex secret" not in login(owner).get(URL).content.decode()
 
@@ -118,10 +123,86 @@ def test_it_answers_404_for_an_outsiders_key(login, owner, other_team, outsider)
 def test_it_lists_keys_in_constant_queries(login, owner, team, django_assert_max_num_queries):
     for n in range(30):
         api_key_create(
-            organization=team.organization, name=f"Key {n}", scopes=["questions:read"], team=team
+            organization=team.organization,
+            name=f"Key {n}",
+            scopes=["questions:read"],
+            team=team,
+            by=owner,
         )
     client = login(owner)
     client.get(URL)
     with django_assert_max_num_queries(12):
         response = client.get(URL)
     assert response.content.decode().count("pk_") == 30
+
+
+@pytest.fixture
+def org_key(team, owner):
+    api_key, _raw = api_key_create(
+        organization=team.organization,
+        name="Org sync",
+        scopes=["questions:read"],
+        default_team=team,
+        by=owner,
+    )
+    return api_key
+
+
+def test_it_shows_organization_keys_and_the_choice_to_organization_owners(
+    login, owner, team_key, org_key
+):
+    response = login(owner).get(URL)
+    html = response.content.decode()
+    assert "ATS sync" in html
+    assert "Org sync" in html
+    assert 'value="organization"' in html
+    assert "organization keys are made and revoked only by organization owners" in html
+
+
+def test_it_shows_a_team_admin_only_the_teams_keys_and_no_organization_choice(
+    login, admin_user, team_key, org_key
+):
+    response = login(admin_user).get(URL)
+    html = response.content.decode()
+    assert "ATS sync" in html
+    assert "Org sync" not in html
+    assert 'value="organization"' not in html
+    assert "where that person is still an owner or admin" in html
+
+
+def test_it_refuses_an_organization_key_to_a_team_admin(login, admin_user):
+    response = login(admin_user).post(
+        URL, {"name": "Org sync", "scopes": ["interviews:read"], "level": "organization"}
+    )
+    assert response.status_code == 422
+    assert "Only organization owners" in response.content.decode()
+    assert not ApiKey.objects.exists()
+
+
+def test_a_team_owner_who_does_not_own_every_team_is_not_an_organization_owner(
+    login, owner, team, org_key
+):
+    sibling = TeamFactory(organization=team.organization)
+    MembershipFactory(team=sibling, user=owner, role=Role.ADMIN)
+    client = login(owner)
+    html = client.get(URL).content.decode()
+    assert "Org sync" not in html
+    assert 'value="organization"' not in html
+    response = client.post(
+        URL, {"name": "Again", "scopes": ["interviews:read"], "level": "organization"}
+    )
+    assert response.status_code == 422
+
+
+def test_a_team_admin_cannot_revoke_an_organization_key(login, admin_user, org_key):
+    response = login(admin_user).post(reverse("dashboard:api_key_revoke", args=[org_key.pk]))
+    assert response.status_code == 404
+    org_key.refresh_from_db()
+    assert org_key.revoked_at is None
+
+
+def test_an_organization_owner_revokes_an_organization_key(login, owner, org_key):
+    response = login(owner).post(reverse("dashboard:api_key_revoke", args=[org_key.pk]))
+    assert response.status_code == 302
+    org_key.refresh_from_db()
+    assert org_key.revoked_at is not None

@@ -1,4 +1,6 @@
 import os
+import secrets
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -12,8 +14,19 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _settings_in_subprocess(**env: str) -> subprocess.CompletedProcess[str]:
+    # The test command's own switches (ALLOW_CONSOLE_DELIVERY among them) are not inherited.
     clean = {
-        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "SECRET_KEY",
+            "DEBUG",
+            "DATABASE_URL",
+            "ALLOW_CONSOLE_DELIVERY",
+            "EMAIL_BACKEND",
+            "SMS_PROVIDER",
+        }
     }
     return subprocess.run(
         [
@@ -38,7 +51,10 @@ def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
 
 def test_it_reads_postgres_from_database_url_with_persistent_connections():
     result = _settings_in_subprocess(
-        DEBUG="false", SECRET_KEY="x" * 50, DATABASE_URL="postgres://u@db:5432/panelist"
+        DEBUG="false",
+        SECRET_KEY="x" * 50,
+        DATABASE_URL="postgres://u@db:5432/panelist",
+        ALLOW_CONSOLE_DELIVERY="true",
     )
     assert result.stdout.split() == ["django.db.backends.postgresql", "600"]
 
@@ -68,3 +84,67 @@ def test_it_names_the_variable_when_a_value_is_malformed(monkeypatch):
 def test_it_splits_lists(monkeypatch):
     monkeypatch.setenv("PANELIST_T", "a.example, b.example,,")
     assert env_list("PANELIST_T", []) == ["a.example", "b.example"]
+
+
+SMTP = {
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "EMAIL_HOST": "smtp.example.com",
+}
+
+
+def test_a_production_start_refuses_console_email():
+    result = _settings_in_subprocess(DEBUG="false", SECRET_KEY="x" * 50, SMS_PROVIDER="none")
+    assert result.returncode != 0
+    assert "EMAIL_BACKEND is django.core.mail.backends.console.EmailBackend" in result.stderr
+    assert "set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend" in result.stderr
+    assert "ALLOW_CONSOLE_DELIVERY=true" in result.stderr
+
+
+def test_a_production_start_refuses_console_sms():
+    result = _settings_in_subprocess(DEBUG="false", SECRET_KEY="x" * 50, **SMTP)
+    assert result.returncode != 0
+    assert "SMS_PROVIDER is console" in result.stderr
+    assert "SMS_PROVIDER=twilio" in result.stderr
+    assert "SMS_PROVIDER=none" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"DEBUG": "false", "ALLOW_CONSOLE_DELIVERY": "true"},  # ./panelist up, the tests
+        {"DEBUG": "false", "SMS_PROVIDER": "none", **SMTP},
+        {"DEBUG": "true"},
+    ],
+)
+def test_console_delivery_starts_when_allowed_or_not_used(env):
+    result = _settings_in_subprocess(SECRET_KEY="x" * 50, **env)
+    assert result.returncode == 0, result.stderr
+
+
+def _readme_deployment_env() -> dict[str, str]:
+    """The variables the README's "typical deployment" block exports, as written."""
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("A typical deployment:", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    export = block.replace("\\\n", " ").strip().splitlines()[0]
+    words = shlex.split(export)
+    assert words[0] == "export", export
+    return dict(word.split("=", 1) for word in words[1:])
+
+
+def test_the_readmes_deployment_block_passes_check_deploy(tmp_path):
+    env = _readme_deployment_env()
+    assert {"EMAIL_BACKEND", "EMAIL_HOST", "SMS_PROVIDER", "SECRET_KEY_FILE"} <= set(env)
+    for name in [name for name in env if name.endswith("_FILE")]:
+        secret = tmp_path / name.lower()
+        secret.write_text(secrets.token_urlsafe(50))
+        env[name] = str(secret)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,  # exactly the README's variables: nothing of this test run's environment
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -10,6 +10,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.ids import uuid7
+from dashboard import limits
+from dashboard.limits import bounded_text
 
 
 class Upload(models.Model):
@@ -52,6 +54,11 @@ class Upload(models.Model):
         "still being made is uploaded as it grows and declares its length with the last bytes).",
     )
     offset = models.PositiveBigIntegerField(default=0, help_text="Bytes received so far.")
+    reserved = models.PositiveBigIntegerField(
+        default=0,
+        help_text="Bytes counted against the invite's in-flight limit while unfinished: the "
+        "declared length, or for a deferred one the bytes written and being written.",
+    )
     metadata = models.JSONField(default=dict, blank=True, help_text="Decoded Upload-Metadata.")
     content_type = models.CharField(
         max_length=100, blank=True, help_text="Declared by the client; set from the content once."
@@ -65,7 +72,7 @@ class Upload(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
     duration_seconds = models.FloatField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVING)
-    rejection_reason = models.TextField(blank=True)
+    rejection_reason = bounded_text(limits.REASON, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     expires_at = models.DateTimeField()

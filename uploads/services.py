@@ -25,10 +25,13 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from candidates.models import Answer, CandidateInterview
 from candidates.services.processing import answer_process_enqueue
+from dashboard import limits
+from dashboard.limits import clip
 from interviews.models import InterviewQuestion
 from speech.media import MediaError, probe_recording
 from uploads.models import Upload
@@ -48,6 +51,9 @@ _HASH_BLOCK = 1024 * 1024
 _STUCK_AFTER = timedelta(minutes=15)
 # Leftover partial files with no upload still receiving into them.
 _ORPHAN_AFTER = timedelta(hours=1)
+# An unfinished upload that has received nothing for this long is taken as abandoned (a closed
+# tab, a retake whose DELETE never arrived): a new upload of the same answer supersedes it.
+_IDLE_AFTER = timedelta(minutes=1)
 
 
 class UploadError(Exception):
@@ -57,6 +63,13 @@ class UploadError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+class UploadBusy(UploadError):
+    """Too much at once for one candidate link: wait for the uploads in progress (429)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(429, message)
 
 
 class UploadRejected(UploadError):
@@ -217,6 +230,7 @@ def upload_create(
         interview_question=question,
         attempt=attempt,
         length=length,
+        reserved=length or 0,
         metadata=metadata,
         content_type=metadata.get("filetype", "")[:100],
         expires_at=_expiry(timezone.now()),
@@ -225,11 +239,93 @@ def upload_create(
     Path(settings.UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
     upload.partial_file.touch(exist_ok=False)
     try:
-        upload.save()
+        with transaction.atomic():
+            if owner is not None:
+                _make_room(owner=owner, upload=upload)
+            upload.save()
     except Exception:
         upload.partial_file.unlink(missing_ok=True)
         raise
     return upload
+
+
+def _unfinished(owner_id: Any) -> Any:
+    return Upload.objects.filter(
+        candidate_interview_id=owner_id,
+        status=Upload.Status.RECEIVING,
+        expires_at__gt=timezone.now(),
+    )
+
+
+def _lock_owner(owner_id: Any) -> None:
+    """Serialise the limit checks of one invite's uploads (the invite's row lock)."""
+    list(CandidateInterview.objects.select_for_update().filter(pk=owner_id).values("pk"))
+
+
+def _check_in_flight(owner_id: Any, *, upload: Upload, need: int) -> None:
+    others = _unfinished(owner_id).exclude(pk=upload.pk).aggregate(total=Sum("reserved"))["total"]
+    if (others or 0) + need > settings.UPLOAD_IN_FLIGHT_MAX:
+        raise UploadBusy(
+            "Too much is being uploaded for this interview at once (the limit is "
+            f"{settings.UPLOAD_IN_FLIGHT_MAX // (1024 * 1024)} MB): wait for the uploads in "
+            "progress to finish."
+        )
+
+
+def _make_room(*, owner: CandidateInterview, upload: Upload) -> None:
+    """Check the new ``upload`` against the invite's limits: a few unfinished uploads per
+    answer (idle ones are superseded to make room) and the bytes in flight; 429 otherwise."""
+    _lock_owner(owner.pk)
+    same_answer = list(
+        _unfinished(owner.pk)
+        .filter(interview_question=upload.interview_question, attempt=upload.attempt)
+        .order_by("created_at")
+    )
+    idle_before = timezone.now() - _IDLE_AFTER
+    excess = len(same_answer) - settings.UPLOAD_OPEN_PER_ANSWER + 1
+    for old in same_answer:
+        if excess <= 0:
+            break
+        if old.updated_at <= idle_before and _supersede(old):
+            excess -= 1
+    if excess > 0:
+        raise UploadBusy(
+            "This answer already has uploads in progress: wait for them to finish, or stop "
+            "them, before starting another."
+        )
+    _check_in_flight(owner.pk, upload=upload, need=upload.reserved)
+
+
+def _supersede(upload: Upload) -> bool:
+    """Stop an idle unfinished upload for a newer one of the same answer; False if a request
+    is appending to it right now (then it is not idle)."""
+    try:
+        with _locked(upload):
+            stopped = Upload.objects.filter(pk=upload.pk, status=Upload.Status.RECEIVING).update(
+                status=Upload.Status.TERMINATED,
+                rejection_reason="Superseded by a newer upload of the same answer.",
+                updated_at=timezone.now(),
+            )
+            upload.partial_file.unlink(missing_ok=True)
+    except UploadError as exc:
+        if exc.status != 410:
+            return False
+        stopped = Upload.objects.filter(pk=upload.pk, status=Upload.Status.RECEIVING).update(
+            status=Upload.Status.TERMINATED, updated_at=timezone.now()
+        )
+    return bool(stopped)
+
+
+def _reserve(upload: Upload, need: int) -> None:
+    """Count ``need`` bytes of ``upload`` against its invite's in-flight limit before they are
+    written, so that concurrent appends to several uploads cannot pass it together."""
+    if need <= upload.reserved or upload.candidate_interview_id is None:
+        return
+    with transaction.atomic():
+        _lock_owner(upload.candidate_interview_id)
+        _check_in_flight(upload.candidate_interview_id, upload=upload, need=need)
+        Upload.objects.filter(pk=upload.pk).update(reserved=need)
+    upload.reserved = need
 
 
 @contextmanager
@@ -291,6 +387,7 @@ def upload_append(
     with _locked(upload) as handle:
         upload.refresh_from_db()
         _check_receiving(upload, offset)
+        _reserve(upload, max(upload.length or total_length or 0, offset + declared_length))
         if total_length is not None and upload.length is None:
             Upload.objects.filter(pk=upload.pk, length__isnull=True).update(length=total_length)
             upload.length = total_length
@@ -372,7 +469,7 @@ def upload_finish(*, upload: Upload) -> Upload:
         Upload.objects.filter(pk=upload.pk, status=Upload.Status.COMPLETE).update(
             status=Upload.Status.REJECTED,
             sha256=sha256,
-            rejection_reason=str(exc),
+            rejection_reason=clip(str(exc), limits.REASON),
             updated_at=timezone.now(),
         )
         path.unlink(missing_ok=True)

@@ -51,6 +51,8 @@ def _response(
 
 
 def _error(exc: UploadError, headers: dict[str, str] | None = None) -> HttpResponse:
+    if exc.status == 429:  # the uploads in progress must finish first; a few seconds will do
+        headers = {**(headers or {}), "Retry-After": "5"}
     return _response(exc.status, exc.message, headers)
 
 

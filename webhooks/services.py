@@ -61,11 +61,19 @@ def _new_secret() -> str:
 
 
 def _clean_url(url: str) -> str:
+    """A full http(s) URL whose host resolves, now, to addresses the sender may reach: an
+    endpoint the sender would refuse is refused here, not retried for days. With
+    WEBHOOK_ALLOW_PRIVATE (development) any host is taken: a local receiver may not be up yet."""
     url = (url or "").strip()
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError as exc:
         raise ValidationError({"url": "Enter a full http:// or https:// URL."}) from exc
+    if not settings.WEBHOOK_ALLOW_PRIVATE:
+        try:
+            _resolve_checked(url)
+        except RefusedAddress as exc:
+            raise ValidationError({"url": str(exc)}) from exc
     return url
 
 
@@ -106,7 +114,8 @@ def endpoint_update(*, endpoint: Endpoint, **fields: Any) -> Endpoint:
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"endpoint_update() got unknown fields: {', '.join(sorted(unknown))}")
-    if "url" in fields:
+    # An unchanged URL is not looked up again: a DNS hiccup must not block editing the rest.
+    if "url" in fields and (fields["url"] or "").strip() != endpoint.url:
         endpoint.url = _clean_url(fields["url"])
     if "description" in fields:
         endpoint.description = (fields["description"] or "").strip()
@@ -279,10 +288,11 @@ def _resolve_checked(url: str) -> str:
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except OSError as exc:
-        raise RefusedAddress(f"Cannot resolve {host}: {exc}") from exc
+    except (OSError, UnicodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise RefusedAddress(f"Cannot resolve {host} ({reason}): check the host name.") from exc
     if not infos:
-        raise RefusedAddress(f"Cannot resolve {host}.")
+        raise RefusedAddress(f"Cannot resolve {host}: check the host name.")
     if not settings.WEBHOOK_ALLOW_PRIVATE:
         for info in infos:
             address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])

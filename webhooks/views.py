@@ -10,11 +10,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_tables2 import LazyPaginator, RequestConfig
+from django_tables2 import RequestConfig
 
 from accounts.access import team_admin_required
 from accounts.audit import audit_record, client_ip
 from accounts.http import TeamRequest
+from dashboard.tables import BoundedLazyPaginator
 from dashboard.views import _apply_errors, _render
 from webhooks import selectors, services
 from webhooks.forms import EndpointForm
@@ -101,7 +102,7 @@ def endpoint_detail(request: TeamRequest, pk: str) -> HttpResponse:
     endpoint = get_endpoint_for(request, pk)
     table = DeliveryTable(selectors.delivery_list(endpoint=endpoint))
     RequestConfig(
-        request, paginate={"per_page": PAGE_SIZE, "paginator_class": LazyPaginator}
+        request, paginate={"per_page": PAGE_SIZE, "paginator_class": BoundedLazyPaginator}
     ).configure(table)
     return _render(
         request,

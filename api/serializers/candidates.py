@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from candidates.models import Answer, CandidateInterview, Evaluation, InviteDelivery, Turn
+from dashboard import limits
 
 # ---------------------------------------------------------------- candidates
 
@@ -25,10 +26,15 @@ class CandidateOut(serializers.Serializer):
     updatedAt = serializers.DateTimeField(source="updated_at")
 
 
+@extend_schema_field({"type": "string", "format": "email"})
+class _EmailText(serializers.CharField):
+    """Checked by the candidate service (its own message); the schema says it is an email."""
+
+
 class CandidateCreateIn(serializers.Serializer):
     firstName = serializers.CharField(max_length=100)
     lastName = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    email = serializers.CharField(max_length=254, required=False, allow_blank=True)
+    email = _EmailText(max_length=254, required=False, allow_blank=True)
     phone = serializers.CharField(
         max_length=30,
         required=False,
@@ -195,17 +201,29 @@ class CandidateInterviewUpdateIn(serializers.Serializer):
 class TurnCreateIn(serializers.Serializer):
     turnNumber = serializers.IntegerField(min_value=1)
     role = serializers.ChoiceField(choices=Turn.Role.choices)
-    content = serializers.CharField(required=False, allow_blank=True, default="")
+    content = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.TURN
+    )
     audioUrl = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
     isPendingQuestion = serializers.BooleanField(default=False)
-    evaluation = serializers.DictField(required=False, allow_null=True, default=None)
+    evaluation = serializers.DictField(
+        required=False,
+        allow_null=True,
+        default=None,
+        validators=[limits.JSONSizeValidator(limits.AGENT_EVALUATION)],
+        help_text=f"Free-form, at most {limits.AGENT_EVALUATION:,} bytes of JSON.",
+    )
 
 
 class TurnUpdateIn(serializers.Serializer):
-    content = serializers.CharField(required=False, allow_blank=True)
+    content = serializers.CharField(required=False, allow_blank=True, max_length=limits.TURN)
     audioUrl = serializers.URLField(max_length=500, required=False, allow_blank=True)
     isPendingQuestion = serializers.BooleanField(required=False)
-    evaluation = serializers.DictField(required=False)
+    evaluation = serializers.DictField(
+        required=False,
+        validators=[limits.JSONSizeValidator(limits.AGENT_EVALUATION)],
+        help_text=f"Free-form, at most {limits.AGENT_EVALUATION:,} bytes of JSON.",
+    )
 
 
 class FinalizeIn(serializers.Serializer):

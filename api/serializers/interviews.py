@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import exceptions, serializers
 
+from dashboard import limits
 from interviews.models import Interview
 
 # ---------------------------------------------------------------- shared helpers
@@ -152,11 +153,19 @@ def _unique(values: list[Any], what: str) -> list[Any]:
     return values
 
 
+@extend_schema_field({"type": "string", "enum": [Interview.InterviewType.STANDARD]})
+class _ApiInterviewTypeField(serializers.CharField):
+    """Any text in, so other types get a 400 that says where they are made; the schema names
+    the only type the API creates."""
+
+
 class InterviewCreateIn(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     displayName = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    interviewType = serializers.CharField(default="standard")
-    description = serializers.CharField(required=False, allow_blank=True)
+    interviewType = _ApiInterviewTypeField(default="standard", max_length=20)
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=limits.INTERVIEW_DESCRIPTION
+    )
     descriptionUrl = serializers.URLField(max_length=500, required=False, allow_blank=True)
     language = serializers.CharField(max_length=16, required=False)
     resume = serializers.BooleanField(required=False)
@@ -197,7 +206,9 @@ class InterviewCreateIn(serializers.Serializer):
 class InterviewUpdateIn(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
     displayName = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=limits.INTERVIEW_DESCRIPTION
+    )
     descriptionUrl = serializers.URLField(max_length=500, required=False, allow_blank=True)
     language = serializers.CharField(max_length=16, required=False)
     status = serializers.IntegerField(
@@ -228,6 +239,9 @@ class InterviewUpdateIn(serializers.Serializer):
 
 
 class InterviewBulkIn(serializers.Serializer):
+    # The bulk PATCH reads this whole: both fields are required (see GatherAutoSchema).
+    whole_on_patch = True
+
     interviewIds = serializers.ListField(
         child=serializers.UUIDField(), min_length=1, max_length=100
     )
@@ -243,5 +257,6 @@ class InterviewCopyIn(serializers.Serializer):
         required=False,
         allow_null=True,
         allow_blank=True,
+        max_length=200,
         help_text="Accepted for compatibility; message groups are not modelled.",
     )

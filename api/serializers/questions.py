@@ -12,9 +12,16 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from dashboard import limits
+from interviews.filters import LANGUAGES
 from interviews.models import AudioQuestion, InterviewQuestion, SurveyQuestion
 
 # --- shared -------------------------------------------------------------------------------
+
+
+@extend_schema_field({"type": "string", "enum": sorted(code for code, _name in LANGUAGES)})
+class _SurveyLanguageField(serializers.CharField):
+    """Survey questions take a language from the dashboard's list; the schema lists it."""
 
 
 class ProblemFieldErrorSerializer(serializers.Serializer):
@@ -101,11 +108,14 @@ class AudioQuestionSerializer(QuestionOwnershipSerializer):
 
 class AudioQuestionCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.DESCRIPTION
+    )
     questionScript = serializers.CharField(
         required=False,
         allow_blank=True,
         default="",
+        max_length=limits.QUESTION_SCRIPT,
         help_text="The text the narrator speaks. Text-to-speech starts at once and runs in the "
         "background: transcriptionStatus is pending until the MP3 is ready.",
     )
@@ -134,7 +144,7 @@ class AudioQuestionCreateSerializer(serializers.Serializer):
 
 class SurveyOptionSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
-    text = serializers.CharField(allow_blank=True)
+    text = serializers.CharField(allow_blank=True, max_length=limits.SURVEY_OPTION)
     weight = serializers.DecimalField(
         max_digits=8,
         decimal_places=2,
@@ -161,8 +171,10 @@ class SurveyQuestionSerializer(QuestionOwnershipSerializer):
 
 class SurveyQuestionCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
-    questionText = serializers.CharField()
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.DESCRIPTION
+    )
+    questionText = serializers.CharField(max_length=limits.SURVEY_QUESTION_TEXT)
     type = serializers.ChoiceField(choices=SurveyQuestion.SurveyType.values)
     options = SurveyOptionSerializer(
         many=True,
@@ -180,12 +192,18 @@ class SurveyQuestionCreateSerializer(serializers.Serializer):
         help_text="YES_NO only.",
     )
     maxCharacterLength = serializers.IntegerField(
-        required=False, allow_null=True, default=None, help_text="FREE_TEXT only (1-10,000)."
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=limits.FREE_TEXT_ANSWER,
+        help_text=f"FREE_TEXT only (1-{limits.FREE_TEXT_ANSWER:,}; {limits.FREE_TEXT_ANSWER:,} "
+        "when null).",
     )
     selectAllForFullScore = serializers.BooleanField(
         required=False, default=False, help_text="MULTIPLE_CHOICE_MULTIPLE_ANSWER only."
     )
-    language = serializers.CharField(required=False, default="en", max_length=16)
+    language = _SurveyLanguageField(required=False, default="en", max_length=16)
     userId = serializers.UUIDField(required=False)
     teamId = serializers.UUIDField(required=False)
 
@@ -195,11 +213,17 @@ class SurveyQuestionCreateSerializer(serializers.Serializer):
 
 class RubricCriterionSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
-    name = serializers.CharField(allow_blank=True)
-    strongAnswer = serializers.CharField(source="strong_answer", allow_blank=True)
+    name = serializers.CharField(allow_blank=True, max_length=120)
+    strongAnswer = serializers.CharField(
+        source="strong_answer", allow_blank=True, max_length=limits.STRONG_ANSWER
+    )
     weight = serializers.IntegerField(required=False, default=1, help_text="1 to 10.")
     idealAnswer = serializers.CharField(
-        source="ideal_answer", required=False, allow_blank=True, default=""
+        source="ideal_answer",
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=limits.IDEAL_ANSWER,
     )
 
 
@@ -211,16 +235,23 @@ class AITextQuestionSerializer(QuestionOwnershipSerializer):
 
 class AITextQuestionCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
-    questionText = serializers.CharField()
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.DESCRIPTION
+    )
+    questionText = serializers.CharField(max_length=limits.AI_QUESTION_TEXT)
     rubric = RubricCriterionSerializer(
         many=True,
         required=False,
+        min_length=1,
         help_text="What answers are scored against. Without it the question gets one criterion, "
         "“Answer quality”, asking for a direct, correct and complete answer.",
     )
     maxAnswerLength = serializers.IntegerField(
-        required=False, default=5000, help_text="1 to 50,000 characters."
+        required=False,
+        default=5000,
+        min_value=1,
+        max_value=limits.WRITTEN_ANSWER,
+        help_text=f"1 to {limits.WRITTEN_ANSWER:,} characters.",
     )
     language = serializers.CharField(required=False, default="en", max_length=16)
     userId = serializers.UUIDField(required=False)

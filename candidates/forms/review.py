@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from candidates.models import CandidateInterview, Scorecard
+from dashboard import limits
 
 if TYPE_CHECKING:
     from candidates.models import Rating
@@ -21,7 +22,9 @@ class ScorecardForm(forms.Form):
     recommendation and notes. Criteria fields are ``score_<id>`` and ``note_<id>``."""
 
     recommendation = forms.CharField(required=False)
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        required=False, max_length=limits.COMMENT, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args: Any, criteria: list[ScorecardCriterion], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -30,7 +33,7 @@ class ScorecardForm(forms.Form):
             # Parsed as text: the service says what is wrong with a bad score, by field.
             self.fields[f"score_{criterion.pk}"] = forms.CharField(required=False)
             self.fields[f"note_{criterion.pk}"] = forms.CharField(
-                required=False, widget=forms.Textarea(attrs={"rows": 1})
+                required=False, max_length=limits.COMMENT, widget=forms.Textarea(attrs={"rows": 1})
             )
 
     @classmethod
@@ -99,7 +102,7 @@ class ScorecardForm(forms.Form):
 class CommentForm(forms.Form):
     body = forms.CharField(
         label="Comment",
-        max_length=5000,
+        max_length=limits.COMMENT,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Mention a teammate with @first.last or @their@email; they get an email.",
     )
@@ -112,4 +115,4 @@ class DecisionForm(forms.Form):
 
 class OverrideForm(forms.Form):
     value = forms.TypedChoiceField(label="Your score", choices=SCALE, coerce=int)
-    reason = forms.CharField(label="Reason", max_length=1000)
+    reason = forms.CharField(label="Reason", max_length=limits.OVERRIDE_REASON)

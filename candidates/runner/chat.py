@@ -50,6 +50,7 @@ from candidates.runner.services import (
 )
 from candidates.services.processing import answer_process_enqueue
 from candidates.services.turns import turn_create
+from dashboard import limits
 from interviews.models import Interview, InterviewQuestion, SurveyQuestion
 from speech import llm
 
@@ -68,7 +69,7 @@ FOLLOWUP_ATTEMPTS = 2
 # No follow-up when the question's character limit leaves less room than this for its reply.
 FOLLOWUP_MIN_ROOM = 50
 # Spoken questions have no written limit of their own; typed replies to them get this one.
-SPOKEN_REPLY_LIMIT = 5000
+SPOKEN_REPLY_LIMIT = limits.SPOKEN_REPLY
 SEPARATOR = "\n\n"
 QUESTION_MARKS = ("?", "？", "؟")  # also the full-width and the Arabic question mark
 
@@ -229,10 +230,11 @@ def question_limit(item: InterviewQuestion) -> int | None:
     """The character limit of everything the candidate writes for this question."""
     if item.kind == Kind.AI_TEXT:
         assert item.ai_text_question is not None
-        return item.ai_text_question.max_answer_length
+        return min(item.ai_text_question.max_answer_length, limits.WRITTEN_ANSWER)
     if item.kind == Kind.SURVEY:
         assert item.survey_question is not None
-        return item.survey_question.max_character_length
+        own = item.survey_question.max_character_length
+        return min(own or limits.FREE_TEXT_ANSWER, limits.FREE_TEXT_ANSWER)
     return SPOKEN_REPLY_LIMIT
 
 

@@ -19,6 +19,7 @@ from candidates.services.processing import (
     answer_process_enqueue,
     candidate_interview_process_enqueue,
 )
+from dashboard import limits
 from interviews.models import InterviewQuestion, SurveyOption, SurveyQuestion
 from interviews.selectors import interview_items
 
@@ -139,8 +140,9 @@ def _clean_survey(question: SurveyQuestion, data: dict[str, Any]) -> tuple[str, 
         text = str(data.get("text", "")).strip()
         if not text:
             raise ValidationError({"answer": _("Write an answer before you continue.")})
-        limit = question.max_character_length
-        if limit and len(text) > limit:
+        own = question.max_character_length
+        limit = min(own or limits.FREE_TEXT_ANSWER, limits.FREE_TEXT_ANSWER)
+        if len(text) > limit:
             raise ValidationError(
                 {
                     "answer": _("Your answer is %(n)s characters long; the limit is %(limit)s.")
@@ -185,7 +187,7 @@ def runner_answer_typed(
     else:
         assert item.ai_text_question is not None
         text = str(data.get("text", "")).strip()
-        limit = item.ai_text_question.max_answer_length
+        limit = min(item.ai_text_question.max_answer_length, limits.WRITTEN_ANSWER)
         if len(text) < 2:
             raise ValidationError({"answer": _("Write an answer before you continue.")})
         if len(text) > limit:
@@ -258,7 +260,7 @@ def runner_request_alternative(
 
     runner_check_open(invite)
     note = note.strip()
-    if len(note) > 2000:
+    if len(note) > limits.ALTERNATIVE_NOTE:  # the message below says 2,000: keep them equal
         raise ValidationError({"note": _("Keep your message under 2,000 characters.")})
     locked = CandidateInterview.objects.select_for_update().get(pk=invite.pk)
     first = locked.alternative_requested_at is None

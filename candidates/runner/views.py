@@ -44,6 +44,7 @@ from candidates.runner.services import (
 )
 from candidates.runner.session import runner_invite, runner_login
 from candidates.tokens import invite_by_token
+from dashboard.csp import candidate_page
 from interviews.models import InterviewQuestion
 
 if TYPE_CHECKING:
@@ -59,7 +60,12 @@ def _language(invite: CandidateInterview | None) -> str:
 
 
 def _render(
-    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    status: int = 200,
+    *,
+    media_urls: list[str] | None = None,
 ) -> HttpResponse:
     invite = context.get("invite")
     lang = _language(invite)
@@ -69,16 +75,7 @@ def _render(
         )
     response["Referrer-Policy"] = "same-origin"
     response["Content-Language"] = lang
-    return _frameable(response)
-
-
-def _frameable(response: HttpResponse) -> HttpResponse:
-    """Candidate pages may be framed by the team's site (embedded interviews), nowhere else."""
-    from candidates.views.public import frame_ancestors
-
-    response.xframe_options_exempt = True
-    response["Content-Security-Policy"] = frame_ancestors()
-    return response
+    return candidate_page(response, media_urls=media_urls or [])
 
 
 def _closed(request: HttpRequest, invite: CandidateInterview, reason: str) -> HttpResponse:
@@ -126,7 +123,7 @@ def runner_enter(request: HttpRequest, token: str) -> HttpResponse:
     response = redirect("candidates:runner")
     # The token is in this URL: never let it travel on as a Referer.
     response["Referrer-Policy"] = "no-referrer"
-    return _frameable(response)
+    return candidate_page(response)
 
 
 @require_GET
@@ -180,7 +177,9 @@ def _question_page(
         answer_seconds=item.answer_time_seconds or interview.answer_time_seconds,
         retakes=interview.retakes_allowed,
     )
-    return _render(request, "question.html", context, status=status)
+    # A prompt the team hosts elsewhere plays from there (and the page allows only that).
+    prompt = getattr(item.question, "audio_url", "")
+    return _render(request, "question.html", context, status=status, media_urls=[prompt])
 
 
 def _chat_context(

@@ -1,7 +1,8 @@
 """Delivering invites and reminders by email and SMS.
 
-Each channel of each send is one ``InviteDelivery`` row: queued → sent, or failed with the
-reason, passing through retrying while transient failures are retried. The link's token travels
+Each channel of each send is one ``InviteDelivery`` row: queued → sent (or logged, for a text
+the console provider only printed), or failed with the reason, passing through retrying while
+transient failures are retried. The link's token travels
 in the task's arguments and is never stored; these functions are called by
 ``candidates.tasks.invite_deliver``, which owns the retry policy.
 """
@@ -24,6 +25,8 @@ from candidates.models import CandidateInterview, InviteDelivery
 from candidates.services.invites import OPEN_STATUSES, invite_url
 from candidates.sms import SmsError, get_sms_provider
 from candidates.tokens import token_hash
+from dashboard import limits
+from dashboard.limits import clip
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -32,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 Purpose = InviteDelivery.Purpose
 DeliveryStatus = InviteDelivery.Status
+FINISHED = (DeliveryStatus.SENT, DeliveryStatus.LOGGED, DeliveryStatus.FAILED)
 DEFAULT_BRAND_COLOR = "#3b4fd8"
 _HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -65,7 +69,7 @@ def invite_delivery_send(
             .filter(pk=delivery_id)
             .first()
         )
-        if delivery is None or delivery.status in (DeliveryStatus.SENT, DeliveryStatus.FAILED):
+        if delivery is None or delivery.status in FINISHED:
             return delivery
         delivery.attempts += 1
         delivery.save(update_fields=["attempts"])
@@ -79,9 +83,9 @@ def invite_delivery_send(
         return _finish(delivery, status=DeliveryStatus.FAILED, error=reason)
     try:
         if delivery.channel == InviteDelivery.Channel.EMAIL:
-            message_id = _send_email(invite, delivery, invite_url(token))
+            message_id, reached = _send_email(invite, delivery, invite_url(token)), True
         else:
-            message_id = _send_sms(invite, delivery, invite_url(token))
+            message_id, reached = _send_sms(invite, delivery, invite_url(token))
     except PermanentDeliveryError as exc:
         return _finish(delivery, status=DeliveryStatus.FAILED, error=str(exc))
     except TransientDeliveryError:
@@ -98,7 +102,8 @@ def invite_delivery_send(
         )
     return _finish(
         delivery,
-        status=DeliveryStatus.SENT,
+        # A text printed to the console never reached the candidate: never say "sent".
+        status=DeliveryStatus.SENT if reached else DeliveryStatus.LOGGED,
         provider_message_id=message_id[:200],
         sent_at=timezone.now(),
     )
@@ -108,19 +113,19 @@ def invite_delivery_retrying(*, delivery_id: int, error: str) -> None:
     """Record a transient failure that will be retried."""
     InviteDelivery.objects.filter(
         pk=delivery_id, status__in=[DeliveryStatus.QUEUED, DeliveryStatus.RETRYING]
-    ).update(status=DeliveryStatus.RETRYING, error=error)
+    ).update(status=DeliveryStatus.RETRYING, error=clip(error, limits.REASON))
 
 
 def invite_delivery_fail(*, delivery_id: int, error: str) -> InviteDelivery | None:
     """Give up on a delivery, keeping the reason for the delivery log."""
     InviteDelivery.objects.filter(
         pk=delivery_id, status__in=[DeliveryStatus.QUEUED, DeliveryStatus.RETRYING]
-    ).update(status=DeliveryStatus.FAILED, error=error)
+    ).update(status=DeliveryStatus.FAILED, error=clip(error, limits.REASON))
     return InviteDelivery.objects.filter(pk=delivery_id).first()
 
 
 def _finish(delivery: InviteDelivery, **values: Any) -> InviteDelivery:
-    values.setdefault("error", "")
+    values["error"] = clip(values.get("error", ""), limits.REASON)
     for name, value in values.items():
         setattr(delivery, name, value)
     delivery.save(update_fields=list(values))
@@ -212,13 +217,16 @@ def _send_email(invite: CandidateInterview, delivery: InviteDelivery, url: str) 
     return message_id
 
 
-def _send_sms(invite: CandidateInterview, delivery: InviteDelivery, url: str) -> str:
+def _send_sms(invite: CandidateInterview, delivery: InviteDelivery, url: str) -> tuple[str, bool]:
+    """Send the text; return the provider's message id and whether it left for the phone
+    (False: the console provider only printed it to the log)."""
     name = "reminder" if delivery.purpose == Purpose.REMINDER else "invite"
     with translation.override(_language(invite)):
         raw = render_to_string(f"sms/{name}.txt", _context(invite, url))
     body = " ".join(raw.split())
+    provider = get_sms_provider()
     try:
-        return get_sms_provider().send(to=invite.candidate.phone, body=body)
+        return provider.send(to=invite.candidate.phone, body=body), provider.delivers
     except SmsError as exc:
         if exc.transient:
             raise TransientDeliveryError(str(exc)) from exc

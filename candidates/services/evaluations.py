@@ -25,6 +25,8 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from candidates.models import Answer, CandidateInterview, CriterionScore, Evaluation, Turn
+from dashboard import limits
+from dashboard.limits import clip
 from interviews.models import (
     AITextQuestion,
     AudioQuestion,
@@ -282,8 +284,8 @@ def _store(
         overall_score=(
             (overall or _overall([(s.score, s.weight) for s in scores])) if completed else None
         ),
-        summary=summary if completed else "",
-        error=outcome.error,
+        summary=clip(summary, limits.EVALUATION_TEXT) if completed else "",
+        error=clip(outcome.error, limits.REASON),
         completed_at=now,
     )
     stored: list[CriterionScore] = []
@@ -295,8 +297,8 @@ def _store(
                     criterion=s.criterion,
                     criterion_name=s.name[:120],
                     score=s.score,
-                    evidence=s.evidence,
-                    rationale=s.rationale,
+                    evidence=clip(s.evidence, limits.EVALUATION_TEXT),
+                    rationale=clip(s.rationale, limits.EVALUATION_TEXT),
                 )
                 for s in scores
             ]

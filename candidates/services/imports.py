@@ -27,6 +27,8 @@ from django.utils import timezone
 from candidates.models import Candidate, ImportJob
 from candidates.services import invites as invite_services
 from candidates.services.candidates import CONTACT_FIELDS, blanks_to_fill, candidate_clean
+from dashboard import limits
+from dashboard.limits import clip
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -462,4 +464,8 @@ def import_job_fail(*, job_id: Any, reason: str) -> None:
     """Mark an unfinished import failed; the rows imported so far stay."""
     ImportJob.objects.filter(
         pk=job_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
-    ).update(status=ImportJob.Status.FAILED, failure_reason=reason, finished_at=timezone.now())
+    ).update(
+        status=ImportJob.Status.FAILED,
+        failure_reason=clip(reason, limits.REASON),
+        finished_at=timezone.now(),
+    )

@@ -28,6 +28,8 @@ from django.utils import timezone
 
 from candidates.models import Answer, CandidateInterview, Evaluation, Turn
 from candidates.services.evaluations import answer_evaluate, invite_language
+from dashboard import limits
+from dashboard.limits import clip
 from interviews.models import InterviewQuestion, Keyword, SurveyOption, SurveyQuestion
 from speech.evaluation import TransientEvaluationError
 
@@ -40,11 +42,22 @@ SurveyType = SurveyQuestion.SurveyType
 Kind = InterviewQuestion.Kind
 
 TRANSCRIBE, SCORE, KEYWORDS, EVALUATE = "transcribe", "score", "keywords", "evaluate"
+STEP_NAMES = {
+    TRANSCRIBE: "transcription",
+    SCORE: "survey scoring",
+    KEYWORDS: "keyword search",
+    EVALUATE: "AI evaluation",
+    "process": "processing",
+}
 FINISHED = ("done", "skipped")
 
 
 # A step "running" for longer than this was cut short (a killed worker): another run may redo it.
 LEASE = timedelta(minutes=15)
+
+# Starts of one step that found it still "running" (its worker was killed: out of memory, a
+# restart) before the answer fails, so a recording that kills workers cannot come back forever.
+MAX_INTERRUPTED = 3
 
 
 class StepFailed(Exception):
@@ -234,12 +247,14 @@ def _store_transcript(answer: Answer, transcript: Transcript) -> None:
     Turn.objects.filter(answer=answer).delete()
     top = Turn.objects.filter(candidate_interview=invite).aggregate(top=Max("turn_number"))["top"]
     lines = [
-        (float(s.start), max(float(s.end), float(s.start)), s.text.strip())
+        (float(s.start), max(float(s.end), float(s.start)), clip(s.text.strip(), limits.TURN))
         for s in transcript.segments
         if s.text.strip()
     ]
     if not lines and transcript.text.strip():
-        lines = [(0.0, float(transcript.duration or 0.0), transcript.text.strip())]
+        lines = [
+            (0.0, float(transcript.duration or 0.0), clip(transcript.text.strip(), limits.TURN))
+        ]
     Turn.objects.bulk_create(
         [
             Turn(
@@ -254,7 +269,7 @@ def _store_transcript(answer: Answer, transcript: Transcript) -> None:
             for i, (start, end, text) in enumerate(lines, start=1)
         ]
     )
-    answer.transcript = transcript.text.strip()
+    answer.transcript = clip(transcript.text.strip(), limits.TRANSCRIPT)
     answer.transcript_language = transcript.language or ""
     Answer.objects.filter(pk=answer.pk).update(
         transcript=answer.transcript, transcript_language=answer.transcript_language
@@ -280,9 +295,12 @@ def answer_steps(answer: Answer) -> list[str]:
 
 
 def _mark(answer: Answer, step: str, status: str, error: str = "", run: str = "") -> None:
-    mark = {"status": status, "error": error, "at": timezone.now().isoformat()}
+    before = (answer.processing or {}).get(step, {})
+    mark: dict[str, Any] = {"status": status, "error": error, "at": timezone.now().isoformat()}
     if run:
         mark["run"] = run
+    if before.get("interrupted"):
+        mark["interrupted"] = before["interrupted"]
     answer.processing = {**(answer.processing or {}), step: mark}
     Answer.objects.filter(pk=answer.pk).update(processing=answer.processing)
 
@@ -357,8 +375,19 @@ def answer_process(*, answer_id: Any, run: str = "") -> Answer:
     if answer is None:
         return _load(answer_id)
     for name in answer_steps(answer):
-        if (answer.processing or {}).get(name, {}).get("status") in FINISHED:
+        before = (answer.processing or {}).get(name, {})
+        if before.get("status") in FINISHED:
             continue
+        if before.get("status") == "running":
+            cut_short = int(before.get("interrupted", 0)) + 1
+            answer.processing[name] = {**before, "interrupted": cut_short}
+            if cut_short >= MAX_INTERRUPTED:
+                reason = (
+                    f"The {STEP_NAMES[name]} was cut short {cut_short} times (the worker stopped "
+                    "or ran out of memory) and was not tried again."
+                )
+                _mark(answer, name, "failed", reason)
+                return answer_process_fail(answer_id=answer.pk, reason=reason)
         _mark(answer, name, "running", run=run)
         try:
             _step(answer, name)()
@@ -371,6 +400,17 @@ def answer_process(*, answer_id: Any, run: str = "") -> Answer:
         _mark(answer, name, "done")
     Answer.objects.filter(pk=answer.pk).update(status=Answer.Status.PROCESSED)
     return _load(answer.pk)
+
+
+def too_slow_reason(answer: Answer, seconds: int) -> str:
+    """Why an answer failed when its task ran out of time, naming the step that was running."""
+    steps = answer.processing or {}
+    running = [n for n in answer_steps(answer) if steps.get(n, {}).get("status") == "running"]
+    step = STEP_NAMES[running[0] if running else "process"]
+    return (
+        f"The {step} took longer than {seconds} s and was stopped; a shorter recording or a "
+        "faster speech or language model server would help."
+    )
 
 
 def answer_process_fail(*, answer_id: Any, reason: str) -> Answer:

@@ -28,13 +28,14 @@ from candidates.models import (
     Rating,
     Scorecard,
 )
+from dashboard import limits
 from interviews.models import ScorecardTemplate
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-MAX_NOTE = 5000
-MAX_COMMENT = 5000
+MAX_NOTE = limits.COMMENT
+MAX_COMMENT = limits.COMMENT
 _MENTION = re.compile(
     r"(?<![\w@.])@([A-Za-z0-9._%+'-]+(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?)", re.UNICODE
 )
@@ -155,8 +156,8 @@ def criterion_score_override(
     reason = " ".join(reason.split())
     if not reason:
         errors["reason"] = "Say why you change the AI's score."
-    elif len(reason) > 1000:
-        errors["reason"] = "At most 1000 characters."
+    elif len(reason) > limits.OVERRIDE_REASON:
+        errors["reason"] = f"At most {limits.OVERRIDE_REASON} characters."
     if errors:
         raise ValidationError(errors)
     before = score.override_score

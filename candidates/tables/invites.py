@@ -18,7 +18,13 @@ from dashboard.templatetags.panelist import status_css
 if TYPE_CHECKING:
     from accounts.models import Team
 
-DELIVERY_CSS = {"queued": "secondary", "sent": "success", "failed": "danger", "retrying": "warning"}
+DELIVERY_CSS = {
+    "queued": "secondary",
+    "sent": "success",
+    "logged": "warning",
+    "failed": "danger",
+    "retrying": "warning",
+}
 CHANNEL_LABELS = {"email": "Email", "sms": "SMS"}
 
 

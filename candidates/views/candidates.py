@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_tables2 import LazyPaginator, RequestConfig
+from django_tables2 import RequestConfig
 
 from accounts.access import deny, team_required
 from accounts.http import TeamRequest
@@ -46,6 +46,7 @@ from candidates.services.imports import (
     invite_many_function,
 )
 from candidates.tables.candidates import CandidateTable
+from dashboard.tables import BoundedLazyPaginator
 from dashboard.views import _apply_errors, _render
 
 PAGE_SIZE = 25
@@ -80,7 +81,7 @@ def candidate_list_view(request: TeamRequest) -> HttpResponse:
     if not request.membership.can_author:
         table.columns.hide("select")
     RequestConfig(
-        request, paginate={"per_page": PAGE_SIZE, "paginator_class": LazyPaginator}
+        request, paginate={"per_page": PAGE_SIZE, "paginator_class": BoundedLazyPaginator}
     ).configure(table)
     return _render(
         request,

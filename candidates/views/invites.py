@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_tables2 import LazyPaginator, RequestConfig
+from django_tables2 import RequestConfig
 
 from accounts.access import deny, team_required
 from accounts.tenancy import get_for_team, require_membership
@@ -40,6 +40,7 @@ from candidates.services.invites import (
     invite_send,
 )
 from candidates.tables.invites import InviteTable, invite_list
+from dashboard.tables import BoundedLazyPaginator
 from dashboard.views import _render
 from interviews.models import Interview
 
@@ -212,7 +213,7 @@ def invite_list_view(request: TeamRequest) -> HttpResponse:
     invites = invite_list(team=request.team, filters=filter_form.filters())
     table = InviteTable(restrict_invites(invites, membership=membership))
     RequestConfig(
-        request, paginate={"per_page": PAGE_SIZE, "paginator_class": LazyPaginator}
+        request, paginate={"per_page": PAGE_SIZE, "paginator_class": BoundedLazyPaginator}
     ).configure(table)
     return _render(
         request,

@@ -10,7 +10,6 @@ from __future__ import annotations
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,6 +32,7 @@ from candidates.services.public import (
     embed_verify,
     self_start,
 )
+from dashboard.csp import candidate_page
 from dashboard.views import _apply_errors
 from interviews.models import Interview
 
@@ -136,19 +136,12 @@ def public_list(request: HttpRequest, team_slug: str) -> HttpResponse:
 # ---------------------------------------------------------------- the signed iframe embed
 
 
-def frame_ancestors() -> str:
-    """The CSP that lets this site and ``EMBED_ALLOWED_ORIGINS`` (never ``*``) frame a page."""
-    return " ".join(["frame-ancestors", "'self'", *settings.EMBED_ALLOWED_ORIGINS])
-
-
 def _framable_by_allowed_origins(
     view: Callable[..., HttpResponse],
 ) -> Callable[..., HttpResponse]:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        response["Content-Security-Policy"] = frame_ancestors()
-        return response
+        return candidate_page(view(request, *args, **kwargs))
 
     return wrapper
 

@@ -16,7 +16,7 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
-from django_tables2 import LazyPaginator, RequestConfig
+from django_tables2 import RequestConfig
 
 from accounts.access import team_required
 from accounts.audit import audit_record, client_ip
@@ -32,6 +32,7 @@ from candidates.selectors_results import (
 )
 from candidates.tables.results import ResultTable, decision_badge, review_url, score_text
 from dashboard.csv_export import csv_response
+from dashboard.tables import BoundedLazyPaginator
 from dashboard.views import _render
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ def result_list_view(request: TeamRequest, interview_pk: str) -> HttpResponse:
     filters.pop("sort", None)  # The table sorts (same keys, see ResultTable.order_*).
     table = ResultTable(result_list(interview=interview, filters=filters))
     RequestConfig(
-        request, paginate={"per_page": PAGE_SIZE, "paginator_class": LazyPaginator}
+        request, paginate={"per_page": PAGE_SIZE, "paginator_class": BoundedLazyPaginator}
     ).configure(table)
     context: dict[str, Any] = {
         "interview": interview,

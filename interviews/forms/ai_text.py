@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 
+from dashboard import limits
 from interviews.filters import LANGUAGES
 from interviews.forms.rows import RequiredByService
 from interviews.models import AITextQuestion, RubricCriterion
@@ -30,35 +31,41 @@ class AITextQuestionForm(forms.Form):
     title = RequiredByService(max_length=200, help_text="How the question is listed in the bank.")
     question_text = RequiredByService(
         label="Question",
+        max_length=limits.AI_QUESTION_TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="What candidates read and answer in writing.",
     )
     description = forms.CharField(
         required=False,
+        max_length=limits.DESCRIPTION,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Notes for your team about this question.",
     )
     max_answer_length = forms.IntegerField(
         label="Maximum answer length",
         initial=5000,
-        help_text="In characters, from 1 to 50,000.",
+        help_text=f"In characters, from 1 to {limits.WRITTEN_ANSWER:,}.",
     )
     language = forms.ChoiceField(choices=LANGUAGES, initial="en")
 
 
 class CriterionForm(forms.Form):
     id = forms.CharField(required=False, widget=forms.HiddenInput)
-    name = forms.CharField(required=False, label="Criterion")
+    name = forms.CharField(required=False, max_length=120, label="Criterion")
     strong_answer = forms.CharField(
         required=False,
         label="What a strong answer shows",
+        max_length=limits.STRONG_ANSWER,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     weight = forms.IntegerField(
         required=False, widget=forms.NumberInput(attrs={"min": 1, "max": 10})
     )
     ideal_answer = forms.CharField(
-        required=False, label="Ideal answer", widget=forms.Textarea(attrs={"rows": 2})
+        required=False,
+        label="Ideal answer",
+        max_length=limits.IDEAL_ANSWER,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 
+from dashboard import limits
 from interviews.models import Interview, Narrator
 from interviews.services.interviews import EDITABLE_FIELDS
 from interviews.services.scorecards import SCALE
@@ -120,7 +121,9 @@ class CopyForm(forms.Form):
 
 class CriterionForm(forms.Form):
     name = forms.CharField(max_length=120)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        required=False, max_length=limits.DESCRIPTION, widget=forms.Textarea(attrs={"rows": 2})
+    )
     weight = forms.IntegerField(min_value=1, max_value=10, initial=1)
     DELETE = forms.BooleanField(required=False, label="Remove")
 
@@ -128,7 +131,7 @@ class CriterionForm(forms.Form):
         super().__init__(*args, **kwargs)
         for point in SCALE:
             self.fields[f"anchor_{point}"] = forms.CharField(
-                required=False, max_length=300, label=f"{point}"
+                required=False, max_length=limits.SCORECARD_ANCHOR, label=f"{point}"
             )
 
     def anchors(self) -> dict[str, str]:

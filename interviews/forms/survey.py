@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 
+from dashboard import limits
 from interviews.filters import LANGUAGES
 from interviews.forms.rows import RequiredByService
 from interviews.models import SurveyOption, SurveyQuestion
@@ -35,11 +36,13 @@ class SurveyQuestionForm(forms.Form):
     title = RequiredByService(max_length=200, help_text="How the question is listed in the bank.")
     question_text = RequiredByService(
         label="Question",
+        max_length=limits.SURVEY_QUESTION_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What candidates read.",
     )
     description = forms.CharField(
         required=False,
+        max_length=limits.DESCRIPTION,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Notes for your team about this question.",
     )
@@ -48,7 +51,7 @@ class SurveyQuestionForm(forms.Form):
     max_character_length = forms.IntegerField(
         required=False,
         label="Maximum answer length",
-        help_text="In characters, up to 10,000. Leave empty for no limit.",
+        help_text=f"In characters, up to {limits.FREE_TEXT_ANSWER:,} (also when left empty).",
     )
     preferred_option = forms.ChoiceField(
         required=False,
@@ -63,7 +66,7 @@ class SurveyQuestionForm(forms.Form):
 
 class OptionForm(forms.Form):
     id = forms.CharField(required=False, widget=forms.HiddenInput)
-    text = forms.CharField(required=False, label="Option")
+    text = forms.CharField(required=False, max_length=limits.SURVEY_OPTION, label="Option")
     weight = forms.DecimalField(required=False, widget=forms.NumberInput(attrs={"step": "any"}))
     is_preferred = forms.BooleanField(required=False, label="Preferred")
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.db.models import F
 
+from dashboard import limits
 from interviews.models import AITextQuestion, RubricCriterion
 from interviews.services.copy import copy_title, question_copy
 from interviews.services.questions import question_archive, question_unarchive
@@ -24,12 +25,12 @@ from interviews.services.survey import RuleErrors, clean_question_basics, clean_
 if TYPE_CHECKING:
     from accounts.models import Team, User
 
-MAX_QUESTION_TEXT = 10_000
-MAX_ANSWER_LENGTH = 50_000
+MAX_QUESTION_TEXT = limits.AI_QUESTION_TEXT
+MAX_ANSWER_LENGTH = limits.WRITTEN_ANSWER
 MAX_CRITERIA = 20
 MAX_NAME = 120
-MAX_STRONG_ANSWER = 2000
-MAX_IDEAL_ANSWER = 5000
+MAX_STRONG_ANSWER = limits.STRONG_ANSWER
+MAX_IDEAL_ANSWER = limits.IDEAL_ANSWER
 WEIGHT_MIN, WEIGHT_MAX = 1, 10
 _ORDINAL_PARKING = 1_000_000
 

@@ -19,6 +19,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from dashboard import limits
+from dashboard.limits import clip
 from interviews.models import AudioQuestion, Narrator
 from interviews.services.copy import copy_title, question_copy
 from interviews.services.questions import question_archive, question_unarchive
@@ -33,6 +35,10 @@ if TYPE_CHECKING:
 
 Status = AudioQuestion.TranscriptionStatus
 AudioType = AudioQuestion.AudioType
+
+
+# Runs of one script's synthesis cut short (a killed worker) before the question fails.
+TTS_MAX_INTERRUPTED = 3
 
 
 class _Keep(enum.Enum):
@@ -222,6 +228,7 @@ def audio_question_request_tts(*, question: AudioQuestion) -> AudioQuestion:
     question.transcription_status = Status.PENDING
     question.failure_reason = ""
     question.audio_script_hash = _question_hash(question)
+    question.synthesis_interrupted = 0
     question.save(
         update_fields=[
             "audio_file",
@@ -230,6 +237,7 @@ def audio_question_request_tts(*, question: AudioQuestion) -> AudioQuestion:
             "transcription_status",
             "failure_reason",
             "audio_script_hash",
+            "synthesis_interrupted",
             "updated_at",
         ]
     )
@@ -290,6 +298,20 @@ def audio_question_synthesize(*, question_id: Any, wanted: str) -> AudioQuestion
         return None
     if question.transcription_status == Status.COMPLETED and question.audio_file:
         return question  # already done: a redelivered task
+    if question.transcription_status == Status.FAILED:
+        return question  # given up on: only a new request (an edit, "Generate") tries again
+    if question.transcription_status == Status.PROCESSING:
+        # A run that never finished: its worker was killed (out of memory, a restart) and the
+        # broker handed the task out again. Count it, so such a script cannot come back forever.
+        cut_short = question.synthesis_interrupted + 1
+        AudioQuestion.objects.filter(pk=question.pk).update(synthesis_interrupted=cut_short)
+        if cut_short >= TTS_MAX_INTERRUPTED:
+            return audio_question_fail(
+                question_id=question_id,
+                wanted=wanted,
+                reason=f"Speech synthesis was cut short {cut_short} times (the worker stopped "
+                "or ran out of memory); shorten the script or choose another voice.",
+            )
     AudioQuestion.objects.filter(pk=question.pk, audio_script_hash=wanted).update(
         transcription_status=Status.PROCESSING
     )
@@ -303,6 +325,10 @@ def audio_question_synthesize(*, question_id: Any, wanted: str) -> AudioQuestion
         )
         mp3, _duration = to_mp3(wav)
     except TransientTTSError:
+        # Pending again: "processing" at the next start means a run that was cut short.
+        AudioQuestion.objects.filter(pk=question.pk, audio_script_hash=wanted).update(
+            transcription_status=Status.PENDING
+        )
         raise
     except (TTSError, MediaError) as exc:
         return audio_question_fail(question_id=question_id, wanted=wanted, reason=str(exc))
@@ -318,13 +344,20 @@ def audio_question_synthesize(*, question_id: Any, wanted: str) -> AudioQuestion
     return question
 
 
+def too_slow_reason(seconds: int) -> str:
+    return (
+        f"Speech synthesis took longer than {seconds} s and was stopped; shorten the script "
+        "or choose a faster voice, then generate the audio again."
+    )
+
+
 @transaction.atomic
 def audio_question_fail(*, question_id: Any, wanted: str, reason: str) -> AudioQuestion | None:
     question = _current(question_id, wanted, lock=True)
     if question is None:
         return None
     question.transcription_status = Status.FAILED
-    question.failure_reason = reason[:2000] or "The audio could not be made."
+    question.failure_reason = clip(reason, limits.REASON) or "The audio could not be made."
     question.save(update_fields=["transcription_status", "failure_reason"])
     return question
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
+from dashboard import limits
 from interviews.models import Interview, ScorecardCriterion, ScorecardTemplate
 
 SCALE = ("1", "2", "3", "4", "5")
@@ -57,10 +58,21 @@ def _clean_criteria(criteria: list[dict[str, Any]]) -> list[dict[str, Any]]:
             raise ValidationError(
                 {"criteria": f"Criterion {index}: anchors describe the points 1 to 5 only."}
             )
+        description = str(row.get("description", "")).strip()
+        too_long = len(description) > limits.DESCRIPTION or any(
+            len(text) > limits.SCORECARD_ANCHOR for text in anchors.values()
+        )
+        if too_long:
+            raise ValidationError(
+                {
+                    "criteria": f"Criterion {index}: a description has at most "
+                    f"{limits.DESCRIPTION:,} characters, an anchor {limits.SCORECARD_ANCHOR}."
+                }
+            )
         cleaned.append(
             {
                 "name": name,
-                "description": str(row.get("description", "")).strip(),
+                "description": description,
                 "weight": weight,
                 "anchors": anchors,
             }

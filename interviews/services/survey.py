@@ -29,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
+from dashboard import limits
 from interviews.filters import LANGUAGES
 from interviews.models import InterviewQuestion, SurveyOption, SurveyQuestion
 from interviews.services.copy import copy_title, question_copy
@@ -40,11 +41,11 @@ if TYPE_CHECKING:
 SurveyType = SurveyQuestion.SurveyType
 
 MAX_TITLE = 200
-MAX_TEXT = 2000
-MAX_DESCRIPTION = 2000
-MAX_OPTION_TEXT = 300
+MAX_TEXT = limits.SURVEY_QUESTION_TEXT
+MAX_DESCRIPTION = limits.DESCRIPTION
+MAX_OPTION_TEXT = limits.SURVEY_OPTION
 MAX_OPTIONS = 20
-MAX_FREE_TEXT_LENGTH = 10_000
+MAX_FREE_TEXT_LENGTH = limits.FREE_TEXT_ANSWER
 WEIGHT_LIMIT = Decimal(1000)
 LANGUAGE_CODES = frozenset(code for code, _name in LANGUAGES)
 

@@ -18,6 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_tables2 import RequestConfig
 
 from accounts.access import deny, team_required
+from candidates.selectors import questions_visible
 from interviews.access import get_ai_text_question_for
 from interviews.filters import QuestionFilterForm, question_list
 from interviews.forms.ai_text import (
@@ -36,7 +37,8 @@ from interviews.forms.rows import (
     raw_values,
     rearrange,
 )
-from interviews.models import AITextQuestion, InterviewQuestion
+from interviews.models import AITextQuestion
+from interviews.selectors import question_usage_list
 from interviews.services.ai_text import (
     MAX_CRITERIA,
     ai_text_question_archive,
@@ -50,23 +52,15 @@ from interviews.views.builder import add_created_question
 from interviews.views.survey import render_page
 
 if TYPE_CHECKING:
-    from django.db.models import QuerySet
     from django.forms.formsets import BaseFormSet
     from django.http import HttpResponse
 
     from accounts.http import TeamRequest
+    from accounts.models import Membership
     from interviews.forms.ai_text import CriterionForm
 
 PAGE_SIZE = 25
 FORM_TEMPLATE = "interviews/ai_text/form.html"
-
-
-def _usages(question: AITextQuestion) -> QuerySet[InterviewQuestion]:
-    return (
-        InterviewQuestion.objects.filter(ai_text_question=question)
-        .select_related("interview")
-        .order_by("interview__title", "interview__pk")
-    )
 
 
 @require_GET
@@ -75,13 +69,16 @@ def ai_text_list(request: TeamRequest) -> HttpResponse:
     filter_form = QuestionFilterForm(request.GET or None)
     questions = question_list(
         queryset=AITextQuestion.objects.annotate(criterion_count=Count("criteria", distinct=True)),
-        team=request.team,
+        membership=request.membership,
         filters=filter_form.filters(),
         text_fields=("question_text", "description"),
     )
     table = AITextQuestionTable(questions)
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
-    has_any = bool(table.paginator.count) or AITextQuestion.objects.for_team(request.team).exists()
+    has_any = (
+        bool(table.paginator.count)
+        or questions_visible(AITextQuestion.objects.all(), membership=request.membership).exists()
+    )
     context = {
         "table": table,
         "filter_form": filter_form,
@@ -94,6 +91,7 @@ def ai_text_list(request: TeamRequest) -> HttpResponse:
 
 def _context(
     *,
+    membership: Membership,
     form: AITextQuestionForm,
     criteria: BaseFormSet[CriterionForm],
     question: AITextQuestion | None,
@@ -113,7 +111,7 @@ def _context(
         "can_add": can_edit and len(criteria.forms) < MAX_CRITERIA,
         "about_criteria": about_criteria or [],
         "focus_add": focus_add,
-        "usages": _usages(question) if question else [],
+        "usages": question_usage_list(question=question, membership=membership) if question else [],
         "page_title": title,
         "section": "questions",
     }
@@ -130,6 +128,7 @@ def _question_page(
             form = AITextQuestionForm(initial=question_initial(question))
             rows = criterion_rows(list(question.criteria.order_by("ordinal")))
         context = _context(
+            membership=request.membership,
             form=form,
             criteria=criterion_formset(initial=rows),
             question=question,
@@ -149,6 +148,7 @@ def _question_page(
         criteria = criterion_formset(initial=rows)
         focus_add = mark_focus(criteria, focus)
         context = _context(
+            membership=request.membership,
             form=form,
             criteria=criteria,
             question=question,
@@ -184,6 +184,7 @@ def _question_page(
                 url = add_created_question(request, saved) or url
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     context = _context(
+        membership=request.membership,
         form=form,
         criteria=criteria,
         question=question,
@@ -213,7 +214,7 @@ def ai_text_edit(request: TeamRequest, pk: str) -> HttpResponse:
 def ai_text_archive(request: TeamRequest, pk: str) -> HttpResponse:
     """Archive; when interviews use the question, first ask to confirm, naming them."""
     question, _ = get_ai_text_question_for(request, pk, write=True)
-    usages = list(_usages(question))
+    usages = list(question_usage_list(question=question, membership=request.membership))
     if usages and request.POST.get("confirm") != "yes":
         return render(
             request,

@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -18,10 +17,14 @@ from django_tables2 import RequestConfig
 
 from accounts.access import deny, team_required
 from accounts.http import TeamRequest
+from accounts.models import Membership
+from candidates.selectors import narrators_visible, questions_visible
+from dashboard import limits
 from dashboard.views import _apply_errors, _render
 from interviews.access import get_audio_question_for
 from interviews.filters import LANGUAGES, QuestionFilterForm, question_list
-from interviews.models import AudioQuestion, InterviewQuestion, Narrator
+from interviews.models import AudioQuestion, Narrator
+from interviews.selectors import question_usage_list
 from interviews.services.audio import (
     audio_question_archive,
     audio_question_create,
@@ -43,12 +46,14 @@ class AudioQuestionForm(forms.Form):
     title = forms.CharField(max_length=200)
     description = forms.CharField(
         required=False,
+        max_length=limits.DESCRIPTION,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="For your team only; candidates do not see it.",
     )
     question_script = forms.CharField(
         required=False,
         label="Script",
+        max_length=limits.QUESTION_SCRIPT,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="What the narrator says to the candidate. Changing it makes the audio again.",
     )
@@ -64,10 +69,12 @@ class AudioQuestionForm(forms.Form):
         "spoken script.",
     )
 
-    def __init__(self, *args: Any, team: Any, with_upload: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, membership: Membership, with_upload: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         narrator_field: forms.ModelChoiceField[Narrator] = self.fields["narrator"]  # type: ignore[assignment]
-        narrator_field.queryset = Narrator.objects.for_team(team)
+        narrator_field.queryset = narrators_visible(membership=membership)
         if not with_upload:
             del self.fields["audio"]
 
@@ -77,15 +84,6 @@ class AudioUploadForm(forms.Form):
         label="Recording",
         widget=forms.ClearableFileInput(attrs={"accept": AUDIO_ACCEPT}),
         help_text="MP3, WAV, M4A, WebM or Ogg, up to 25 MB and 10 minutes.",
-    )
-
-
-def audio_question_usage_list(*, question: AudioQuestion) -> QuerySet[InterviewQuestion]:
-    """Where ``question`` is asked: its interview links, with the interview loaded."""
-    return (
-        InterviewQuestion.objects.filter(audio_question=question)
-        .select_related("interview")
-        .order_by("interview__title")
     )
 
 
@@ -100,7 +98,7 @@ def audio_list(request: TeamRequest) -> HttpResponse:
     filter_form = QuestionFilterForm(request.GET or None)
     questions = question_list(
         queryset=AudioQuestion.objects.select_related("narrator"),
-        team=request.team,
+        membership=request.membership,
         filters=filter_form.filters(),
         text_fields=("question_script", "description"),
     )
@@ -109,7 +107,9 @@ def audio_list(request: TeamRequest) -> HttpResponse:
     context = {
         "table": table,
         "filter_form": filter_form,
-        "bank_is_empty": not AudioQuestion.objects.for_team(request.team).exists(),
+        "bank_is_empty": not questions_visible(
+            AudioQuestion.objects.all(), membership=request.membership
+        ).exists(),
         "can_edit": request.membership.can_author,
         "page_title": "Audio questions",
     }
@@ -120,7 +120,9 @@ def audio_list(request: TeamRequest) -> HttpResponse:
 @team_required
 def audio_create(request: TeamRequest) -> HttpResponse:
     _can_author(request)
-    form = AudioQuestionForm(request.POST or None, request.FILES or None, team=request.team)
+    form = AudioQuestionForm(
+        request.POST or None, request.FILES or None, membership=request.membership
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -160,7 +162,7 @@ def _edit_context(
 ) -> dict[str, Any]:
     if form is None:
         form = AudioQuestionForm(
-            team=request.team,
+            membership=request.membership,
             with_upload=False,
             initial={
                 "title": question.title,
@@ -177,7 +179,7 @@ def _edit_context(
         "question": question,
         "form": form,
         "upload_form": upload_form or AudioUploadForm(),
-        "usages": list(audio_question_usage_list(question=question)),
+        "usages": list(question_usage_list(question=question, membership=request.membership)),
         "can_edit": can_edit,
         "page_title": question.title,
     }
@@ -201,7 +203,7 @@ def audio_edit(request: TeamRequest, pk: str) -> HttpResponse:
         return _status_fragment(request, question, can_edit)
     form = None
     if request.method == "POST":
-        form = AudioQuestionForm(request.POST, team=request.team, with_upload=False)
+        form = AudioQuestionForm(request.POST, membership=request.membership, with_upload=False)
         if form.is_valid():
             data = form.cleaned_data
             wanted_before = question.audio_script_hash
@@ -275,7 +277,7 @@ def audio_upload(request: TeamRequest, pk: str) -> HttpResponse:
 def audio_archive(request: TeamRequest, pk: str) -> HttpResponse:
     """Archive; a question that interviews use is archived only after a confirmation step."""
     question, _can_edit = get_audio_question_for(request, pk, write=True)
-    usages = list(audio_question_usage_list(question=question))
+    usages = list(question_usage_list(question=question, membership=request.membership))
     confirmed = request.method == "POST" and (not usages or request.POST.get("confirm"))
     if not confirmed:
         return render(

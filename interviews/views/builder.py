@@ -22,6 +22,7 @@ from accounts.models import Membership, Role, User
 from accounts.tenancy import get_for_team, require_membership
 from candidates.runner.chat import chat_mode_notice
 from candidates.selectors import interviews_visible
+from dashboard.csp import site_policy, use_policy
 from dashboard.views import _apply_errors, _render
 from interviews.forms.builder import (
     BulkStatusForm,
@@ -657,7 +658,7 @@ def interview_preview(request: TeamRequest, pk: str) -> HttpResponse:
     """The interview as a candidate sees it, without an invite; nothing is saved."""
     interview, _ = get_visible_interview_for(request, pk)
     items = interview_items(interview=interview)
-    return render(
+    response = render(
         request,
         "interviews/builder/preview.html",
         {
@@ -667,6 +668,9 @@ def interview_preview(request: TeamRequest, pk: str) -> HttpResponse:
             "page_title": f"Preview · {interview.name_for_candidates}",
         },
     )
+    # Prompts the team hosts elsewhere play here as in the runner, under the same policy.
+    prompts = [item.audio_question.audio_url for item in items if item.audio_question]
+    return use_policy(response, site_policy(media_urls=prompts))
 
 
 urlpatterns: list[URLPattern] = [

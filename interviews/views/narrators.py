@@ -19,7 +19,8 @@ from django_tables2 import RequestConfig
 
 from accounts.access import deny, team_required
 from accounts.http import TeamRequest
-from accounts.models import Team
+from accounts.models import Membership, Team
+from candidates.selectors import narrators_visible, questions_visible, usages_visible
 from dashboard.views import _apply_errors, _render
 from interviews.access import get_narrator_for
 from interviews.filters import LANGUAGES
@@ -74,13 +75,23 @@ class NarratorForm(forms.Form):
     )
 
 
-def narrator_list(*, team: Team) -> QuerySet[Narrator]:
-    """The team's narrators with how many active questions each speaks."""
+def narrator_list(*, membership: Membership) -> QuerySet[Narrator]:
+    """The narrators the member may see, with how many active questions (that the member may
+    see) each speaks."""
+    active = Q(questions__archived_at__isnull=True)
+    if (usages := usages_visible(membership=membership, prefix="questions__usages")) is not None:
+        active &= usages
     return (
-        Narrator.objects.for_team(team)
-        .annotate(question_count=Count("questions", filter=Q(questions__archived_at__isnull=True)))
+        narrators_visible(membership=membership)
+        .annotate(question_count=Count("questions", filter=active, distinct=True))
         .order_by("name")
     )
+
+
+def _question_count(narrator: Narrator, membership: Membership) -> int:
+    """How many active questions the narrator speaks that the member may see."""
+    questions = narrator.questions.filter(archived_at__isnull=True)
+    return questions_visible(questions, membership=membership).count()
 
 
 def _voice_options() -> list[Voice]:
@@ -120,7 +131,7 @@ def _save(form: NarratorForm, narrator: Narrator | None, team: Team) -> Narrator
 @require_GET
 @team_required
 def narrator_list_view(request: TeamRequest) -> HttpResponse:
-    table = NarratorTable(narrator_list(team=request.team))
+    table = NarratorTable(narrator_list(membership=request.membership))
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
     context = {
         "table": table,
@@ -185,7 +196,7 @@ def narrator_edit(request: TeamRequest, pk: str) -> HttpResponse:
             "form": form,
             "narrator": narrator,
             "can_edit": can_edit,
-            "question_count": narrator.questions.filter(archived_at__isnull=True).count(),
+            "question_count": _question_count(narrator, request.membership),
             "voices": _voice_options() if can_edit else [],
             "page_title": narrator.name,
         },
@@ -208,7 +219,7 @@ def narrator_delete_view(request: TeamRequest, pk: str) -> HttpResponse:
         "interviews/narrators/delete_confirm.html",
         {
             "narrator": narrator,
-            "question_count": narrator.questions.filter(archived_at__isnull=True).count(),
+            "question_count": _question_count(narrator, request.membership),
             "page_title": f"Delete {narrator.name}",
         },
     )

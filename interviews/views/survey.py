@@ -20,6 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_tables2 import RequestConfig
 
 from accounts.access import deny, team_required
+from candidates.selectors import questions_visible
 from interviews.access import get_survey_question_for
 from interviews.filters import QuestionFilterForm, question_list
 from interviews.forms.rows import (
@@ -42,7 +43,8 @@ from interviews.forms.survey import (
     question_initial,
     rows_for_type,
 )
-from interviews.models import InterviewQuestion, SurveyQuestion
+from interviews.models import SurveyQuestion
+from interviews.selectors import question_usage_list
 from interviews.services.survey import (
     MAX_OPTIONS,
     WITH_OPTIONS,
@@ -56,11 +58,11 @@ from interviews.tables.survey import SurveyQuestionTable
 from interviews.views.builder import add_created_question
 
 if TYPE_CHECKING:
-    from django.db.models import QuerySet
     from django.forms.formsets import BaseFormSet
     from django.http import HttpResponse
 
     from accounts.http import TeamRequest
+    from accounts.models import Membership
     from interviews.forms.survey import OptionForm
 
 SurveyType = SurveyQuestion.SurveyType
@@ -85,28 +87,23 @@ def render_page(
     return response
 
 
-def _usages(question: SurveyQuestion) -> QuerySet[InterviewQuestion]:
-    return (
-        InterviewQuestion.objects.filter(survey_question=question)
-        .select_related("interview")
-        .order_by("interview__title", "interview__pk")
-    )
-
-
 @require_GET
 @team_required
 def survey_list(request: TeamRequest) -> HttpResponse:
     filter_form = QuestionFilterForm(request.GET or None, type_choices=SurveyType.choices)
     questions = question_list(
         queryset=SurveyQuestion.objects.annotate(option_count=Count("options", distinct=True)),
-        team=request.team,
+        membership=request.membership,
         filters=filter_form.filters(),
         text_fields=("question_text", "description"),
         type_field="survey_type",
     )
     table = SurveyQuestionTable(questions)
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
-    has_any = bool(table.paginator.count) or SurveyQuestion.objects.for_team(request.team).exists()
+    has_any = (
+        bool(table.paginator.count)
+        or questions_visible(SurveyQuestion.objects.all(), membership=request.membership).exists()
+    )
     context = {
         "table": table,
         "filter_form": filter_form,
@@ -119,6 +116,7 @@ def survey_list(request: TeamRequest) -> HttpResponse:
 
 def _context(
     *,
+    membership: Membership,
     form: SurveyQuestionForm,
     options: BaseFormSet[OptionForm],
     question: SurveyQuestion | None,
@@ -144,7 +142,7 @@ def _context(
         "can_add": can_edit and len(options.forms) < limit,
         "about_options": about_options or [],
         "focus_add": focus_add,
-        "usages": _usages(question) if question else [],
+        "usages": question_usage_list(question=question, membership=membership) if question else [],
         "page_title": title,
         "section": "questions",
     }
@@ -163,7 +161,13 @@ def _question_page(
             form = SurveyQuestionForm(initial=question_initial(question))
             rows = option_rows(list(question.options.order_by("ordinal")))
         options = option_formset(initial=rows)
-        context = _context(form=form, options=options, question=question, can_edit=can_edit)
+        context = _context(
+            membership=request.membership,
+            form=form,
+            options=options,
+            question=question,
+            can_edit=can_edit,
+        )
         return render_page(request, FORM_TEMPLATE, context)
 
     form = SurveyQuestionForm(request.POST)
@@ -179,6 +183,7 @@ def _question_page(
         options = option_formset(initial=rows)
         focus_add = mark_focus(options, focus)
         context = _context(
+            membership=request.membership,
             form=form,
             options=options,
             question=question,
@@ -211,6 +216,7 @@ def _question_page(
                 url = add_created_question(request, saved) or url
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     context = _context(
+        membership=request.membership,
         form=form,
         options=options,
         question=question,
@@ -240,7 +246,7 @@ def survey_edit(request: TeamRequest, pk: str) -> HttpResponse:
 def survey_archive(request: TeamRequest, pk: str) -> HttpResponse:
     """Archive; when interviews use the question, first ask to confirm, naming them."""
     question, _ = get_survey_question_for(request, pk, write=True)
-    usages = list(_usages(question))
+    usages = list(question_usage_list(question=question, membership=request.membership))
     if usages and request.POST.get("confirm") != "yes":
         return render(
             request,

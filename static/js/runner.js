@@ -170,6 +170,8 @@
   }
 
   const RETRY = [0, 1000, 2000, 4000, 8000];
+  const OFFLINE = -1;
+  const BUSY = -2;
 
   const startUpload = (box, source, rec, onProgress) =>
     new Promise((resolve, reject) => {
@@ -203,8 +205,9 @@
             reject(err);
             return;
           }
-          onProgress(-1, source);
-          setTimeout(() => upload.start(), 3000);
+          // 429: this link has too much in flight (earlier answers still uploading); wait.
+          onProgress(status === 429 ? BUSY : OFFLINE, source);
+          setTimeout(() => upload.start(), status === 429 ? 5000 : 3000);
         },
       };
       upload = new window.tus.Upload({ name: "answer" }, options);
@@ -404,6 +407,10 @@
       const rec = this.rec;
       try {
         await startUpload(this.box, this.source, rec, (sent, source) => {
+          if (sent === BUSY) {
+            this.el("[data-upload-label]").textContent = this.box.dataset.msgBusy || "Your earlier recordings are still being uploaded — this one will follow as soon as they are done. Keep this page open.";
+            return;
+          }
           if (sent < 0) {
             this.el("[data-upload-label]").textContent = this.box.dataset.msgOffline || "Connection lost — your answer is kept on this device and will be sent when you are back online.";
             return;

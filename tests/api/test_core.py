@@ -1,11 +1,11 @@
 """Authentication, scopes, team resolution, the envelope and problem details."""
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
-from accounts.models import ApiKey
+from accounts.models import ApiKey, Role
 from api.keys import api_key_check, api_key_revoke
-from tests.factories import NarratorFactory, TeamFactory
+from tests.factories import MembershipFactory, NarratorFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/qsi/gather/narrators"
@@ -72,9 +72,10 @@ def test_it_uses_the_default_team_of_an_organization_key(anonymous_api, make_key
 
 
 def test_it_lets_an_organization_key_pick_any_team_of_its_organization(
-    anonymous_api, make_key, team
+    anonymous_api, make_key, team, owner
 ):
     sibling = TeamFactory(organization=team.organization)
+    MembershipFactory(team=sibling, user=owner, role=Role.OWNER)
     NarratorFactory(team=sibling, name="Sibling voice")
     anonymous_api.credentials(HTTP_X_API_KEY=make_key(team_level=False, default_team=team))
     response = anonymous_api.get(URL, {"teamId": str(sibling.pk)})
@@ -91,13 +92,20 @@ def test_it_answers_404_for_a_team_out_of_reach(
     assert response["Content-Type"] == "application/problem+json"
 
 
-def test_the_command_prints_the_key_alone_on_its_last_line(team, capsys):
+def test_the_command_prints_the_key_alone_on_its_last_line(team, owner, capsys):
     call_command(
         "create_api_key", "--team", team.slug, "--name", "ATS", "--scopes", "interviews:read"
     )
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert last.startswith("pk_")
     assert api_key_check(last).scopes == ["interviews:read"]
+    assert api_key_check(last).created_by == owner
+
+
+def test_the_command_refuses_to_act_as_someone_who_cannot_manage_the_team(team, recruiter):
+    with pytest.raises(CommandError, match="owners and admins"):
+        call_command("create_api_key", "--team", team.slug, "--by", recruiter.email)
+    assert not ApiKey.objects.exists()
 
 
 def test_the_schema_is_served_without_a_key(anonymous_api):

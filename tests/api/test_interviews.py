@@ -2,10 +2,12 @@
 
 import pytest
 
+from accounts.models import Role
 from interviews.models import Interview, InterviewQuestion, Keyword
 from tests.factories import (
     AudioQuestionFactory,
     InterviewFactory,
+    MembershipFactory,
     SurveyQuestionFactory,
     TeamFactory,
 )
@@ -159,8 +161,9 @@ def test_it_copies_within_the_team_with_a_copy_suffix(api, team):
     assert copy["keywords"] == []
 
 
-def test_it_copies_to_another_team_of_the_organization(anonymous_api, make_key, team):
+def test_it_copies_to_another_team_of_the_organization(anonymous_api, make_key, team, owner):
     sibling = TeamFactory(organization=team.organization)
+    MembershipFactory(team=sibling, user=owner, role=Role.OWNER)  # an organization owner's key
     anonymous_api.credentials(HTTP_X_API_KEY=make_key(team_level=False, default_team=team))
     body, (q1, _q2, _s) = _seed_create_body(team)
     source = anonymous_api.post(URL, body, format="json").json()["data"]["interview"]

@@ -6,7 +6,8 @@ from tests.factories import InterviewFactory
 from webhooks.models import Delivery, Endpoint, EventType
 from webhooks.services import endpoint_create, event_record
 
-pytestmark = pytest.mark.django_db
+# The webhooks take example.com names, which must resolve to a public address.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("public_dns")]
 
 URL = "/qsi/gather/webhooks"
 
@@ -77,6 +78,17 @@ def test_it_lists_deliveries_and_redelivers(
     assert again["attempt"] == 2
     assert again["redelivery"] is True
     assert Delivery.objects.filter(endpoint=endpoint).count() == 2
+
+
+def test_it_refuses_a_receiver_on_the_internal_network_with_400_naming_url(api, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE = False
+    for url in ("http://10.1.2.3/hook", "http://169.254.169.254/", "http://[::1]:8000/"):
+        response = api.post(URL, {"url": url, "eventTypes": ["interview.updated"]}, format="json")
+        assert response.status_code == 400, response.content
+        problem = response.json()
+        assert [e["field"] for e in problem["errors"]] == ["url"]
+        assert "webhooks may only reach public addresses" in problem["detail"]
+    assert not Endpoint.objects.exists()
 
 
 def test_it_hides_other_teams_webhooks(api, other_team):

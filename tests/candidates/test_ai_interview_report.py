@@ -89,7 +89,11 @@ def test_finalize_makes_a_report_on_the_scorecard_template(
 
     client = APIClient()
     _key, raw = api_key_create(
-        organization=invite.team.organization, name="ATS", scopes=list(SCOPES), team=invite.team
+        organization=invite.team.organization,
+        name="ATS",
+        scopes=list(SCOPES),
+        team=invite.team,
+        by=invite.team.memberships.get(role="owner").user,
     )
     client.credentials(HTTP_X_API_KEY=raw)
     evaluation = client.get(f"{INVITES}/{invite.pk}").json()["data"]["candidateInterview"][

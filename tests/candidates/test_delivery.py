@@ -218,7 +218,9 @@ def test_it_texts_through_the_console_provider(send, caplog):
     with caplog.at_level(logging.INFO, logger="panelist.sms"):
         invite, token = send("sms")
     delivery = invite.deliveries.get()
-    assert delivery.status == "sent"
+    # Printed to the log is not sent: the candidate's phone got nothing.
+    assert (delivery.status, delivery.error) == ("logged", "")
+    assert delivery.get_status_display() == "Printed to the log (no SMS provider configured)"
     assert delivery.provider_message_id.startswith("console-")
     [record] = [r for r in caplog.records if r.name == "panelist.sms"]
     text = record.getMessage()
@@ -359,9 +361,22 @@ def test_it_refuses_a_wrong_account_like_twilio(twilio, settings):
     assert not excinfo.value.transient
 
 
+def test_it_fails_a_text_when_sms_is_turned_off(send, settings):
+    settings.SMS_PROVIDER = "none"
+    invite, _token = send("sms", "email")
+    by_channel = {d.channel: d for d in invite.deliveries.all()}
+    assert by_channel["sms"].status == "failed"
+    assert by_channel["sms"].error == (
+        "Not sent: this server sends no text messages (SMS_PROVIDER=none)."
+    )
+    assert by_channel["email"].status == "sent"
+
+
 def test_it_chooses_the_sms_provider_from_settings(settings):
     settings.SMS_PROVIDER = "console"
     assert isinstance(get_sms_provider(), ConsoleSmsProvider)
+    settings.SMS_PROVIDER = "none"
+    assert not get_sms_provider().delivers
     settings.SMS_PROVIDER = "carrier-pigeon"
     with pytest.raises(ImproperlyConfigured):
         get_sms_provider()

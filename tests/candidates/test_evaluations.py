@@ -187,7 +187,7 @@ def test_a_server_that_is_down_is_retried_and_then_fails_the_answer(
     assert len(openai_server.requests_to(CHAT)) > 2
 
 
-def test_a_completed_evaluation_records_the_webhook_event_in_its_transaction(invite):
+def test_a_completed_evaluation_records_the_webhook_event_in_its_transaction(invite, public_dns):
     endpoint_create(
         team=invite.team, url="https://example.com/hook", event_types=["evaluation.completed"]
     )
@@ -220,7 +220,7 @@ def test_a_completed_evaluation_records_the_webhook_event_in_its_transaction(inv
     ).exists()
 
 
-def test_a_refused_evaluation_sends_no_event(invite):
+def test_a_refused_evaluation_sends_no_event(invite, public_dns):
     endpoint_create(
         team=invite.team, url="https://example.com/hook", event_types=["evaluation.completed"]
     )

@@ -270,7 +270,10 @@ def test_it_hides_another_teams_question(login, outsider, question, name):
     assert method(reverse(f"interviews:{name}", args=[question.pk])).status_code == 404
 
 
-def test_it_shows_a_question_read_only_to_hiring_managers(login, hiring_manager, question):
+def test_it_shows_a_question_read_only_to_hiring_managers(
+    login, hiring_manager, question, shared_with
+):
+    shared_with(question)
     response = login(hiring_manager).get(reverse("interviews:ai_text_edit", args=[question.pk]))
     html = response.content.decode()
     assert response.status_code == 200
@@ -280,7 +283,8 @@ def test_it_shows_a_question_read_only_to_hiring_managers(login, hiring_manager,
     assert 'value="Depth"' in html
 
 
-def test_it_forbids_hiring_managers_every_write(login, hiring_manager, question):
+def test_it_forbids_hiring_managers_every_write(login, hiring_manager, question, shared_with):
+    shared_with(question)
     client = login(hiring_manager)
     data = form_data(criteria=[row("Accuracy")], title="Changed")
     assert (
@@ -405,7 +409,7 @@ def test_it_edits_the_rubric_without_javascript(login, recruiter):
     assert 'name="criteria-1-name"' in html
     assert 'name="criteria-1-weight" value="1"' in html
     # The new row's name field takes the focus.
-    assert '<input type="text" name="criteria-1-name" autofocus' in html
+    assert '<input type="text" name="criteria-1-name" maxlength="120" autofocus' in html
 
 
 def test_it_edits_a_question_keeping_its_criteria(login, recruiter, question):

@@ -322,8 +322,8 @@ def test_it_needs_login(client, team):
 
 
 @pytest.mark.parametrize("persona", ["owner", "recruiter", "hiring_manager"])
-def test_it_lists_the_bank_to_every_role(login, request, team, persona):
-    AudioQuestionFactory(team=team, title="Why us?")
+def test_it_lists_the_bank_to_every_role(login, request, team, persona, shared_with):
+    shared_with(AudioQuestionFactory(team=team, title="Why us?"))
     client = login(request.getfixturevalue(persona))
     response = client.get(reverse("interviews:audio_list"))
     assert response.status_code == 200
@@ -616,8 +616,11 @@ def test_it_answers_404_for_a_malformed_id(login, recruiter):
 
 
 @pytest.mark.parametrize(("name", "method"), WRITE_VIEWS)
-def test_it_forbids_hiring_managers_to_change_questions(login, hiring_manager, team, name, method):
+def test_it_forbids_hiring_managers_to_change_questions(
+    login, hiring_manager, team, name, method, shared_with
+):
     question = AudioQuestionFactory(team=team)
+    shared_with(question)
     client = login(hiring_manager)
     response = getattr(client, method)(reverse(name, args=[question.pk]))
     assert response.status_code == 403
@@ -642,8 +645,11 @@ def test_it_forbids_hiring_managers_to_create(login, hiring_manager):
     assert not AudioQuestion.objects.exists()
 
 
-def test_it_shows_hiring_managers_a_read_only_page_with_the_player(login, hiring_manager, make):
+def test_it_shows_hiring_managers_a_read_only_page_with_the_player(
+    login, hiring_manager, make, shared_with
+):
     question = make()
+    shared_with(question)
     html = (
         login(hiring_manager)
         .get(reverse("interviews:audio_edit", args=[question.pk]))

@@ -149,8 +149,8 @@ def test_it_needs_login(client, team):
 
 
 @pytest.mark.parametrize("persona", ["admin_user", "recruiter", "hiring_manager"])
-def test_it_lists_narrators_to_every_role(login, request, team, persona):
-    NarratorFactory(team=team, name="Ava")
+def test_it_lists_narrators_to_every_role(login, request, team, persona, shared_with):
+    shared_with(NarratorFactory(team=team, name="Ava"))
     response = login(request.getfixturevalue(persona)).get(reverse("interviews:narrator_list"))
     html = response.content.decode()
     assert response.status_code == 200
@@ -233,8 +233,9 @@ def test_it_deletes_after_a_confirmation_page(login, recruiter, team):
     assert not Narrator.objects.filter(pk=narrator.pk).exists()
 
 
-def test_it_plays_a_preview_in_the_narrators_voice(login, hiring_manager, team):
+def test_it_plays_a_preview_in_the_narrators_voice(login, hiring_manager, team, shared_with):
     narrator = NarratorFactory(team=team, name="Ava", voice="en-gb", language="en")
+    shared_with(narrator)
     response = login(hiring_manager).get(reverse("interviews:narrator_preview", args=[narrator.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "audio/mpeg"
@@ -301,8 +302,9 @@ def test_it_hides_another_teams_narrator_from_writes(login, outsider, team):
     assert client.post(reverse("interviews:narrator_delete", args=[narrator.pk])).status_code == 404
 
 
-def test_it_shows_hiring_managers_a_read_only_narrator(login, hiring_manager, team):
+def test_it_shows_hiring_managers_a_read_only_narrator(login, hiring_manager, team, shared_with):
     narrator = NarratorFactory(team=team)
+    shared_with(narrator)
     html = (
         login(hiring_manager)
         .get(reverse("interviews:narrator_edit", args=[narrator.pk]))
@@ -313,8 +315,9 @@ def test_it_shows_hiring_managers_a_read_only_narrator(login, hiring_manager, te
     assert ">Save<" not in html
 
 
-def test_it_forbids_hiring_managers_to_change_narrators(login, hiring_manager, team):
+def test_it_forbids_hiring_managers_to_change_narrators(login, hiring_manager, team, shared_with):
     narrator = NarratorFactory(team=team, name="Ava")
+    shared_with(narrator)
     client = login(hiring_manager)
     data = {"name": "Bob", "provider": "espeak", "voice": "", "language": "en", "speed": "1"}
     assert client.get(reverse("interviews:narrator_create")).status_code == 403

@@ -536,7 +536,10 @@ def test_it_answers_404_for_a_malformed_id(login, recruiter):
     assert login(recruiter).get("/questions/survey/not-a-uuid/").status_code == 404
 
 
-def test_it_shows_a_question_read_only_to_hiring_managers(login, hiring_manager, question):
+def test_it_shows_a_question_read_only_to_hiring_managers(
+    login, hiring_manager, question, shared_with
+):
+    shared_with(question)
     response = login(hiring_manager).get(reverse("interviews:survey_edit", args=[question.pk]))
     html = response.content.decode()
     assert response.status_code == 200
@@ -547,7 +550,8 @@ def test_it_shows_a_question_read_only_to_hiring_managers(login, hiring_manager,
     assert 'value="Refund"' in html
 
 
-def test_it_forbids_hiring_managers_every_write(login, hiring_manager, question, team):
+def test_it_forbids_hiring_managers_every_write(login, hiring_manager, question, team, shared_with):
+    shared_with(question)
     client = login(hiring_manager)
     data = form_data(options=[{"text": "A"}, {"text": "B"}], title="Changed")
     assert (

@@ -140,8 +140,9 @@ def test_processing_cut_off_by_a_killed_worker_finishes_once(make_worker, http_d
 
 
 def test_a_webhook_cut_off_by_a_killed_worker_succeeds_once_with_one_id(
-    make_worker, http_double, team
+    make_worker, http_double, team, settings
 ):
+    settings.WEBHOOK_ALLOW_PRIVATE = True  # the receiver is on loopback, as for the worker
     receiver = http_double(lambda handler, body: (200, "application/json", b'{"ok":true}'))
     receiver.hold_first, receiver.hold_seconds = 1, HOLD
     worker = make_worker(WEBHOOK_TIMEOUT="30")

@@ -43,6 +43,9 @@ class Route:
     hm_write: bool = False
     # A POST here changes only the caller's own session or account (sign out, password).
     own_state: bool = False
+    # A list: the world's objects it shows a row for. With ``reviewed``, a hiring manager sees
+    # those rows only when they review the interview that uses the object.
+    rows: tuple[str, ...] = ()
 
 
 def _obj(kind: str, key: str, **kwargs: Any) -> Route:
@@ -61,6 +64,8 @@ def _invite(**kwargs: Any) -> Route:
 ROUTES: dict[str, Route] = {
     # dashboard
     "dashboard:home": Route(LIST),
+    # For monitors: no sign-in, states only (tests/test_engine_health.py checks what it says).
+    "dashboard:health": Route(AUTH),
     # For a user in no team: set up an organization (a member is sent home).
     "dashboard:welcome": Route(LIST, hm_write=True),
     "dashboard:team_switch": Route(LIST, hm_write=True),
@@ -97,7 +102,7 @@ ROUTES: dict[str, Route] = {
     },
     "accounts:two_factor_policy": Route(LIST),
     # interviews
-    "interviews:interview_list": Route(LIST),
+    "interviews:interview_list": Route(LIST, reviewed=True, rows=("interview",)),
     "interviews:interview_create": Route(LIST),
     "interviews:interview_bulk": Route(LIST),
     "interviews:interview_detail": _interview(),
@@ -108,28 +113,29 @@ ROUTES: dict[str, Route] = {
     "interviews:interview_copy": _interview(),
     "interviews:interview_scorecard": _interview(),
     "interviews:interview_preview": _interview(),
-    "interviews:audio_list": Route(LIST),
+    # The banks and narrators: a hiring manager sees what an interview they review uses.
+    "interviews:audio_list": Route(LIST, reviewed=True, rows=("audio",)),
     "interviews:audio_create": Route(LIST),
     **{
-        f"interviews:audio_{action}": _obj(OBJECT, "audio")
+        f"interviews:audio_{action}": _obj(OBJECT, "audio", reviewed=True)
         for action in ("edit", "retry", "upload", "archive", "unarchive", "duplicate", "file")
     },
-    "interviews:survey_list": Route(LIST),
+    "interviews:survey_list": Route(LIST, reviewed=True, rows=("survey",)),
     "interviews:survey_create": Route(LIST),
     **{
-        f"interviews:survey_{action}": _obj(OBJECT, "survey")
+        f"interviews:survey_{action}": _obj(OBJECT, "survey", reviewed=True)
         for action in ("edit", "archive", "unarchive", "duplicate")
     },
-    "interviews:ai_text_list": Route(LIST),
+    "interviews:ai_text_list": Route(LIST, reviewed=True, rows=("ai_text",)),
     "interviews:ai_text_create": Route(LIST),
     **{
-        f"interviews:ai_text_{action}": _obj(OBJECT, "ai_text")
+        f"interviews:ai_text_{action}": _obj(OBJECT, "ai_text", reviewed=True)
         for action in ("edit", "archive", "unarchive", "duplicate")
     },
-    "interviews:narrator_list": Route(LIST),
+    "interviews:narrator_list": Route(LIST, reviewed=True, rows=("narrator",)),
     "interviews:narrator_create": Route(LIST),
     **{
-        f"interviews:narrator_{action}": _obj(OBJECT, "narrator")
+        f"interviews:narrator_{action}": _obj(OBJECT, "narrator", reviewed=True)
         for action in ("edit", "delete", "preview")
     },
     # candidates
@@ -327,6 +333,7 @@ def call(
     session_token: str = "",
     watch: list[models.Model] | None = None,
     data: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Result:
     """One request in a savepoint that is rolled back: whatever it changed is undone."""
     client = Client(raise_request_exception=False)
@@ -336,7 +343,7 @@ def call(
         if session_token:
             client.get(reverse("candidates:runner_enter", args=[session_token]))
         before = snapshot(watch) if watch is not None else {}
-        response = getattr(client, method.lower())(url, data or {})
+        response = getattr(client, method.lower())(url, data or {}, headers=headers)
         body = body_of(response)
         after = snapshot(watch) if watch is not None else {}
         transaction.set_rollback(True)
@@ -355,6 +362,11 @@ def persona_user(world: World, persona: str) -> Any:
     if persona == "outsider":
         return world.b.users["owner"]
     return world.a.users[persona]
+
+
+def label(obj: models.Model) -> str:
+    """How a list names ``obj`` (its title or name)."""
+    return str(getattr(obj, "title", "") or getattr(obj, "name", ""))
 
 
 def leaks_canary(result: Result) -> bool:

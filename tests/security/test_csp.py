@@ -14,8 +14,11 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
+from django.utils.csp import build_policy
 
+from accounts.models import Team
 from tests.security.conftest import World
 from tests.security.sweep import (
     AUTH,
@@ -252,3 +255,152 @@ def test_every_runner_step_is_free_of_inline_markup(world, interview_type):
     for line in problems:
         print(line)
     assert not problems, "\n".join(problems)
+
+
+# ------------------------------------------------------------------ candidate pages (issue 12)
+
+EMBED_ORIGIN = "https://careers.example.com"
+PROMPT_URL = "https://media.example.org/prompts/q1.mp3"
+
+
+def directives(header: str) -> dict[str, list[str]]:
+    """A policy header as ``{directive: [sources]}``."""
+    parsed: dict[str, list[str]] = {}
+    for part in header.split(";"):
+        if words := part.split():
+            parsed[words[0]] = words[1:]
+    return parsed
+
+
+def site_directives() -> dict[str, list[str]]:
+    return directives(build_policy(settings.SECURE_CSP))
+
+
+def _holds_site_policy(header: str) -> list[str]:
+    """What ``header`` lacks of the site's policy (it may add media sources; nothing else)."""
+    policy = directives(header)
+    missing = []
+    for name, sources in site_directives().items():
+        extra = set(policy.get(name, [])) - set(sources)
+        if name not in policy or not set(sources) <= set(policy[name]):
+            missing.append(f"{name} {' '.join(sources)} (got {policy.get(name)})")
+        elif extra and name != "media-src":
+            missing.append(f"{name} widened by {sorted(extra)}")
+    return missing
+
+
+CANDIDATE_PAGES = [
+    *(name for name, route in ROUTES.items() if route.kind == RUNNER),
+    "candidates:runner_enter",  # the invite link
+    "candidates:embed_start",
+]
+
+
+@pytest.mark.parametrize("name", CANDIDATE_PAGES)
+def test_candidate_pages_keep_the_site_policy_and_add_frame_ancestors(world, settings, name):
+    """Runner, invite and embed pages: every directive of the site's policy, plus framing by
+    this site and the allowed embed origins (never the policy replaced by frame-ancestors)."""
+    settings.EMBED_ALLOWED_ORIGINS = [EMBED_ORIGIN]
+    route = ROUTES[name]
+    url = build_url(name, route, dict.fromkeys(route.args, world.a))
+    who = {"session_token": world.a.invite_token} if route.kind == RUNNER else {}
+    with transaction.atomic():
+        # Team A embeds interviews; the sweep's unsigned request gets the framable error page.
+        Team.objects.filter(pk=world.a.team.pk).update(embed_signing_key="k" * 32)
+        response = call("GET", url, **who).response
+        transaction.set_rollback(True)
+    # What a browser shows (or frames): a page, or the invite link's redirect that opens one.
+    is_page = response.get("Content-Type", "").startswith("text/html") and not (
+        response.status_code == 405 or 300 <= response.status_code < 400
+    )
+    if name == "candidates:runner_enter":
+        assert response.status_code == 302, f"{url}: the sweep's token is wrong"
+    elif name in ("candidates:runner", "candidates:embed_start"):
+        assert is_page, f"{url} -> {response.status_code}: the sweep's world is wrong"
+    elif not is_page:
+        return  # a POST-only action, a download or an upload: not a page
+    header = response.get("Content-Security-Policy", "")
+    problems = _holds_site_policy(header)
+    if directives(header).get("frame-ancestors") != ["'self'", EMBED_ORIGIN]:
+        problems.append(f"frame-ancestors is not 'self' {EMBED_ORIGIN}")
+    assert not problems, f"{url} -> {response.status_code}: {header}\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def url_prompt(world):
+    """An interview of team A whose one question is a prompt hosted at ``PROMPT_URL``, and an
+    invite of it signed in up to that question."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from candidates.models import CandidateInterview
+    from candidates.tokens import new_invite_token
+    from tests.factories import (
+        AudioQuestionFactory,
+        CandidateInterviewFactory,
+        InterviewFactory,
+        InterviewQuestionFactory,
+    )
+
+    team = world.a.team
+    interview = InterviewFactory(team=team)
+    question = AudioQuestionFactory(
+        team=team, audio_type="url", audio_url=PROMPT_URL, question_script=""
+    )
+    InterviewQuestionFactory(interview=interview, audio_question=question)
+    token, digest = new_invite_token()
+    CandidateInterviewFactory(
+        interview=interview,
+        token_hash=digest,
+        consented_at=timezone.now(),
+        status=CandidateInterview.Status.IN_PROGRESS,
+    )
+    candidate = Client()
+    candidate.get(reverse("candidates:runner_enter", args=[token]))
+    session = candidate.session
+    session.update({"welcomed": True, "device_ok": True, "practice_done": True})
+    session.save()
+    return interview, candidate
+
+
+def test_the_runner_plays_a_url_prompt_under_the_site_policy(url_prompt):
+    _interview, candidate = url_prompt
+    page = candidate.get(reverse("candidates:runner"))
+    assert f'src="{PROMPT_URL}"' in page.text
+    header = page["Content-Security-Policy"]
+    assert not _holds_site_policy(header)
+    media = directives(header)["media-src"]
+    assert "https://media.example.org" in media
+    assert set(media) - set(site_directives()["media-src"]) == {"https://media.example.org"}
+
+
+def test_the_preview_allows_the_media_the_runner_allows(world, url_prompt):
+    interview, candidate = url_prompt
+    runner = directives(candidate.get(reverse("candidates:runner"))["Content-Security-Policy"])
+    preview = call(
+        "GET",
+        reverse("interviews:interview_preview", args=[interview.pk]),
+        user=world.a.users["owner"],
+    )
+    assert f'src="{PROMPT_URL}"' in preview.body
+    header = preview.response["Content-Security-Policy"]
+    assert not _holds_site_policy(header)
+    assert directives(header)["media-src"] == runner["media-src"]
+    # The dashboard is not framable: only candidate pages are.
+    assert "frame-ancestors" not in directives(header)
+
+
+@pytest.mark.django_db(databases=[])
+def test_media_origins_take_only_the_origin_of_http_urls():
+    from dashboard.csp import media_origins
+
+    assert media_origins(
+        [
+            "https://Media.Example.org/a.mp3?x=1",
+            "https://media.example.org/b.mp3",
+            "http://cdn.example.net:8080/c.mp3",
+            "javascript:alert(1)",
+            "https://evil.example'; script-src *",
+            "",
+        ]
+    ) == ["https://media.example.org", "http://cdn.example.net:8080"]

@@ -37,6 +37,7 @@ PRODUCTION_ENV = {
     "SECURE_HTTPS": "true",
     "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
     "EMAIL_HOST": "smtp.example.com",
+    "SMS_PROVIDER": "none",
 }
 
 
@@ -46,7 +47,13 @@ def _production(*args: str) -> subprocess.CompletedProcess[str]:
         for key, value in os.environ.items()
         # The test run's own switches (tests/conftest.py allows async-unsafe ORM calls).
         if key
-        not in ("DEBUG", "SECURE_HTTPS", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+        not in (
+            "DEBUG",
+            "SECURE_HTTPS",
+            "DJANGO_SETTINGS_MODULE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "ALLOW_CONSOLE_DELIVERY",
+        )
     }
     env.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="dashboard.settings")
     return subprocess.run(

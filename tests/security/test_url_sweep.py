@@ -2,8 +2,10 @@
 
 - An outsider (owner of team B) gets 404 on every team-A object, also when the URL mixes a
   parent of team B with a child of team A; on team-wide pages it sees nothing of team A.
-- A hiring manager gets 404 on an interview, invite or candidate they do not review, and a
-  POST that is not theirs to make is refused (403/404/405) with the database unchanged.
+- A hiring manager gets 404 on an interview, invite or candidate they do not review, and on a
+  bank question, narrator or question audio that no interview they review uses; a list of those
+  shows them only the rows of their interviews. A POST that is not theirs to make is refused
+  (403/404/405) with the database unchanged.
 - Signed-out visitors are sent to sign in; bad candidate and share tokens get 403/404.
 - No request of anyone ever gets a 5xx.
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from candidates.models import CandidateInterview
 from tests.security.conftest import PERSONAS, World
@@ -28,6 +31,7 @@ from tests.security.sweep import (
     Route,
     build_url,
     call,
+    label,
     leaks_canary,
     persona_user,
     targets,
@@ -79,7 +83,7 @@ def _check(world: World, name: str, route: Route) -> list[str]:
             problems.extend(_judge(route, persona, method, result, where))
     if route.kind == OBJECT and all(statuses["owner", m] == 404 for m in METHODS):
         problems.append(f"the owner gets 404 on {url}: the sweep's ids are wrong")
-    if route.reviewed:
+    if route.reviewed and route.kind == OBJECT:
         for method in METHODS:
             hidden = statuses["hiring_manager_not_reviewer", method]
             # 403 is no hint either when a reviewer gets the same 403 (a role-gated page).
@@ -88,6 +92,25 @@ def _check(world: World, name: str, route: Route) -> list[str]:
                 problems.append(
                     f"hiring manager not reviewing the interview: {method} {url} -> {hidden}"
                 )
+        # The door is not shut on the reviewer: their interview's object opens for them.
+        if statuses["hiring_manager", "GET"] == 404:
+            problems.append(f"the reviewing hiring manager gets 404 on GET {url}")
+    if route.reviewed and route.rows:
+        problems.extend(_check_rows(world, route, url))
+    return problems
+
+
+def _check_rows(world: World, route: Route, url: str) -> list[str]:
+    """A list shows a hiring manager the rows of the interviews they review, and no others."""
+    problems: list[str] = []
+    for persona, should_see in (("hiring_manager", True), ("hiring_manager_not_reviewer", False)):
+        result = call("GET", url, user=persona_user(world, persona))
+        _report(f"{url} rows", persona, "GET", result)
+        for source in route.rows:
+            name = escape(label(world.a.objects[source]))
+            if (name in result.body) is not should_see:
+                seen = "does not show" if should_see else "shows"
+                problems.append(f"{url} {seen} {name!r} to the {persona}")
     return problems
 
 
