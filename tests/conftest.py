@@ -168,7 +168,10 @@ def pytest_collection_modifyitems(config, items):
     """
     from _pytest.nodeid import NodeId
 
-    xdist_groups = config.getoption("dist", "no") == "loadgroup"
+    # An xdist process runs with dist "no" and keeps the controller's choice as loadgroup.
+    xdist_groups = getattr(config.option, "loadgroup", False) or (
+        config.getoption("dist", "no") == "loadgroup"
+    )
     for item in items:
         nodeid = item.nodeid
         if isinstance(item, pytest.Function) and "[" in item.name and "[" not in nodeid:

@@ -5,25 +5,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_api_keys_narrow'),
+        ("accounts", "0005_api_keys_narrow"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='team',
-            name='ai_notice',
-            field=models.TextField(blank=True, help_text='Shown when the interview uses AI evaluation: what the AI assesses, and that a person decides.', max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]),
+            model_name="team",
+            name="ai_notice",
+            field=models.TextField(
+                blank=True,
+                help_text="Shown when the interview uses AI evaluation: what the AI assesses, and that a person decides.",
+                max_length=10000,
+                validators=[django.core.validators.MaxLengthValidator(10000)],
+            ),
         ),
         migrations.AlterField(
-            model_name='team',
-            name='privacy_notice',
-            field=models.TextField(blank=True, help_text='Shown to candidates before the first question.', max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]),
+            model_name="team",
+            name="privacy_notice",
+            field=models.TextField(
+                blank=True,
+                help_text="Shown to candidates before the first question.",
+                max_length=10000,
+                validators=[django.core.validators.MaxLengthValidator(10000)],
+            ),
         ),
         migrations.AlterField(
-            model_name='totpdevice',
-            name='secret_encrypted',
-            field=models.TextField(help_text='The shared secret, encrypted with a key derived from SECRET_KEY.', max_length=500, validators=[django.core.validators.MaxLengthValidator(500)]),
+            model_name="totpdevice",
+            name="secret_encrypted",
+            field=models.TextField(
+                help_text="The shared secret, encrypted with a key derived from SECRET_KEY.",
+                max_length=500,
+                validators=[django.core.validators.MaxLengthValidator(500)],
+            ),
         ),
     ]

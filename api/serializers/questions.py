@@ -242,7 +242,6 @@ class AITextQuestionCreateSerializer(serializers.Serializer):
     rubric = RubricCriterionSerializer(
         many=True,
         required=False,
-        min_length=1,
         help_text="What answers are scored against. Without it the question gets one criterion, "
         "“Answer quality”, asking for a direct, correct and complete answer.",
     )

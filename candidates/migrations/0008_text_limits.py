@@ -6,90 +6,156 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('candidates', '0007_invite_interview_completed_index'),
+        ("candidates", "0007_invite_interview_completed_index"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='answer',
-            name='text',
-            field=models.TextField(blank=True, max_length=50000, validators=[django.core.validators.MaxLengthValidator(50000)]),
+            model_name="answer",
+            name="text",
+            field=models.TextField(
+                blank=True,
+                max_length=50000,
+                validators=[django.core.validators.MaxLengthValidator(50000)],
+            ),
         ),
         migrations.AlterField(
-            model_name='answer',
-            name='transcript',
-            field=models.TextField(blank=True, help_text="The recording's words, for search.", max_length=100000, validators=[django.core.validators.MaxLengthValidator(100000)]),
+            model_name="answer",
+            name="transcript",
+            field=models.TextField(
+                blank=True,
+                help_text="The recording's words, for search.",
+                max_length=100000,
+                validators=[django.core.validators.MaxLengthValidator(100000)],
+            ),
         ),
         migrations.AlterField(
-            model_name='candidateinterview',
-            name='alternative_note',
-            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)]),
+            model_name="candidateinterview",
+            name="alternative_note",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+            ),
         ),
         migrations.AlterField(
-            model_name='comment',
-            name='body',
-            field=models.TextField(max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000)]),
+            model_name="comment",
+            name="body",
+            field=models.TextField(
+                max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000)]
+            ),
         ),
         migrations.AlterField(
-            model_name='criterionscore',
-            name='evidence',
-            field=models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]),
+            model_name="criterionscore",
+            name="evidence",
+            field=models.TextField(
+                blank=True,
+                max_length=10000,
+                validators=[django.core.validators.MaxLengthValidator(10000)],
+            ),
         ),
         migrations.AlterField(
-            model_name='criterionscore',
-            name='override_reason',
-            field=models.TextField(blank=True, max_length=1000, validators=[django.core.validators.MaxLengthValidator(1000)]),
+            model_name="criterionscore",
+            name="override_reason",
+            field=models.TextField(
+                blank=True,
+                max_length=1000,
+                validators=[django.core.validators.MaxLengthValidator(1000)],
+            ),
         ),
         migrations.AlterField(
-            model_name='criterionscore',
-            name='rationale',
-            field=models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]),
+            model_name="criterionscore",
+            name="rationale",
+            field=models.TextField(
+                blank=True,
+                max_length=10000,
+                validators=[django.core.validators.MaxLengthValidator(10000)],
+            ),
         ),
         migrations.AlterField(
-            model_name='evaluation',
-            name='error',
-            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)]),
+            model_name="evaluation",
+            name="error",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+            ),
         ),
         migrations.AlterField(
-            model_name='evaluation',
-            name='summary',
-            field=models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]),
+            model_name="evaluation",
+            name="summary",
+            field=models.TextField(
+                blank=True,
+                max_length=10000,
+                validators=[django.core.validators.MaxLengthValidator(10000)],
+            ),
         ),
         migrations.AlterField(
-            model_name='importjob',
-            name='failure_reason',
-            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)]),
+            model_name="importjob",
+            name="failure_reason",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+            ),
         ),
         migrations.AlterField(
-            model_name='invitedelivery',
-            name='error',
-            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)]),
+            model_name="invitedelivery",
+            name="error",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+            ),
         ),
         migrations.AlterField(
-            model_name='invitedelivery',
-            name='status',
-            field=models.CharField(choices=[('queued', 'Queued'), ('sent', 'Sent'), ('failed', 'Failed'), ('retrying', 'Retrying'), ('logged', 'Printed to the log (no SMS provider configured)')], default='queued', max_length=10),
+            model_name="invitedelivery",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("queued", "Queued"),
+                    ("sent", "Sent"),
+                    ("failed", "Failed"),
+                    ("retrying", "Retrying"),
+                    ("logged", "Printed to the log (no SMS provider configured)"),
+                ],
+                default="queued",
+                max_length=10,
+            ),
         ),
         migrations.AlterField(
-            model_name='rating',
-            name='note',
-            field=models.TextField(blank=True, max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000)]),
+            model_name="rating",
+            name="note",
+            field=models.TextField(
+                blank=True,
+                max_length=5000,
+                validators=[django.core.validators.MaxLengthValidator(5000)],
+            ),
         ),
         migrations.AlterField(
-            model_name='scorecard',
-            name='notes',
-            field=models.TextField(blank=True, max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000)]),
+            model_name="scorecard",
+            name="notes",
+            field=models.TextField(
+                blank=True,
+                max_length=5000,
+                validators=[django.core.validators.MaxLengthValidator(5000)],
+            ),
         ),
         migrations.AlterField(
-            model_name='turn',
-            name='content',
-            field=models.TextField(blank=True, max_length=20000, validators=[django.core.validators.MaxLengthValidator(20000)]),
+            model_name="turn",
+            name="content",
+            field=models.TextField(
+                blank=True,
+                max_length=20000,
+                validators=[django.core.validators.MaxLengthValidator(20000)],
+            ),
         ),
         migrations.AlterField(
-            model_name='turn',
-            name='evaluation',
-            field=models.JSONField(blank=True, null=True, validators=[dashboard.limits.JSONSizeValidator(20000)]),
+            model_name="turn",
+            name="evaluation",
+            field=models.JSONField(
+                blank=True, null=True, validators=[dashboard.limits.JSONSizeValidator(20000)]
+            ),
         ),
     ]

@@ -6,90 +6,152 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('interviews', '0004_review_pipeline'),
+        ("interviews", "0004_review_pipeline"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='audioquestion',
-            name='synthesis_interrupted',
-            field=models.PositiveSmallIntegerField(default=0, help_text='Runs of text to speech for the current script that were cut short (a killed worker); the question fails after a few instead of coming back forever.'),
+            model_name="audioquestion",
+            name="synthesis_interrupted",
+            field=models.PositiveSmallIntegerField(
+                default=0,
+                help_text="Runs of text to speech for the current script that were cut short (a killed worker); the question fails after a few instead of coming back forever.",
+            ),
         ),
         migrations.AlterField(
-            model_name='aitextquestion',
-            name='description',
-            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)]),
+            model_name="aitextquestion",
+            name="description",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+            ),
         ),
         migrations.AlterField(
-            model_name='aitextquestion',
-            name='question_text',
-            field=models.TextField(max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]),
+            model_name="aitextquestion",
+            name="question_text",
+            field=models.TextField(
+                max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]
+            ),
         ),
         migrations.AlterField(
-            model_name='audioquestion',
-            name='description',
-            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)]),
+            model_name="audioquestion",
+            name="description",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+            ),
         ),
         migrations.AlterField(
-            model_name='audioquestion',
-            name='failure_reason',
-            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)]),
+            model_name="audioquestion",
+            name="failure_reason",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+            ),
         ),
         migrations.AlterField(
-            model_name='audioquestion',
-            name='question_script',
-            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)]),
+            model_name="audioquestion",
+            name="question_script",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+            ),
         ),
         migrations.AlterField(
-            model_name='interview',
-            name='description',
-            field=models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]),
+            model_name="interview",
+            name="description",
+            field=models.TextField(
+                blank=True,
+                max_length=10000,
+                validators=[django.core.validators.MaxLengthValidator(10000)],
+            ),
         ),
         migrations.AlterField(
-            model_name='interview',
-            name='thank_you_message',
-            field=models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]),
+            model_name="interview",
+            name="thank_you_message",
+            field=models.TextField(
+                blank=True,
+                max_length=10000,
+                validators=[django.core.validators.MaxLengthValidator(10000)],
+            ),
         ),
         migrations.AlterField(
-            model_name='interview',
-            name='welcome_message',
-            field=models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]),
+            model_name="interview",
+            name="welcome_message",
+            field=models.TextField(
+                blank=True,
+                max_length=10000,
+                validators=[django.core.validators.MaxLengthValidator(10000)],
+            ),
         ),
         migrations.AlterField(
-            model_name='rubriccriterion',
-            name='ideal_answer',
-            field=models.TextField(blank=True, max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000)]),
+            model_name="rubriccriterion",
+            name="ideal_answer",
+            field=models.TextField(
+                blank=True,
+                max_length=5000,
+                validators=[django.core.validators.MaxLengthValidator(5000)],
+            ),
         ),
         migrations.AlterField(
-            model_name='rubriccriterion',
-            name='strong_answer',
-            field=models.TextField(help_text='What a strong answer shows.', max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)]),
+            model_name="rubriccriterion",
+            name="strong_answer",
+            field=models.TextField(
+                help_text="What a strong answer shows.",
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+            ),
         ),
         migrations.AlterField(
-            model_name='scorecardcriterion',
-            name='anchors',
-            field=models.JSONField(blank=True, default=dict, help_text='What each point of the 1-5 scale means, e.g. {"1": "No evidence", "5": "…"}.', validators=[interviews.models.validate_anchors]),
+            model_name="scorecardcriterion",
+            name="anchors",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text='What each point of the 1-5 scale means, e.g. {"1": "No evidence", "5": "…"}.',
+                validators=[interviews.models.validate_anchors],
+            ),
         ),
         migrations.AlterField(
-            model_name='scorecardcriterion',
-            name='description',
-            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)]),
+            model_name="scorecardcriterion",
+            name="description",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+            ),
         ),
         migrations.AlterField(
-            model_name='surveyquestion',
-            name='description',
-            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)]),
+            model_name="surveyquestion",
+            name="description",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+            ),
         ),
         migrations.AlterField(
-            model_name='surveyquestion',
-            name='max_character_length',
-            field=models.PositiveIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(10000)]),
+            model_name="surveyquestion",
+            name="max_character_length",
+            field=models.PositiveIntegerField(
+                blank=True,
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(10000),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='surveyquestion',
-            name='question_text',
-            field=models.TextField(max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)]),
+            model_name="surveyquestion",
+            name="question_text",
+            field=models.TextField(
+                max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)]
+            ),
         ),
     ]

@@ -49,6 +49,9 @@ RULES_BEYOND_THE_SCHEMA: dict[str, str | tuple[str, ...]] = {
     # At least one of the two; Django's email validator is narrower than format: email.
     "email": ("Give an email or a phone", "Email is not a valid address"),
     "questionScript": "Write a script to be spoken, or upload a recording",
+    # At least one criterion, each named, with a strong answer and a weight of 1 to 10: the
+    # rubric service checks them all at once and names each criterion's field.
+    "rubric": "",
     "preferredOption": "Only yes/no questions have a preferred answer",
     # Which fields a survey question takes depends on its type; option weights have at most
     # two decimal places, which a JSON number cannot promise.

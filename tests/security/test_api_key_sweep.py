@@ -86,7 +86,7 @@ def org(django_db_setup: None, django_db_blocker: Any) -> Iterator[Org]:
                 name: CandidateFactory(team=team, first_name="Quokka", last_name=f"Team{name}")
                 for name, team in teams.items()
             }
-            users: dict[str, User] = {}
+            users: dict[str, Any] = {}
             for persona, roles in PERSONAS.items():
                 for i, (team_name, role) in enumerate(roles.items()):
                     membership = MembershipFactory(
@@ -100,8 +100,8 @@ def org(django_db_setup: None, django_db_blocker: Any) -> Iterator[Org]:
                     )
                     users[persona] = membership.user
             built = Org(teams=teams, users=users, candidates=candidates)
-            for label, (creator, team_name, _reach) in KEYS.items():
-                team = teams[team_name] if team_name else None
+            for label, (creator, key_team, _reach) in KEYS.items():
+                team = teams[key_team] if key_team else None
                 if label == LEGACY:
                     built.keys[label] = _legacy_key(organization, teams["A"], users[creator])
                     continue

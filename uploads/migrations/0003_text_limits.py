@@ -5,15 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('uploads', '0002_deferred_length'),
+        ("uploads", "0002_deferred_length"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='upload',
-            name='rejection_reason',
-            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)]),
+            model_name="upload",
+            name="rejection_reason",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+            ),
         ),
     ]
