@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from api.auth import request_team
 from api.base import GatherView
 from api.responses import envelope
+from api.serializers.fields import Text
 from interviews.models import Narrator
 
 
@@ -29,10 +30,10 @@ def narrator_schema(**kwargs: Any) -> Any:
         "Narrator",
         {
             "id": serializers.UUIDField(),
-            "name": serializers.CharField(),
-            "language": serializers.CharField(),
+            "name": Text(),
+            "language": Text(),
             "provider": serializers.ChoiceField(choices=Narrator.Provider.choices),
-            "voice": serializers.CharField(),
+            "voice": Text(),
             "speed": serializers.FloatField(),
         },
         **kwargs,

@@ -119,3 +119,28 @@ def describe_shared_query_parameters(result: dict[str, Any], **_kwargs: Any) -> 
                 if not parameter["name"].startswith("page"):
                     parameter["allowEmptyValue"] = True
     return result
+
+
+def require_visible_text(result: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+    """DRF trims text fields before checking them, so a non-blank field (``minLength: 1``)
+    refuses "   " too: say so with ``pattern: \\S`` (at least one visible character) on every
+    such string of a request body, nested lists and objects included (drf-spectacular hook)."""
+
+    def walk(schema: Any) -> None:
+        if isinstance(schema, dict):
+            if (
+                schema.get("type") == "string"
+                and schema.get("minLength") == 1
+                and not {"pattern", "format", "enum"} & schema.keys()
+            ):
+                schema["pattern"] = r"\S"
+            for value in schema.values():
+                walk(value)
+        elif isinstance(schema, list):
+            for value in schema:
+                walk(value)
+
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):
+            walk(component)
+    return result

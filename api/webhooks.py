@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from api.auth import request_team, request_user
 from api.base import GatherView
 from api.responses import envelope, paginate
+from api.serializers.fields import Text, Url
 from webhooks import selectors, services
 from webhooks.models import Delivery, Endpoint, EventType
 
@@ -54,11 +55,11 @@ def delivery_json(delivery: Delivery) -> dict[str, Any]:
 
 class WebhookSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    url = serializers.URLField()
-    description = serializers.CharField()
+    url = Url()
+    description = Text()
     eventTypes = serializers.ListField(child=serializers.ChoiceField(EventType.choices))
     enabled = serializers.BooleanField()
-    disabledReason = serializers.CharField()
+    disabledReason = Text()
     failingSince = serializers.DateTimeField(allow_null=True)
     createdAt = serializers.DateTimeField()
 
@@ -67,7 +68,7 @@ class WebhookSerializer(serializers.Serializer):
 
 
 class WebhookWithSecretSerializer(WebhookSerializer):
-    secret = serializers.CharField(help_text="whsec_…; returned on creation only.")
+    secret = Text(help_text="whsec_…; returned on creation only.")
 
     class Meta:
         ref_name = "WebhookWithSecret"
@@ -81,9 +82,9 @@ class WebhookDeliverySerializer(serializers.Serializer):
     status = serializers.ChoiceField(Delivery.Status.choices)
     redelivery = serializers.BooleanField()
     responseStatus = serializers.IntegerField(allow_null=True)
-    responseExcerpt = serializers.CharField()
+    responseExcerpt = Text()
     durationMs = serializers.IntegerField(allow_null=True)
-    error = serializers.CharField()
+    error = Text()
     nextAttemptAt = serializers.DateTimeField(allow_null=True)
     createdAt = serializers.DateTimeField()
 
@@ -113,23 +114,23 @@ def _one(name: str, body: Any) -> Any:
 
 
 class WebhookCreateInput(serializers.Serializer):
-    url = serializers.URLField(max_length=2000)
+    url = Url(max_length=2000)
     eventTypes = serializers.ListField(
         child=serializers.ChoiceField(EventType.choices), allow_empty=False, min_length=1
     )
-    description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    description = Text(max_length=200, required=False, allow_blank=True)
     teamId = serializers.UUIDField(required=False)
 
 
 class WebhookUpdateInput(serializers.Serializer):
-    url = serializers.URLField(max_length=2000, required=False)
+    url = Url(max_length=2000, required=False)
     eventTypes = serializers.ListField(
         child=serializers.ChoiceField(EventType.choices),
         allow_empty=False,
         min_length=1,
         required=False,
     )
-    description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    description = Text(max_length=200, required=False, allow_blank=True)
     enabled = serializers.BooleanField(required=False)
     teamId = serializers.UUIDField(required=False)
 

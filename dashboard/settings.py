@@ -498,6 +498,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_problem_responses",
         "api.schema.describe_shared_query_parameters",
+        "api.schema.require_visible_text",
     ],
 }
 

@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.serializers.fields import Text, Url
 from candidates.models import Answer, CandidateInterview, Evaluation, InviteDelivery, Turn
 from dashboard import limits
 
@@ -15,11 +16,11 @@ from dashboard import limits
 
 class CandidateOut(serializers.Serializer):
     id = serializers.UUIDField()
-    firstName = serializers.CharField(source="first_name")
-    lastName = serializers.CharField(source="last_name")
-    email = serializers.CharField()
-    phone = serializers.CharField(help_text="E.164, e.g. +14155550123; empty if none.")
-    externalId = serializers.CharField(source="external_id")
+    firstName = Text(source="first_name")
+    lastName = Text(source="last_name")
+    email = Text()
+    phone = Text(help_text="E.164, e.g. +14155550123; empty if none.")
+    externalId = Text(source="external_id")
     teamId = serializers.UUIDField(source="team_id")
     createdById = serializers.UUIDField(source="created_by_id", allow_null=True)
     createdAt = serializers.DateTimeField(source="created_at")
@@ -27,26 +28,26 @@ class CandidateOut(serializers.Serializer):
 
 
 @extend_schema_field({"type": "string", "format": "email"})
-class _EmailText(serializers.CharField):
+class _EmailText(Text):
     """Checked by the candidate service (its own message); the schema says it is an email."""
 
 
 class CandidateCreateIn(serializers.Serializer):
-    firstName = serializers.CharField(max_length=100)
-    lastName = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    firstName = Text(max_length=100)
+    lastName = Text(max_length=100, required=False, allow_blank=True)
     email = _EmailText(max_length=254, required=False, allow_blank=True)
-    phone = serializers.CharField(
+    phone = Text(
         max_length=30,
         required=False,
         allow_blank=True,
         help_text="E.164: + then the country code and number, e.g. +14155550123.",
     )
-    externalId = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    externalId = Text(max_length=100, required=False, allow_blank=True)
     teamId = serializers.UUIDField(required=False)
 
 
 class CandidateUpdateIn(CandidateCreateIn):
-    firstName = serializers.CharField(max_length=100, required=False)
+    firstName = Text(max_length=100, required=False)
 
 
 # ---------------------------------------------------------------- candidate interviews
@@ -54,7 +55,7 @@ class CandidateUpdateIn(CandidateCreateIn):
 
 class CandidateInterviewOut(serializers.Serializer):
     id = serializers.UUIDField()
-    status = serializers.CharField(help_text=" | ".join(CandidateInterview.Status.values))
+    status = Text(help_text=" | ".join(CandidateInterview.Status.values))
     candidateId = serializers.UUIDField(source="candidate_id")
     interviewId = serializers.UUIDField(source="interview_id")
     teamId = serializers.UUIDField(source="team_id")
@@ -62,8 +63,8 @@ class CandidateInterviewOut(serializers.Serializer):
         child=serializers.ChoiceField(choices=InviteDelivery.Channel.choices),
         source="delivery_types",
     )
-    language = serializers.CharField()
-    source = serializers.CharField()
+    language = Text()
+    source = Text()
     expiresAt = serializers.DateTimeField(source="expires_at", allow_null=True)
     invitedAt = serializers.DateTimeField(source="invited_at", allow_null=True)
     startedAt = serializers.DateTimeField(source="started_at", allow_null=True)
@@ -75,16 +76,16 @@ class CandidateInterviewOut(serializers.Serializer):
 
 class SelectedOptionOut(serializers.Serializer):
     id = serializers.UUIDField()
-    text = serializers.CharField()
+    text = Text()
 
 
 class AnswerOut(serializers.Serializer):
     id = serializers.UUIDField()
     questionId = serializers.SerializerMethodField()
     kind = serializers.SerializerMethodField()
-    status = serializers.CharField()
+    status = Text()
     attempt = serializers.IntegerField()
-    text = serializers.CharField()
+    text = Text()
     selectedOptions = SelectedOptionOut(many=True, source="selected_options.all")
     mediaUrl = serializers.SerializerMethodField(
         help_text="Not served through the API yet: always null."
@@ -96,12 +97,12 @@ class AnswerOut(serializers.Serializer):
         item = answer.interview_question
         return str(item.question.pk) if item is not None else None
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
+    @extend_schema_field(Text(allow_null=True))
     def get_kind(self, answer: Answer) -> str | None:
         item = answer.interview_question
         return item.kind if item is not None else None
 
-    @extend_schema_field(serializers.URLField(allow_null=True))
+    @extend_schema_field(Url(allow_null=True))
     def get_mediaUrl(self, answer: Answer) -> None:
         return None
 
@@ -109,8 +110,8 @@ class AnswerOut(serializers.Serializer):
 class TurnOut(serializers.Serializer):
     turnNumber = serializers.IntegerField(source="turn_number")
     role = serializers.ChoiceField(choices=Turn.Role.choices)
-    content = serializers.CharField()
-    audioUrl = serializers.CharField(source="audio_url")
+    content = Text()
+    audioUrl = Text(source="audio_url")
     isPendingQuestion = serializers.BooleanField(source="is_pending_question")
     evaluation = serializers.JSONField(allow_null=True)
     createdAt = serializers.DateTimeField(source="created_at")
@@ -118,20 +119,20 @@ class TurnOut(serializers.Serializer):
 
 class CriterionScoreOut(serializers.Serializer):
     criterionId = serializers.UUIDField(source="criterion_id", allow_null=True)
-    criterionName = serializers.CharField(source="criterion_name")
+    criterionName = Text(source="criterion_name")
     score = serializers.IntegerField()
-    evidence = serializers.CharField()
-    rationale = serializers.CharField()
+    evidence = Text()
+    rationale = Text()
 
 
 class EvaluationOut(serializers.Serializer):
     id = serializers.UUIDField()
-    status = serializers.CharField(help_text=" | ".join(Evaluation.Status.values))
-    provider = serializers.CharField()
-    modelName = serializers.CharField(source="model_name")
+    status = Text(help_text=" | ".join(Evaluation.Status.values))
+    provider = Text()
+    modelName = Text(source="model_name")
     version = serializers.IntegerField()
     overallScore = serializers.FloatField(source="overall_score", allow_null=True)
-    summary = serializers.CharField()
+    summary = Text()
     createdAt = serializers.DateTimeField(source="created_at")
     completedAt = serializers.DateTimeField(source="completed_at", allow_null=True)
     scores = CriterionScoreOut(many=True, source="scores.all")
@@ -139,16 +140,16 @@ class EvaluationOut(serializers.Serializer):
 
 class RatingOut(serializers.Serializer):
     criterionId = serializers.UUIDField(source="criterion_id")
-    criterionName = serializers.CharField(source="criterion.name")
+    criterionName = Text(source="criterion.name")
     score = serializers.IntegerField()
-    note = serializers.CharField()
+    note = Text()
 
 
 class ScorecardOut(serializers.Serializer):
     id = serializers.UUIDField()
     reviewerId = serializers.UUIDField(source="reviewer_id", allow_null=True)
-    recommendation = serializers.CharField()
-    notes = serializers.CharField()
+    recommendation = Text()
+    notes = Text()
     submittedAt = serializers.DateTimeField(source="submitted_at", allow_null=True)
     ratings = RatingOut(many=True, source="ratings.all")
 
@@ -184,7 +185,7 @@ class CandidateInterviewCreateIn(serializers.Serializer):
     expiresAt = serializers.DateTimeField(
         required=False, help_text="ISO 8601; the team's default expiry if absent."
     )
-    language = serializers.CharField(max_length=16, required=False, allow_blank=True)
+    language = Text(max_length=16, required=False, allow_blank=True)
     teamId = serializers.UUIDField(required=False)
     userId = serializers.UUIDField(required=False)
 
@@ -201,10 +202,8 @@ class CandidateInterviewUpdateIn(serializers.Serializer):
 class TurnCreateIn(serializers.Serializer):
     turnNumber = serializers.IntegerField(min_value=1)
     role = serializers.ChoiceField(choices=Turn.Role.choices)
-    content = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=limits.TURN
-    )
-    audioUrl = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
+    content = Text(required=False, allow_blank=True, default="", max_length=limits.TURN)
+    audioUrl = Url(max_length=500, required=False, allow_blank=True, default="")
     isPendingQuestion = serializers.BooleanField(default=False)
     evaluation = serializers.DictField(
         required=False,
@@ -216,8 +215,8 @@ class TurnCreateIn(serializers.Serializer):
 
 
 class TurnUpdateIn(serializers.Serializer):
-    content = serializers.CharField(required=False, allow_blank=True, max_length=limits.TURN)
-    audioUrl = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    content = Text(required=False, allow_blank=True, max_length=limits.TURN)
+    audioUrl = Url(max_length=500, required=False, allow_blank=True)
     isPendingQuestion = serializers.BooleanField(required=False)
     evaluation = serializers.DictField(
         required=False,
@@ -228,7 +227,7 @@ class TurnUpdateIn(serializers.Serializer):
 
 class FinalizeIn(serializers.Serializer):
     endedAt = serializers.DateTimeField(required=False)
-    audioUrl = serializers.URLField(
+    audioUrl = Url(
         max_length=500,
         required=False,
         allow_blank=True,

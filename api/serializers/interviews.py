@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import exceptions, serializers
 
+from api.serializers.fields import Text, Url
 from dashboard import limits
 from interviews.models import Interview
 
@@ -64,7 +65,7 @@ def paged_envelope_of(name: str, key: str, serializer: Any) -> Any:
 
 
 class ResponseMeta(serializers.Serializer):
-    requestId = serializers.CharField()
+    requestId = Text()
     timestamp = serializers.DateTimeField()
 
 
@@ -80,9 +81,9 @@ class PageInfo(serializers.Serializer):
 
 class InterviewQuestionOut(serializers.Serializer):
     questionId = serializers.UUIDField(source="question.pk")
-    kind = serializers.CharField()
+    kind = Text()
     position = serializers.IntegerField(source="ordinal")
-    title = serializers.CharField(source="question.title")
+    title = Text(source="question.title")
     knockout = serializers.BooleanField()
 
 
@@ -90,13 +91,13 @@ class InterviewOut(serializers.Serializer):
     """An interview as the seed shows it, plus ``archivedAt`` and ``questionCount``."""
 
     id = serializers.UUIDField()
-    title = serializers.CharField()
-    displayName = serializers.CharField(source="display_name")
-    interviewType = serializers.CharField(source="interview_type")
+    title = Text()
+    displayName = Text(source="display_name")
+    interviewType = Text(source="interview_type")
     status = serializers.IntegerField(help_text="0 active, 1 paused, 2 closed, 3 archived.")
-    description = serializers.CharField()
-    descriptionUrl = serializers.CharField(source="description_url")
-    language = serializers.CharField()
+    description = Text()
+    descriptionUrl = Text(source="description_url")
+    language = Text()
     resume = serializers.BooleanField()
     webOnly = serializers.BooleanField(source="web_only")
     messageGroupId = serializers.SerializerMethodField(
@@ -111,14 +112,14 @@ class InterviewOut(serializers.Serializer):
     archivedAt = serializers.DateTimeField(source="archived_at", allow_null=True)
     questionCount = serializers.IntegerField(source="question_count")
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
+    @extend_schema_field(Text(allow_null=True))
     def get_messageGroupId(self, interview: Interview) -> None:
         return None
 
 
 class InterviewDetailOut(InterviewOut):
     questions = InterviewQuestionOut(many=True, source="api_items")
-    keywords = serializers.ListField(child=serializers.CharField(), source="api_keywords")
+    keywords = serializers.ListField(child=Text(), source="api_keywords")
 
 
 class InterviewBulkOut(serializers.Serializer):
@@ -130,7 +131,7 @@ class InterviewBulkOut(serializers.Serializer):
 
 
 class AgentSecretOut(serializers.Serializer):
-    agentSecret = serializers.CharField(
+    agentSecret = Text(
         help_text="Send as X-Agent-Secret on the turn, history and finalize endpoints of this "
         "interview's candidate interviews. Shown once; issuing a new one revokes it."
     )
@@ -154,20 +155,18 @@ def _unique(values: list[Any], what: str) -> list[Any]:
 
 
 @extend_schema_field({"type": "string", "enum": [Interview.InterviewType.STANDARD]})
-class _ApiInterviewTypeField(serializers.CharField):
+class _ApiInterviewTypeField(Text):
     """Any text in, so other types get a 400 that says where they are made; the schema names
     the only type the API creates."""
 
 
 class InterviewCreateIn(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
-    displayName = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    title = Text(max_length=200)
+    displayName = Text(max_length=200, required=False, allow_blank=True)
     interviewType = _ApiInterviewTypeField(default="standard", max_length=20)
-    description = serializers.CharField(
-        required=False, allow_blank=True, max_length=limits.INTERVIEW_DESCRIPTION
-    )
-    descriptionUrl = serializers.URLField(max_length=500, required=False, allow_blank=True)
-    language = serializers.CharField(max_length=16, required=False)
+    description = Text(required=False, allow_blank=True, max_length=limits.INTERVIEW_DESCRIPTION)
+    descriptionUrl = Url(max_length=500, required=False, allow_blank=True)
+    language = Text(max_length=16, required=False)
     resume = serializers.BooleanField(required=False)
     webOnly = serializers.BooleanField(required=False)
     narratorId = serializers.UUIDField(required=False, allow_null=True)
@@ -177,7 +176,7 @@ class InterviewCreateIn(serializers.Serializer):
         help_text="Audio question ids, asked in this order.",
     )
     surveyQuestions = SurveyQuestionRef(many=True, required=False)
-    keywords = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
+    keywords = serializers.ListField(child=Text(max_length=100), required=False)
     teamId = serializers.UUIDField(required=False, help_text="Organization keys: the team.")
     userId = serializers.UUIDField(
         required=False, help_text="The member recorded as creator; the key's creator if absent."
@@ -204,13 +203,11 @@ class InterviewCreateIn(serializers.Serializer):
 
 
 class InterviewUpdateIn(serializers.Serializer):
-    title = serializers.CharField(max_length=200, required=False)
-    displayName = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    description = serializers.CharField(
-        required=False, allow_blank=True, max_length=limits.INTERVIEW_DESCRIPTION
-    )
-    descriptionUrl = serializers.URLField(max_length=500, required=False, allow_blank=True)
-    language = serializers.CharField(max_length=16, required=False)
+    title = Text(max_length=200, required=False)
+    displayName = Text(max_length=200, required=False, allow_blank=True)
+    description = Text(required=False, allow_blank=True, max_length=limits.INTERVIEW_DESCRIPTION)
+    descriptionUrl = Url(max_length=500, required=False, allow_blank=True)
+    language = Text(max_length=16, required=False)
     status = serializers.IntegerField(
         min_value=0, max_value=3, required=False, help_text=STATUS_HELP
     )
@@ -228,11 +225,9 @@ class InterviewUpdateIn(serializers.Serializer):
         help_text="Replaces the interview's survey questions with these, in this order.",
     )
     keywords = serializers.ListField(
-        child=serializers.CharField(max_length=100), required=False, help_text="Keywords to add."
+        child=Text(max_length=100), required=False, help_text="Keywords to add."
     )
-    removedKeywords = serializers.ListField(
-        child=serializers.CharField(max_length=100), required=False
-    )
+    removedKeywords = serializers.ListField(child=Text(max_length=100), required=False)
 
     validate_questionIds = InterviewCreateIn.validate_questionIds
     validate_surveyQuestions = InterviewCreateIn.validate_surveyQuestions
@@ -253,7 +248,7 @@ class InterviewCopyIn(serializers.Serializer):
         required=False, help_text="The target team; the interview's own team if absent."
     )
     copyKeywords = serializers.BooleanField(default=False)
-    messageGroupId = serializers.CharField(
+    messageGroupId = Text(
         required=False,
         allow_null=True,
         allow_blank=True,

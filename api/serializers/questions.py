@@ -12,6 +12,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.serializers.fields import Text, Url
 from dashboard import limits
 from interviews.filters import LANGUAGES
 from interviews.models import AudioQuestion, InterviewQuestion, SurveyQuestion
@@ -20,30 +21,31 @@ from interviews.models import AudioQuestion, InterviewQuestion, SurveyQuestion
 
 
 @extend_schema_field({"type": "string", "enum": sorted(code for code, _name in LANGUAGES)})
-class _SurveyLanguageField(serializers.CharField):
-    """Survey questions take a language from the dashboard's list; the schema lists it."""
+class _LanguageField(Text):
+    """Survey and AI text questions take a language from the dashboard's list (their service
+    checks it); the schema lists it."""
 
 
 class ProblemFieldErrorSerializer(serializers.Serializer):
-    field = serializers.CharField(help_text="The camelCase field, e.g. options[1].text.")
-    message = serializers.CharField()
-    code = serializers.CharField()
+    field = Text(help_text="The camelCase field, e.g. options[1].text.")
+    message = Text()
+    code = Text()
 
 
 class ProblemSerializer(serializers.Serializer):
     """RFC 9457 problem details."""
 
-    type = serializers.CharField()
-    title = serializers.CharField()
+    type = Text()
+    title = Text()
     status = serializers.IntegerField()
-    detail = serializers.CharField()
-    instance = serializers.CharField()
-    requestId = serializers.CharField()
+    detail = Text()
+    instance = Text()
+    requestId = Text()
     errors = ProblemFieldErrorSerializer(many=True, required=False)
 
 
 class MetaSerializer(serializers.Serializer):
-    requestId = serializers.CharField()
+    requestId = Text()
     timestamp = serializers.DateTimeField()
 
 
@@ -59,9 +61,9 @@ class QuestionOwnershipSerializer(serializers.Serializer):
     (every row rendered belongs to it), so lists need no join to the organization."""
 
     id = serializers.UUIDField()
-    title = serializers.CharField()
-    description = serializers.CharField()
-    language = serializers.CharField()
+    title = Text()
+    description = Text()
+    language = Text()
     organizationId = serializers.SerializerMethodField()
     teamId = serializers.UUIDField(source="team_id")
     createdById = serializers.UUIDField(source="created_by_id", allow_null=True)
@@ -87,7 +89,7 @@ def audio_download_url(request: Any, question: AudioQuestion) -> str | None:
 
 
 class AudioQuestionSerializer(QuestionOwnershipSerializer):
-    questionScript = serializers.CharField(source="question_script")
+    questionScript = Text(source="question_script")
     narratorId = serializers.UUIDField(source="narrator_id", allow_null=True)
     audioType = serializers.SerializerMethodField()
     audioURL = serializers.SerializerMethodField(
@@ -97,7 +99,7 @@ class AudioQuestionSerializer(QuestionOwnershipSerializer):
     transcriptionStatus = serializers.ChoiceField(
         source="transcription_status", choices=AudioQuestion.TranscriptionStatus.values
     )
-    failureReason = serializers.CharField(source="failure_reason")
+    failureReason = Text(source="failure_reason")
 
     def get_audioType(self, obj: AudioQuestion) -> str | None:
         return obj.audio_type or None
@@ -107,11 +109,9 @@ class AudioQuestionSerializer(QuestionOwnershipSerializer):
 
 
 class AudioQuestionCreateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=limits.DESCRIPTION
-    )
-    questionScript = serializers.CharField(
+    title = Text(max_length=200)
+    description = Text(required=False, allow_blank=True, default="", max_length=limits.DESCRIPTION)
+    questionScript = Text(
         required=False,
         allow_blank=True,
         default="",
@@ -122,7 +122,7 @@ class AudioQuestionCreateSerializer(serializers.Serializer):
     narratorId = serializers.UUIDField(
         required=False, allow_null=True, default=None, help_text="One of GET /narrators."
     )
-    audioURL = serializers.URLField(
+    audioURL = Url(
         required=False,
         allow_blank=True,
         default="",
@@ -130,7 +130,7 @@ class AudioQuestionCreateSerializer(serializers.Serializer):
         help_text="A pre-recorded prompt. This server works offline and never fetches it; with "
         "a questionScript the script is spoken instead.",
     )
-    language = serializers.CharField(required=False, default="en", max_length=16)
+    language = Text(required=False, default="en", max_length=16)
     userId = serializers.UUIDField(
         required=False, help_text="The creator: a member of the team; else the key's creator."
     )
@@ -144,7 +144,7 @@ class AudioQuestionCreateSerializer(serializers.Serializer):
 
 class SurveyOptionSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
-    text = serializers.CharField(allow_blank=True, max_length=limits.SURVEY_OPTION)
+    text = Text(allow_blank=True, max_length=limits.SURVEY_OPTION)
     weight = serializers.DecimalField(
         max_digits=8,
         decimal_places=2,
@@ -158,7 +158,7 @@ class SurveyOptionSerializer(serializers.Serializer):
 
 
 class SurveyQuestionSerializer(QuestionOwnershipSerializer):
-    questionText = serializers.CharField(source="question_text")
+    questionText = Text(source="question_text")
     type = serializers.ChoiceField(source="survey_type", choices=SurveyQuestion.SurveyType.values)
     options = SurveyOptionSerializer(many=True)
     preferredOption = serializers.SerializerMethodField()
@@ -170,11 +170,9 @@ class SurveyQuestionSerializer(QuestionOwnershipSerializer):
 
 
 class SurveyQuestionCreateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=limits.DESCRIPTION
-    )
-    questionText = serializers.CharField(max_length=limits.SURVEY_QUESTION_TEXT)
+    title = Text(max_length=200)
+    description = Text(required=False, allow_blank=True, default="", max_length=limits.DESCRIPTION)
+    questionText = Text(max_length=limits.SURVEY_QUESTION_TEXT)
     type = serializers.ChoiceField(choices=SurveyQuestion.SurveyType.values)
     options = SurveyOptionSerializer(
         many=True,
@@ -203,7 +201,7 @@ class SurveyQuestionCreateSerializer(serializers.Serializer):
     selectAllForFullScore = serializers.BooleanField(
         required=False, default=False, help_text="MULTIPLE_CHOICE_MULTIPLE_ANSWER only."
     )
-    language = _SurveyLanguageField(required=False, default="en", max_length=16)
+    language = _LanguageField(required=False, default="en", max_length=16)
     userId = serializers.UUIDField(required=False)
     teamId = serializers.UUIDField(required=False)
 
@@ -213,12 +211,10 @@ class SurveyQuestionCreateSerializer(serializers.Serializer):
 
 class RubricCriterionSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
-    name = serializers.CharField(allow_blank=True, max_length=120)
-    strongAnswer = serializers.CharField(
-        source="strong_answer", allow_blank=True, max_length=limits.STRONG_ANSWER
-    )
+    name = Text(allow_blank=True, max_length=120)
+    strongAnswer = Text(source="strong_answer", allow_blank=True, max_length=limits.STRONG_ANSWER)
     weight = serializers.IntegerField(required=False, default=1, help_text="1 to 10.")
-    idealAnswer = serializers.CharField(
+    idealAnswer = Text(
         source="ideal_answer",
         required=False,
         allow_blank=True,
@@ -228,17 +224,15 @@ class RubricCriterionSerializer(serializers.Serializer):
 
 
 class AITextQuestionSerializer(QuestionOwnershipSerializer):
-    questionText = serializers.CharField(source="question_text")
+    questionText = Text(source="question_text")
     maxAnswerLength = serializers.IntegerField(source="max_answer_length")
     rubric = RubricCriterionSerializer(source="criteria", many=True)
 
 
 class AITextQuestionCreateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=limits.DESCRIPTION
-    )
-    questionText = serializers.CharField(max_length=limits.AI_QUESTION_TEXT)
+    title = Text(max_length=200)
+    description = Text(required=False, allow_blank=True, default="", max_length=limits.DESCRIPTION)
+    questionText = Text(max_length=limits.AI_QUESTION_TEXT)
     rubric = RubricCriterionSerializer(
         many=True,
         required=False,
@@ -252,7 +246,7 @@ class AITextQuestionCreateSerializer(serializers.Serializer):
         max_value=limits.WRITTEN_ANSWER,
         help_text=f"1 to {limits.WRITTEN_ANSWER:,} characters.",
     )
-    language = serializers.CharField(required=False, default="en", max_length=16)
+    language = _LanguageField(required=False, default="en", max_length=16)
     userId = serializers.UUIDField(required=False)
     teamId = serializers.UUIDField(required=False)
 
@@ -267,8 +261,8 @@ class InterviewQuestionItemSerializer(serializers.Serializer):
     interviewQuestionId = serializers.UUIDField(source="id")
     ordinal = serializers.IntegerField()
     questionType = serializers.SerializerMethodField()
-    title = serializers.CharField(source="question.title")
-    description = serializers.CharField(source="question.description")
+    title = Text(source="question.title")
+    description = Text(source="question.description")
     questionText = serializers.SerializerMethodField(
         help_text="The script of an audio question; the text of the others."
     )

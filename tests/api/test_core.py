@@ -158,3 +158,28 @@ def test_it_never_puts_the_key_in_the_audit_or_logs(api, caplog):
     raw = api._credentials["HTTP_X_API_KEY"]
     assert raw not in caplog.text
     assert not AuditEvent.objects.filter(data__icontains=raw.split("_", 2)[2]).exists()
+
+
+@pytest.mark.parametrize("title", [12, 1.5, True, ["a"], {"a": 1}])
+def test_it_takes_only_json_strings_for_text(api, title):
+    """The schema says string: a number is not turned into text (DRF's CharField would)."""
+    response = api.post(
+        "/qsi/gather/ai-text-questions",
+        {"title": title, "questionText": "What did you build?"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert [error["field"] for error in response.json()["errors"]] == ["title"]
+
+
+def test_it_says_in_the_schema_that_trimmed_text_needs_a_visible_character(api):
+    schema = api.get("/qsi/gather/openapi.json").json()
+    title = schema["components"]["schemas"]["AITextQuestionCreateRequest"]["properties"]["title"]
+    assert title["minLength"] == 1
+    assert title["pattern"] == r"\S"
+    response = api.post(
+        "/qsi/gather/ai-text-questions",
+        {"title": "   ", "questionText": "What did you build?"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400

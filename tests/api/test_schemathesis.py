@@ -141,6 +141,27 @@ def test_it_answers_every_operation_as_documented(case):
     case.call_and_validate()
 
 
+# The stateful phase follows links from what it created. A generated teamId or userId sends
+# the next call to another team or person (a 404 or 400 by design, tried by the test above for
+# every operation), which would read as "the resource just created is gone": these calls act
+# as the key's own team and creator.
+linked = schemathesis.openapi.from_wsgi("/qsi/gather/openapi.json", application, config=CONFIG)
+linked.auth(refresh_interval=None)(ApiKey)
+ACTING_AS = ("teamId", "userId")
+
+
+@linked.hook
+def map_body(context, body):
+    if isinstance(body, dict):
+        return {name: value for name, value in body.items() if name not in ACTING_AS}
+    return body
+
+
+@linked.hook
+def map_query(context, query):
+    return {name: value for name, value in (query or {}).items() if name not in ACTING_AS}
+
+
 @pytest.mark.django_db
 def test_it_answers_as_documented_across_linked_calls():
-    schema.as_state_machine().run(settings=settings(FUZZ, stateful_step_count=10))
+    linked.as_state_machine().run(settings=settings(FUZZ, stateful_step_count=10))
