@@ -148,3 +148,16 @@ def test_the_readmes_deployment_block_passes_check_deploy(tmp_path):
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_warns_when_a_broker_server_has_no_shared_cache(settings):
+    from dashboard.checks import check_shared_store
+
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/0"
+    settings.CACHE_URL = ""
+    assert [w.id for w in check_shared_store(None)] == ["panelist.W001"]
+    settings.CACHE_URL = "redis://127.0.0.1:6379/1"
+    assert check_shared_store(None) == []
+    settings.CELERY_BROKER_URL = "filesystem://"
+    settings.CACHE_URL = ""
+    assert check_shared_store(None) == []
