@@ -163,7 +163,7 @@ def map_query(context, query):
     return {name: value for name, value in (query or {}).items() if name not in ACTING_AS}
 
 
-class LinkedCalls(linked.as_state_machine()):  # type: ignore[misc]
+class LinkedCalls(linked.as_state_machine()):
     """Each scenario starts from the same database and cache: Hypothesis replays a failing
     scenario to report it, and a replay that met the rows (or the Idempotency-Key records) of
     earlier scenarios would take other links and fail as "inconsistent data generation",
