@@ -67,6 +67,8 @@ ACTION_LABELS = {
     "invite.drafted": "Invite drafted",
     "invite.sent": "Invite sent",
     "invite.resent": "Invite resent",
+    "invite.reminded": "Invite reminded",
+    "team.settings_changed": "Team settings changed",
     "invite.cancelled": "Invite cancelled",
     "api_key.used": "API key used",
     "invite.alternative_requested": "Alternative process requested",

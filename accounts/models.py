@@ -102,6 +102,12 @@ class Team(models.Model):
     brand_color = models.CharField(
         max_length=7, default="#3b4fd8", help_text="Accent colour of emails and candidate pages."
     )
+    logo = models.FileField(
+        upload_to="branding/",
+        max_length=200,
+        blank=True,
+        help_text="PNG, JPEG or WebP shown on candidate pages and emails (accounts.branding).",
+    )
     invite_expiry_days = models.PositiveSmallIntegerField(
         default=7, help_text="How long a new invite stays valid."
     )

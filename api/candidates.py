@@ -45,7 +45,14 @@ from candidates.models import (
     Turn,
 )
 from candidates.services.candidates import DuplicateCandidate, candidate_create, candidate_update
-from candidates.services.invites import invite_cancel, invite_create, invite_extend, invite_resend
+from candidates.services.invites import (
+    DuplicateInvite,
+    invite_cancel,
+    invite_create,
+    invite_extend,
+    invite_remind,
+    invite_resend,
+)
 from candidates.services.turns import (
     TurnConflict,
     candidate_interview_finalize,
@@ -206,6 +213,17 @@ def _detail(invite: CandidateInterview) -> dict[str, Any]:
     return CandidateInterviewDetailOut(full).data
 
 
+def _duplicate_invite(request: Request, exc: DuplicateInvite) -> Response:
+    message = exc.messages[0]
+    return problem(
+        request,
+        409,
+        message,
+        errors=[{"field": "candidateId", "message": message, "code": "duplicate"}],
+        existingCandidateInterviewId=str(exc.existing.pk),
+    )
+
+
 def _run(call: Any) -> Any:
     """Service errors about the invite's status are conflicts (409), the rest bad input."""
     try:
@@ -260,7 +278,10 @@ class CandidateInterviewList(GatherView):
         summary="Invite a candidate to an interview",
         description="With `sendInvite` (the default) the invite is INVITED and its link is "
         "sent by `deliveryTypes` once saved; otherwise it stays a DRAFT. The link's token is "
-        "never returned. Another team's candidate or interview is a 404.",
+        "never returned. Another team's candidate or interview is a 404. A candidate who "
+        "already has an open (INVITED or IN_PROGRESS, not past its expiry) invite to the "
+        "interview is a 409 naming `candidateId`, whose `existingCandidateInterviewId` is that "
+        "invite: remind or extend it instead.",
         request=CandidateInterviewCreateIn,
         responses={
             201: envelope_of(
@@ -275,19 +296,24 @@ class CandidateInterviewList(GatherView):
         team, by = request_team(request), request_user(request)
         candidate = get_or_404(Candidate.objects.for_team(team), data["candidateId"], "candidate")
         interview = get_or_404(Interview.objects.for_team(team), data["interviewId"], "interview")
-        with service_errors(
-            INVITE_ERRORS | {"candidate": "candidateId", "interview": "interviewId"}
-        ):
-            invite, _token = invite_create(
-                team=team,
-                by=by,
-                candidate=candidate,
-                interview=interview,
-                delivery_types=data["deliveryTypes"],
-                expires_at=data.get("expiresAt"),
-                send=data["sendInvite"],
-                language=data.get("language", ""),
-            )
+        try:
+            with service_errors(
+                INVITE_ERRORS | {"candidate": "candidateId", "interview": "interviewId"}
+            ):
+                invite, _token = invite_create(
+                    team=team,
+                    by=by,
+                    candidate=candidate,
+                    interview=interview,
+                    delivery_types=data["deliveryTypes"],
+                    expires_at=data.get("expiresAt"),
+                    send=data["sendInvite"],
+                    language=data.get("language", ""),
+                )
+        except exceptions.ValidationError as exc:
+            if isinstance(exc.__cause__, DuplicateInvite):
+                return _duplicate_invite(request, exc.__cause__)
+            raise
         return envelope(request, {"candidateInterview": _detail(invite)}, 201)
 
 
@@ -342,12 +368,33 @@ class CandidateInterviewCancel(GatherView):
         return envelope(request, {"candidateInterview": _detail(invite)})
 
 
+class CandidateInterviewRemind(GatherView):
+    scopes = {"POST": WRITE}
+
+    @extend_schema(
+        summary="Remind a candidate",
+        description="Sends the candidate the same link again by the invite's delivery types; "
+        "the link keeps working. Only INVITED and IN_PROGRESS invites whose link has not "
+        "expired can be reminded; anything else is a 409.",
+        request=None,
+        parameters=[TEAM_PARAM],
+        responses=envelope_of(
+            "CandidateInterviewRemind", "candidateInterview", CandidateInterviewDetailOut()
+        ),
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        invite = get_or_404(_invites(request_team(request)), pk, "candidate interview")
+        _run(lambda: invite_remind(invite=invite, by=request.auth.created_by))
+        return envelope(request, {"candidateInterview": _detail(invite)})
+
+
 class CandidateInterviewResend(GatherView):
     scopes = {"POST": WRITE}
 
     @extend_schema(
-        summary="Resend a candidate interview",
-        description="Sends a new link (the old one stops working); an expired invite reopens. "
+        summary="Send a candidate a new link",
+        description="Sends a new link (the old one stops working at once); an expired invite "
+        "reopens. To nudge a candidate with the link they have, use `remind`. "
         "Drafts, completed and cancelled invites are a 409.",
         request=None,
         parameters=[TEAM_PARAM],
@@ -557,6 +604,11 @@ urlpatterns = [
         "candidate-interviews/<str:pk>/cancel",
         CandidateInterviewCancel.as_view(),
         name="candidate-interview-cancel",
+    ),
+    path(
+        "candidate-interviews/<str:pk>/remind",
+        CandidateInterviewRemind.as_view(),
+        name="candidate-interview-remind",
     ),
     path(
         "candidate-interviews/<str:pk>/resend",

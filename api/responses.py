@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+# Totals follow the dashboard tables' rule: exact up to a bound, then PostgreSQL's estimate.
+from dashboard.counts import bounded_count
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -66,24 +68,6 @@ def page_params(request: Request) -> tuple[int, int]:
     if errors:
         raise exceptions.ValidationError(errors)
     return max(page, 1), size
-
-
-# Lists count their rows exactly up to this many; past it ``total`` is PostgreSQL's estimate
-# (``totalIsExact`` false), so a team with a million invites is not counted on every page.
-COUNT_EXACT_UP_TO = 10_000
-
-
-def bounded_count(queryset: QuerySet[Any]) -> tuple[int, bool]:
-    """(total, exact): an exact count of at most COUNT_EXACT_UP_TO + 1 rows, else the
-    planner's estimate of the query's rows (never below the exact part)."""
-    capped = queryset.order_by()[: COUNT_EXACT_UP_TO + 1].count()
-    if capped <= COUNT_EXACT_UP_TO or connection.vendor != "postgresql":
-        return capped, capped <= COUNT_EXACT_UP_TO
-    sql, params = queryset.order_by().values("pk").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    return max(capped, int(plan[0]["Plan"]["Plan Rows"])), False
 
 
 def paginate(request: Request, queryset: QuerySet[Any], key: str, render: Any) -> Response:

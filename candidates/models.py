@@ -114,6 +114,13 @@ class CandidateInterview(models.Model):
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    link_nonce = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="With SECRET_KEY, re-derives the current link so it can be shown again "
+        "(candidates.tokens); the link itself is never stored.",
+    )
     delivery_types = models.JSONField(default=list, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     invited_at = models.DateTimeField(null=True, blank=True)

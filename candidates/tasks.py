@@ -62,8 +62,9 @@ def _delivery_backoff(retries: int) -> int:
 
 
 @shared_task(bind=True, acks_late=True)
-def invite_deliver(self: Any, delivery_id: int, token: str, replaces: str = "") -> Any:
-    """Send one invite or reminder delivery (email or SMS) carrying the link for ``token``.
+def invite_deliver(self: Any, delivery_id: int, link_hash: str, replaces: str = "") -> Any:
+    """Send one invite or reminder delivery (email or SMS) carrying the link whose hash is
+    ``link_hash`` (the link itself never travels through the broker).
 
     Idempotent: a delivery already sent (or given up) is not sent again. Transient failures
     (SMTP and connection errors, HTTP 429 and 5xx) are retried with exponential backoff up to
@@ -76,7 +77,7 @@ def invite_deliver(self: Any, delivery_id: int, token: str, replaces: str = "") 
 
     try:
         delivery = delivery_services.invite_delivery_send(
-            delivery_id=delivery_id, token=token, replaces=replaces
+            delivery_id=delivery_id, link_hash=link_hash, replaces=replaces
         )
     except delivery_services.TransientDeliveryError as exc:
         retries, limit = self.request.retries, settings.INVITE_DELIVERY_MAX_RETRIES

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from dashboard import api_keys, audit_views, health_views, views
+from dashboard import api_keys, audit_views, branding_views, health_views, views
 
 dashboard_patterns = [
     path("", views.home, name="home"),
@@ -20,6 +20,8 @@ dashboard_patterns = [
     path("settings/api-keys/", api_keys.api_keys, name="api_keys"),
     path("settings/api-keys/<str:pk>/revoke/", api_keys.api_key_revoke_view, name="api_key_revoke"),
     path("health/", health_views.health, name="health"),
+    path("brand/<str:pk>/brand.css", branding_views.brand_css, name="brand_css"),
+    path("brand/<str:pk>/logo", branding_views.brand_logo, name="brand_logo"),
 ]
 
 urlpatterns = [

@@ -25,6 +25,7 @@ from accounts.access import (
     team_required,
 )
 from accounts.audit import client_ip
+from accounts.branding import team_brand, team_settings_update
 from accounts.forms import ChangeRoleForm, InviteMemberForm, TeamForm
 from accounts.http import AuthedRequest, HtmxRequest, TeamRequest
 from accounts.models import Organization
@@ -39,7 +40,6 @@ from accounts.services import (
     team_create,
     team_invitation_create,
     team_invitation_revoke,
-    team_rename,
     user_switch_team,
 )
 from candidates.analytics import team_funnels
@@ -49,7 +49,7 @@ from candidates.selectors import (
     invite_status_counts,
     invites_visible,
 )
-from dashboard.forms import OrganizationSetupForm
+from dashboard.forms import OrganizationSetupForm, TeamSettingsForm
 from dashboard.tables import InterviewTable, MemberTable, TeamTable
 from interviews.selectors import interview_list
 
@@ -170,22 +170,46 @@ def teams(request: TeamRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @team_required
 def team_edit(request: TeamRequest, pk: str) -> HttpResponse:
+    """Team settings: name, branding (colour, logo) and the invite defaults."""
     team = get_team_for_admin(request, pk)
-    form = TeamForm(request.POST or None, initial={"name": team.name})
+    initial = {
+        "name": team.name,
+        "brand_color": team_brand(team).color,
+        "invite_expiry_days": team.invite_expiry_days,
+        "reminder_hours_before_expiry": team.reminder_hours_before_expiry,
+    }
+    data = request.POST if request.method == "POST" else None
+    form = TeamSettingsForm(data, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        values = form.cleaned_data
         try:
-            team_rename(
-                team=team, name=form.cleaned_data["name"], by=request.user, ip=client_ip(request)
+            team_settings_update(
+                team=team,
+                by=request.user,
+                name=values["name"],
+                brand_color=values["brand_color"],
+                invite_expiry_days=values["invite_expiry_days"],
+                reminder_hours_before_expiry=values["reminder_hours_before_expiry"],
+                logo=values["logo"],
+                remove_logo=values["remove_logo"],
+                ip=client_ip(request),
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, f"Team renamed to {team.name}.")
-            return redirect("dashboard:teams")
+            messages.success(request, f"Settings of {team.name} saved.")
+            return redirect("dashboard:team_edit", team.pk)
     return render(
         request,
         "dashboard/team_edit.html",
-        {"team": team, "form": form, "page_title": f"Rename {team.name}", "section": "teams"},
+        {
+            "team": team,
+            "form": form,
+            "brand": team_brand(team),
+            "page_title": f"{team.name} settings",
+            "section": "teams",
+        },
+        status=422 if form.errors else 200,
     )
 
 

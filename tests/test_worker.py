@@ -48,7 +48,10 @@ def worker(tmp_path, settings):
         "CELERY_BROKER_FOLDER": str(tmp_path / "broker"),
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(tmp_path / "mail"),
-        "SECRET_KEY": "worker-test",
+        # The same key as this process: invite links are derived from it, and a worker that
+        # signs with another key could not make the link again (as in production, where every
+        # process shares one SECRET_KEY).
+        "SECRET_KEY": settings.SECRET_KEY,
         "DEBUG": "true",
         "PANELIST_DATA_DIR": str(tmp_path / "data"),
     }

@@ -1,8 +1,20 @@
-# Reserved for issue 13 (filled in by the work it names); operations are added as models change.
-from django.db import migrations
+# Issue 13: a team's logo for candidate pages and emails.
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
     dependencies = [("accounts", "0007_review_notifications")]
 
-    operations: list[migrations.operations.base.Operation] = []
+    operations = [
+        migrations.AddField(
+            model_name="team",
+            name="logo",
+            field=models.FileField(
+                blank=True,
+                help_text="PNG, JPEG or WebP shown on candidate pages and emails "
+                "(accounts.branding).",
+                max_length=200,
+                upload_to="branding/",
+            ),
+        ),
+    ]

@@ -2,9 +2,9 @@
 
 Each channel of each send is one ``InviteDelivery`` row: queued → sent (or logged, for a text
 the console provider only printed), or failed with the reason, passing through retrying while
-transient failures are retried. The link's token travels
-in the task's arguments and is never stored; these functions are called by
-``candidates.tasks.invite_deliver``, which owns the retry policy.
+transient failures are retried. The task's arguments carry the link's hash, never the link:
+the link is re-derived here (``candidates.tokens``) and goes only into the message itself. These
+functions are called by ``candidates.tasks.invite_deliver``, which owns the retry policy.
 """
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from accounts.branding import team_brand
 from candidates.models import CandidateInterview, InviteDelivery
 from candidates.services.invites import OPEN_STATUSES, invite_url
 from candidates.sms import SmsError, get_sms_provider
-from candidates.tokens import token_hash
+from candidates.tokens import invite_token, token_hash
 from dashboard import limits
 from dashboard.limits import clip
 
@@ -36,8 +37,7 @@ logger = logging.getLogger(__name__)
 Purpose = InviteDelivery.Purpose
 DeliveryStatus = InviteDelivery.Status
 FINISHED = (DeliveryStatus.SENT, DeliveryStatus.LOGGED, DeliveryStatus.FAILED)
-DEFAULT_BRAND_COLOR = "#3b4fd8"
-_HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 
 
 class TransientDeliveryError(Exception):
@@ -49,7 +49,7 @@ class PermanentDeliveryError(Exception):
 
 
 def invite_delivery_send(
-    *, delivery_id: int, token: str, replaces: str = ""
+    *, delivery_id: int, link_hash: str, replaces: str = ""
 ) -> InviteDelivery | None:
     """Make one attempt at a delivery: mark it sent, or failed for a permanent reason, or raise
     ``TransientDeliveryError`` (the attempt is counted; the caller retries or gives up).
@@ -58,9 +58,10 @@ def invite_delivery_send(
     None. A link that was replaced since the delivery was queued is not sent, nor is anything
     for an invite that is no longer open.
 
-    A reminder carries a new link that ``replaces`` the invite's current one (its hash): the
-    first reminder actually delivered swaps it in, so a reminder that never arrives leaves the
-    candidate's earlier link working.
+    ``link_hash`` names the link to send. A reminder normally sends the current link again;
+    for an invite whose link could not be shown again (sent before links were kept) it carries
+    a new link that ``replaces`` the current one (its hash): the first reminder actually
+    delivered swaps it in, so a reminder that never arrives leaves the earlier link working.
     """
     with transaction.atomic():
         delivery = (
@@ -78,9 +79,20 @@ def invite_delivery_send(
         .filter(pk=delivery.candidate_interview_id)
         .get()
     )
-    digest = token_hash(token)
+    digest, token = link_hash, ""
+    if not _SHA256_HEX.match(link_hash):
+        # A task queued before the upgrade that kept links carries the token itself.
+        digest, token = token_hash(link_hash), link_hash
     if reason := _why_not_send(invite, delivery, digest=digest, replaces=replaces):
         return _finish(delivery, status=DeliveryStatus.FAILED, error=reason)
+    token = token or _token_for(invite, digest)
+    if not token:
+        return _finish(
+            delivery,
+            status=DeliveryStatus.FAILED,
+            error="Not sent: this link cannot be made again (was SECRET_KEY changed?); "
+            "send a new link.",
+        )
     try:
         if delivery.channel == InviteDelivery.Channel.EMAIL:
             message_id, reached = _send_email(invite, delivery, invite_url(token)), True
@@ -107,6 +119,13 @@ def invite_delivery_send(
         provider_message_id=message_id[:200],
         sent_at=timezone.now(),
     )
+
+
+def _token_for(invite: CandidateInterview, digest: str) -> str:
+    """The token whose hash is ``digest``: the invite's current link, or the pending link of a
+    reminder that replaces it (the same nonce, not yet swapped in)."""
+    pending = CandidateInterview(link_nonce=invite.link_nonce, token_hash=digest)
+    return invite_token(pending) or ""
 
 
 def invite_delivery_retrying(*, delivery_id: int, error: str) -> None:
@@ -152,12 +171,17 @@ def _why_not_send(
 
 def _context(invite: CandidateInterview, url: str) -> dict[str, Any]:
     team = invite.team
-    color = team.brand_color if _HEX_COLOR.match(team.brand_color or "") else DEFAULT_BRAND_COLOR
+    brand = team_brand(team)
     expires_at: datetime | None = invite.expires_at
     return {
         "invite": invite,
         "team_name": team.name,
-        "brand_color": color,
+        "brand_color": brand.color,
+        # White or black, whichever reads on the brand colour (4.5:1 at least).
+        "brand_text": brand.text,
+        # Links in the body are brand-coloured only if that reads on white.
+        "link_color": brand.color if brand.on_white else "#1f4fd1",
+        "logo_url": f"{settings.SITE_URL}{brand.logo_url}" if brand.logo_url else "",
         "first_name": invite.candidate.first_name,
         "interview_name": invite.interview.name_for_candidates,
         "expires_at": expires_at,

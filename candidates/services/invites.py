@@ -1,5 +1,6 @@
-"""Writes for invites (candidate interviews): the status machine, create, send, resend, extend,
-cancel, and the periodic expiry and reminders. Delivery itself is in ``delivery.py``."""
+"""Writes for invites (candidate interviews): the status machine, create, send, remind, resend
+(a new link), extend, cancel, and the periodic expiry and reminders. Delivery itself is in
+``delivery.py``."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Team
 from candidates.models import Candidate, CandidateInterview, InvalidTransition, InviteDelivery
-from candidates.tokens import new_invite_token
+from candidates.tokens import invite_token, new_invite_link
 from interviews.models import Interview
 from webhooks.services import candidate_interview_changed, candidate_interviews_expired
 
@@ -70,6 +71,35 @@ BATCH_SIZE = 500
 def invite_url(token: str) -> str:
     """The candidate's link for ``token`` (the runner serves ``/i/<token>/``)."""
     return f"{settings.SITE_URL}/i/{token}/"
+
+
+def invite_current_url(invite: CandidateInterview) -> str:
+    """The link the candidate was sent, to show or copy again; "" when there is none to show
+    (a draft, or a link issued before Panelist kept them: send a new link to get one)."""
+    token = invite_token(invite)
+    return invite_url(token) if token else ""
+
+
+class DuplicateInvite(ValidationError):
+    """The candidate already has an open invite to this interview; ``existing`` is it."""
+
+    def __init__(self, existing: CandidateInterview) -> None:
+        self.existing = existing
+        candidate, interview = existing.candidate, existing.interview
+        super().__init__(
+            {
+                "candidate": ValidationError(
+                    "%(name)s already has an open invite to %(interview)s (%(status)s); "
+                    "remind, extend or cancel that one instead.",
+                    code="duplicate",
+                    params={
+                        "name": candidate.full_name,
+                        "interview": interview.title,
+                        "status": existing.get_status_display().lower(),
+                    },
+                )
+            }
+        )
 
 
 def _check_interview(team: Team, interview: Interview) -> None:
@@ -131,23 +161,26 @@ def _check_expiry(expires_at: datetime, now: datetime, field: str = "expires_at"
 def _check_no_open_invite(
     candidate: Candidate, interview: Interview, *, exclude: CandidateInterview | None = None
 ) -> None:
-    """One open invite per candidate and interview: a second link would split their answers."""
+    """One open invite per candidate and interview, or ``DuplicateInvite`` naming it.
+
+    The one rule behind the dashboard, the CSV import and the API: a second link would split
+    the candidate's answers. Open: invited or started, and not past its expiry (one past it is
+    as good as expired; the beat just has not marked it yet). A draft has no link, so it does
+    not count until it is sent, and sending it is checked against this rule.
+    """
     # Locking the candidate serialises concurrent invites of the same person, so two requests
     # cannot both pass this check.
     list(Candidate.objects.select_for_update().filter(pk=candidate.pk).values_list("pk"))
     existing = CandidateInterview.objects.filter(
-        candidate=candidate, interview=interview, status__in=OPEN_STATUSES
-    )
+        Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
+        candidate=candidate,
+        interview=interview,
+        status__in=OPEN_STATUSES,
+    ).select_related("candidate", "interview")
     if exclude is not None:
         existing = existing.exclude(pk=exclude.pk)
-    if (found := existing.first()) is not None:
-        raise ValidationError(
-            {
-                "candidate": f"{candidate.full_name} already has an open invite to "
-                f"{interview.title} ({found.get_status_display().lower()}); "
-                "resend or extend that one instead."
-            }
-        )
+    if (found := existing.order_by("-created_at").first()) is not None:
+        raise DuplicateInvite(found)
 
 
 def _locked(invite: CandidateInterview) -> CandidateInterview:
@@ -159,9 +192,18 @@ def _locked(invite: CandidateInterview) -> CandidateInterview:
 
 
 def _queue_deliveries(
-    invite: CandidateInterview, *, channels: list[str], token: str, purpose: str, replaces: str = ""
+    invite: CandidateInterview,
+    *,
+    channels: list[str],
+    link_hash: str,
+    purpose: str,
+    replaces: str = "",
 ) -> list[InviteDelivery]:
-    """One delivery row per channel, each sent by a task once this transaction commits."""
+    """One delivery row per channel, each sent by a task once this transaction commits.
+
+    The task gets the link's hash, not the link: the worker re-derives the link, so it never
+    sits in the broker, a task result or a worker's log line.
+    """
     from candidates.tasks import invite_deliver
 
     deliveries = [
@@ -169,7 +211,7 @@ def _queue_deliveries(
         for channel in channels
     ]
     for delivery in deliveries:
-        transaction.on_commit(partial(invite_deliver.delay, delivery.pk, token, replaces))
+        transaction.on_commit(partial(invite_deliver.delay, delivery.pk, link_hash, replaces))
     return deliveries
 
 
@@ -188,18 +230,51 @@ def _audit(invite: CandidateInterview, action: str, by: User | None) -> None:
 
 def _issue_link_and_deliver(invite: CandidateInterview, *, to: str | None) -> str:
     """A new link (the previous one stops working), optionally a status change, and deliveries."""
-    token, digest = new_invite_token()
-    invite.token_hash = digest
+    nonce, token, digest = new_invite_link()
+    invite.link_nonce, invite.token_hash = nonce, digest
     invite.reminded_at = None
     invite.save(
-        update_fields=["token_hash", "reminded_at", "expires_at", "delivery_types", "updated_at"]
+        update_fields=[
+            "link_nonce",
+            "token_hash",
+            "reminded_at",
+            "expires_at",
+            "delivery_types",
+            "updated_at",
+        ]
     )
     if to is not None:
         candidate_interview_transition(invite=invite, to=to)
     _queue_deliveries(
-        invite, channels=invite.delivery_types, token=token, purpose=InviteDelivery.Purpose.INVITE
+        invite,
+        channels=invite.delivery_types,
+        link_hash=digest,
+        purpose=InviteDelivery.Purpose.INVITE,
     )
     return token
+
+
+def _queue_reminder(invite: CandidateInterview, channels: list[str]) -> None:
+    """Reminder deliveries carrying the candidate's current link.
+
+    An invite sent before links were kept has none to show again: its reminder carries a new
+    link that replaces the current one only once a reminder is actually delivered (see
+    ``delivery.invite_delivery_send``), so a reminder that fails leaves the first link working.
+    """
+    if invite_token(invite) is not None:
+        link_hash, replaces = invite.token_hash or "", ""
+    else:
+        nonce, _token, link_hash = new_invite_link()
+        replaces = invite.token_hash or ""
+        CandidateInterview.objects.filter(pk=invite.pk).update(link_nonce=nonce)
+        invite.link_nonce = nonce
+    _queue_deliveries(
+        invite,
+        channels=channels,
+        link_hash=link_hash,
+        purpose=InviteDelivery.Purpose.REMINDER,
+        replaces=replaces,
+    )
 
 
 @transaction.atomic
@@ -254,6 +329,8 @@ class InviteFailure:
 
     candidate: Candidate
     errors: dict[str, list[str]]
+    # The open invite that made this one a duplicate, if that was the reason.
+    existing: CandidateInterview | None = None
 
     @property
     def message(self) -> str:
@@ -303,7 +380,10 @@ def invite_create_many(
             )
         except ValidationError as exc:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-            batch.failed.append(InviteFailure(candidate=candidate, errors=errors))
+            existing = exc.existing if isinstance(exc, DuplicateInvite) else None
+            batch.failed.append(
+                InviteFailure(candidate=candidate, errors=errors, existing=existing)
+            )
         else:
             batch.created.append(invite)
     return batch
@@ -346,8 +426,41 @@ def invite_send(
 
 
 @transaction.atomic
+def invite_remind(*, invite: CandidateInterview, by: User | None) -> CandidateInterview:
+    """Remind the candidate of an open invite: the same link again, by its delivery types.
+
+    The link keeps working; nothing else changes. The reminder counts as this expiry's
+    reminder, so the beat does not send another before the expiry moves.
+    """
+    locked = _locked(invite)
+    if locked.status not in OPEN_STATUSES:
+        hint = {
+            Status.DRAFT: "Send the draft instead.",
+            Status.COMPLETED: "Completed is final.",
+            Status.CANCELLED: "Invite the candidate again instead.",
+            Status.EXPIRED: "Extend it to reopen the same link, or send a new link.",
+        }[Status(locked.status)]
+        status = locked.get_status_display().lower()
+        raise ValidationError({"status": f"A {status} invite cannot be reminded. {hint}"})
+    if locked.expires_at is not None and locked.expires_at <= timezone.now():
+        raise ValidationError(
+            {"status": "This invite's link has expired: extend it first, then remind."}
+        )
+    _check_interview(locked.team, locked.interview)
+    channels = _clean_channels(_channels_for(locked), required=True)
+    _check_reachable(locked.candidate, channels)
+    locked.reminded_at = timezone.now()
+    locked.save(update_fields=["reminded_at", "updated_at"])
+    _queue_reminder(locked, channels)
+    _audit(locked, "invite.reminded", by)
+    invite.refresh_from_db()
+    return invite
+
+
+@transaction.atomic
 def invite_resend(*, invite: CandidateInterview, by: User | None) -> tuple[CandidateInterview, str]:
-    """Send the candidate a new link; the old one stops working at once.
+    """Send the candidate a new link; the old one stops working at once ("Send a new link":
+    for a link that leaked or was forwarded; ``invite_remind`` resends the same one).
 
     For INVITED, IN_PROGRESS and EXPIRED invites. An expired one (or one past its expiry that
     the beat has not caught yet) is reopened with a fresh expiry of the team's default length;
@@ -492,15 +605,5 @@ def _remind_one(pk: Any, now: datetime) -> bool:
     channels = _channels_for(invite)
     if not channels or not invite.token_hash:
         return False
-    # The link is not stored, so a reminder carries a new one. It replaces the current link
-    # only once a reminder is actually delivered (see delivery.invite_delivery_send): a
-    # reminder that fails leaves the candidate's first link working.
-    token, _digest = new_invite_token()
-    _queue_deliveries(
-        invite,
-        channels=channels,
-        token=token,
-        purpose=InviteDelivery.Purpose.REMINDER,
-        replaces=invite.token_hash,
-    )
+    _queue_reminder(invite, channels)
     return True

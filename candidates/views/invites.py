@@ -1,5 +1,6 @@
-"""The invite pages: invite candidates, the invite list, and one invite with its delivery log
-and actions (send, resend, extend, cancel). Hiring managers see them all and change nothing."""
+"""The invite pages: invite candidates, the invite list, and one invite with its link, delivery
+log and actions (send, remind, send a new link, extend, cancel). Hiring managers see them all
+and change nothing (nor see the candidate's link, which lets anyone answer as the candidate)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
@@ -33,9 +35,12 @@ from candidates.selectors import (
     sees_all_interviews,
 )
 from candidates.services.invites import (
+    InviteBatch,
     invite_cancel,
     invite_create_many,
+    invite_current_url,
     invite_extend,
+    invite_remind,
     invite_resend,
     invite_send,
 )
@@ -125,6 +130,26 @@ def _apply_invite_errors(form: BaseForm, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
+def _batch_errors(batch: InviteBatch) -> list[str]:
+    """Why each candidate was not invited; a duplicate names and links to the open invite."""
+    errors: list[str] = []
+    for failure in batch.failed:
+        if (existing := failure.existing) is not None:
+            errors.append(
+                format_html(
+                    '{} already has an open invite to {} ({}): <a href="{}">open it</a> to '
+                    "remind, extend or cancel it.",
+                    failure.candidate.full_name,
+                    existing.interview.title,
+                    existing.get_status_display().lower(),
+                    reverse("candidates:invite_detail", args=[existing.pk]),
+                )
+            )
+        else:
+            errors.append(f"{failure.candidate.full_name}: {failure.message}")
+    return errors
+
+
 @require_http_methods(["GET", "POST"])
 @team_required
 def invite_create_view(request: TeamRequest) -> HttpResponse:
@@ -153,18 +178,25 @@ def invite_create_view(request: TeamRequest) -> HttpResponse:
             except ValidationError as exc:
                 _apply_invite_errors(form, exc)
             else:
-                return render(
-                    request,
-                    "candidates/invites/create_result.html",
-                    {
-                        "batch": batch,
-                        "interview": form.cleaned_data["interview"],
-                        "sent": action == "send",
-                        "channels": _channels_label(form.cleaned_data["delivery_types"]),
-                        "page_title": "Invites sent" if action == "send" else "Drafts saved",
-                        "section": "invites",
-                    },
-                )
+                if not batch.created and any(f.existing for f in batch.failed):
+                    # Nobody was invited, some because they already are: say so next to the
+                    # candidates, with a way to each open invite, rather than a result page
+                    # that lists nobody.
+                    form.add_error("candidates", _batch_errors(batch))
+                else:
+                    return render(
+                        request,
+                        "candidates/invites/create_result.html",
+                        {
+                            "batch": batch,
+                            "failures": zip(batch.failed, _batch_errors(batch), strict=True),
+                            "interview": form.cleaned_data["interview"],
+                            "sent": action == "send",
+                            "channels": _channels_label(form.cleaned_data["delivery_types"]),
+                            "page_title": "Invites sent" if action == "send" else "Drafts saved",
+                            "section": "invites",
+                        },
+                    )
     else:
         # A first visit, the candidate list's selection, or a search without JavaScript:
         # keep whatever was chosen so far.
@@ -250,6 +282,7 @@ def _detail_context(request: TeamRequest, invite: CandidateInterview) -> dict[st
     deliveries = list(invite.deliveries.order_by("-created_at", "-pk"))
     can_edit = request.membership.can_author
     open_or_expired = invite.status in (Status.INVITED, Status.IN_PROGRESS, Status.EXPIRED)
+    link_works = invite.status in (Status.INVITED, Status.IN_PROGRESS) and not invite.is_expired
     extendable = invite.status not in (Status.COMPLETED, Status.CANCELLED)
     # Suggest the team's usual length again, counted from today or the current expiry.
     base = timezone.localdate()
@@ -264,7 +297,11 @@ def _detail_context(request: TeamRequest, invite: CandidateInterview) -> dict[st
         "timeline": _timeline(invite),
         "can_edit": can_edit,
         "can_send": can_edit and invite.status == Status.DRAFT,
+        "can_remind": can_edit and link_works,
         "can_resend": can_edit and open_or_expired,
+        # Only those who may send it see the link: it lets anyone answer as the candidate.
+        "link_url": invite_current_url(invite) if can_edit and link_works else "",
+        "link_works": link_works,
         "can_extend": can_edit and extendable,
         "can_cancel": can_edit and invite.can_transition_to(Status.CANCELLED),
         "extend_form": InviteExtendForm(initial={"until": suggested}),
@@ -304,19 +341,52 @@ def invite_send_view(request: TeamRequest, pk: str) -> HttpResponse:
 
 @require_POST
 @team_required
-def invite_resend_view(request: TeamRequest, pk: str) -> HttpResponse:
+def invite_remind_view(request: TeamRequest, pk: str) -> HttpResponse:
+    """Send the candidate the same link again."""
     invite, _ = get_invite_for(request, pk, write=True)
     try:
-        invite, _token = invite_resend(invite=invite, by=request.user)
+        invite = invite_remind(invite=invite, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
             request,
-            f"A new link is on its way to {invite.candidate.full_name} by "
-            f"{_channels_label(invite.delivery_types)}; the previous link no longer works.",
+            f"A reminder with the same link is on its way to {invite.candidate.full_name} by "
+            f"{_channels_label(invite.delivery_types)}.",
         )
     return redirect("candidates:invite_detail", invite.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@team_required
+def invite_resend_view(request: TeamRequest, pk: str) -> HttpResponse:
+    """ "Send a new link": GET asks for confirmation (a modal for htmx, a page otherwise), since
+    the old link stops working; POST sends it."""
+    invite, _ = get_invite_for(request, pk, write=True)
+    if request.method == "POST":
+        try:
+            invite, _token = invite_resend(invite=invite, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                f"A new link is on its way to {invite.candidate.full_name} by "
+                f"{_channels_label(invite.delivery_types)}; the previous link no longer works.",
+            )
+        return redirect("candidates:invite_detail", invite.pk)
+    template = (
+        "candidates/invites/_new_link_modal.html"
+        if request.htmx
+        else "candidates/invites/new_link_confirm.html"
+    )
+    response = render(
+        request,
+        template,
+        {"invite": invite, "page_title": "Send a new link?", "section": "invites"},
+    )
+    response["Vary"] = "HX-Request"
+    return response
 
 
 @require_POST
@@ -377,6 +447,7 @@ urlpatterns: list[URLPattern] = [
     path("invites/new/", invite_create_view, name="invite_create"),
     path("invites/<str:pk>/", invite_detail, name="invite_detail"),
     path("invites/<str:pk>/send/", invite_send_view, name="invite_send"),
+    path("invites/<str:pk>/remind/", invite_remind_view, name="invite_remind"),
     path("invites/<str:pk>/resend/", invite_resend_view, name="invite_resend"),
     path("invites/<str:pk>/extend/", invite_extend_view, name="invite_extend"),
     path("invites/<str:pk>/cancel/", invite_cancel_view, name="invite_cancel"),

@@ -211,6 +211,51 @@ def test_it_does_not_send_to_an_invite_that_expired_meanwhile(send):
     assert mail.outbox == []
 
 
+def test_it_sends_the_link_named_by_its_hash(send):
+    """Tasks carry the link's hash; the worker re-derives the link from the invite."""
+    invite, token = send("email")
+    mail.outbox.clear()
+    delivery = InviteDelivery.objects.create(candidate_interview=invite, channel="email")
+    assert tasks.invite_deliver.delay(delivery.pk, invite.token_hash).get() == "sent"
+    assert invite_url(token) in mail.outbox[0].body
+
+
+def test_it_fails_a_link_that_cannot_be_made_again(send, settings):
+    invite, _token = send("email")
+    mail.outbox.clear()
+    settings.SECRET_KEY = "a-rotated-key-without-the-old-one-as-fallback-0123"
+    delivery = InviteDelivery.objects.create(candidate_interview=invite, channel="email")
+    assert tasks.invite_deliver.delay(delivery.pk, invite.token_hash).get() == "failed"
+    delivery.refresh_from_db()
+    assert "cannot be made again" in delivery.error
+    assert mail.outbox == []
+
+
+def test_it_texts_a_reminder_with_the_same_link(
+    team, recruiter, interview, candidate, caplog, django_capture_on_commit_callbacks
+):
+    from candidates.services.invites import invite_remind
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invite, token = invite_create(
+            team=team,
+            by=recruiter,
+            candidate=candidate,
+            interview=interview,
+            delivery_types=["sms"],
+        )
+    with (
+        caplog.at_level(logging.INFO, logger="panelist.sms"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        invite_remind(invite=invite, by=recruiter)
+    *_invited, reminded = [r for r in caplog.records if r.name == "panelist.sms"]
+    text = reminded.getMessage()
+    assert "expires" in text
+    assert f"Continue here: {invite_url(token)}" in text
+    assert "New link" not in text
+
+
 # ---------------------------------------------------------------- SMS
 
 

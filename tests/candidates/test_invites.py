@@ -1,29 +1,34 @@
 """Invites: the services (create, send, resend, extend, cancel, expiry, reminders) and the
 invite pages (create, list, detail and its actions)."""
 
+import logging
 import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AuditEvent
 from candidates.models import CandidateInterview, InvalidTransition, InviteDelivery
 from candidates.services.invites import (
     candidate_interview_transition,
     invite_cancel,
     invite_create,
     invite_create_many,
+    invite_current_url,
     invite_expire_due,
     invite_extend,
+    invite_remind,
     invite_remind_due,
     invite_resend,
     invite_send,
     invite_url,
 )
-from candidates.tokens import invite_by_token, token_hash
+from candidates.tokens import invite_by_token, new_invite_token, token_hash
 from interviews.models import Interview
 from tests.factories import (
     CandidateFactory,
@@ -248,7 +253,7 @@ def test_it_invites_many_and_reports_each_failure(
     assert {f.candidate.first_name: f.message for f in batch.failed} == {
         "Noor": "Noor Haddad has no phone number: send by email, or add a number first.",
         "Ravi": "Ravi Shah already has an open invite to Backend Engineer (invited); "
-        "resend or extend that one instead.",
+        "remind, extend or cancel that one instead.",
     }
     assert batch.failed[0].errors == {"delivery_types": [batch.failed[0].message]}
     assert len(mail.outbox) == 2
@@ -552,11 +557,9 @@ def test_it_reminds_once_inside_the_window(remindable, django_capture_on_commit_
     assert reminder.status == "sent"
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject.startswith("Reminder:")
-    # The reminder's link replaced the first one once it was delivered.
-    new = last_link_token()
-    assert new != old
-    assert invite_by_token(new) == invite
-    assert invite_by_token(old) is None
+    # The reminder carries the same link, which keeps working.
+    assert last_link_token() == old
+    assert invite_by_token(old) == invite
 
 
 def test_it_keeps_the_first_link_when_a_reminder_fails(
@@ -723,9 +726,16 @@ def test_it_shows_hiring_managers_everything_but_no_actions(login, hiring_manage
     assert "Cancel invite" not in html
     assert client.get(reverse("candidates:invite_create")).status_code == 403
     assert client.get(reverse("candidates:invite_cancel", args=[invite.pk])).status_code == 403
-    for name in ("invite_send", "invite_resend", "invite_extend", "invite_cancel"):
+    for name in (
+        "invite_send",
+        "invite_remind",
+        "invite_resend",
+        "invite_extend",
+        "invite_cancel",
+    ):
         url = reverse(f"candidates:{name}", args=[invite.pk])
         assert client.post(url, {"until": "2099-01-01"}).status_code == 403
+    assert client.get(reverse("candidates:invite_resend", args=[invite.pk])).status_code == 403
     invite.refresh_from_db()
     assert invite.status == Status.INVITED
     assert not invite.deliveries.exists()
@@ -739,8 +749,10 @@ def test_it_shows_an_invite_with_its_timeline_and_delivery_log(login, recruiter,
     html = response.content.decode()
     assert response.status_code == 200
     assert "Twilio answered HTTP 503" in html
-    assert "resend" in html.lower()
-    assert "cannot be copied" in html
+    assert "Send a new link" in html
+    # A factory invite's link was made before links were kept: nothing to copy, and it says so.
+    assert "cannot be shown here" in html
+    assert 'data-testid="invite-link"' not in html
     assert 'data-testid="timeline"' in html
     assert "Invited" in html
     assert 'hx-trigger="every 2s"' not in html
@@ -945,3 +957,311 @@ def test_the_list_flags_an_open_invite_past_its_expiry(login, recruiter, team):
     response = login(recruiter).get(reverse("candidates:invite_list"))
     assert response.status_code == 200
     assert "(passed)" in response.text
+
+
+# ---------------------------------------------------------------- issue 13: the link, remind
+
+
+def test_it_shows_the_same_link_again_and_it_opens_the_runner(create, client):
+    invite, token = create()
+    assert invite_current_url(invite) == invite_url(token)
+    # Only a nonce and the hash are stored; the database alone holds no working link.
+    invite.refresh_from_db()
+    assert token not in (invite.link_nonce, invite.token_hash)
+    assert invite.token_hash == token_hash(token)
+    path = invite_current_url(invite).removeprefix(settings.SITE_URL)
+    response = client.get(path, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse("candidates:runner")
+    assert "Backend role" in response.content.decode()
+
+
+def test_it_needs_the_secret_key_to_show_the_link_again(create, settings):
+    invite, token = create()
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "another-key-entirely-for-this-test-0123456789"
+    assert invite_current_url(invite) == ""
+    # The old link still opens (it is looked up by hash); with the old key as a fallback it
+    # can be shown again.
+    assert invite_by_token(token) == invite
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    assert invite_current_url(invite) == invite_url(token)
+
+
+def test_it_never_puts_the_link_in_task_arguments_or_logs(
+    team, recruiter, interview, candidate, login, caplog, django_capture_on_commit_callbacks
+):
+    caplog.set_level(logging.DEBUG)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        invite, token = invite_create(
+            team=team, by=recruiter, candidate=candidate, interview=interview
+        )
+    [callback] = callbacks
+    assert token not in repr(callback)
+    assert invite.token_hash in callback.args
+    callback()
+    with django_capture_on_commit_callbacks(execute=True):
+        invite_remind(invite=invite, by=recruiter)
+    page = login(recruiter).get(detail_url(invite)).content.decode()
+    assert invite_url(token) in page
+    assert [m.body.count(invite_url(token)) for m in mail.outbox] == [1, 1]
+    assert token not in caplog.text
+    assert not any(token in str(record.args) for record in caplog.records)
+
+
+def test_it_reminds_with_the_same_link(create, recruiter, django_capture_on_commit_callbacks):
+    invite, token = create()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        invite = invite_remind(invite=invite, by=recruiter)
+    assert last_link_token() == token
+    assert mail.outbox[0].subject.startswith("Reminder:")
+    assert invite_by_token(token) == invite
+    assert invite.reminded_at is not None
+    assert invite.deliveries.get(purpose="reminder").status == "sent"
+    assert AuditEvent.objects.filter(action="invite.reminded", object_id=str(invite.pk)).exists()
+    # A manual reminder is this expiry's reminder: the beat does not send another.
+    assert invite.expires_at is not None
+    assert invite_remind_due(now=invite.expires_at - timedelta(hours=1)) == 0
+
+
+@pytest.mark.parametrize(
+    ("status", "hint"),
+    [
+        (Status.DRAFT, "Send the draft"),
+        (Status.COMPLETED, "Completed is final"),
+        (Status.CANCELLED, "Invite the candidate again"),
+        (Status.EXPIRED, "Extend it"),
+    ],
+)
+def test_it_refuses_to_remind_drafts_closed_and_expired_invites(team, interview, status, hint):
+    invite = CandidateInterviewFactory(
+        team=team, interview=interview, status=status, completed_at=timezone.now()
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        invite_remind(invite=invite, by=None)
+    assert hint in errors_of(excinfo)["status"][0]
+    assert not invite.deliveries.exists()
+
+
+def test_it_refuses_to_remind_with_a_link_past_its_expiry(team, interview):
+    invite = CandidateInterviewFactory(
+        team=team, interview=interview, expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        invite_remind(invite=invite, by=None)
+    assert "extend it first" in errors_of(excinfo)["status"][0]
+
+
+def test_it_reminds_an_invite_from_before_links_were_kept_with_a_new_link_once_delivered(
+    team, interview, candidate, django_capture_on_commit_callbacks
+):
+    """Such an invite has no link to show again: its reminder carries a new one, which
+    replaces the old only once delivered; a failed reminder leaves the old link working."""
+    old, digest = new_invite_token()
+    invite = CandidateInterview.objects.get(
+        pk=CandidateInterviewFactory(
+            team=team, interview=interview, candidate=candidate, token_hash=digest
+        ).pk
+    )
+    assert invite_current_url(invite) == ""
+    candidate.email = ""
+    candidate.save()
+    invite.delivery_types = ["email"]
+    invite.save()
+    assert invite.expires_at is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        invite_remind_due(now=invite.expires_at - timedelta(hours=1))
+    assert invite.deliveries.get(purpose="reminder").status == "failed"
+    assert invite_by_token(old) == invite
+    candidate.email = "ada@example.com"
+    candidate.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        invite_remind(invite=invite, by=None)
+    new = last_link_token()
+    assert new != old
+    assert invite_by_token(new) == invite
+    assert invite_by_token(old) is None
+    invite.refresh_from_db()
+    assert invite_current_url(invite) == invite_url(new)
+
+
+def test_it_sends_a_new_link_after_confirming(
+    login, recruiter, create, django_capture_on_commit_callbacks
+):
+    invite, old = create()
+    client = login(recruiter)
+    page = client.get(reverse("candidates:invite_resend", args=[invite.pk]))
+    assert page.status_code == 200
+    assert "stops working at once" in page.content.decode()
+    modal = client.get(
+        reverse("candidates:invite_resend", args=[invite.pk]), headers={"HX-Request": "true"}
+    ).content.decode()
+    assert modal.lstrip().startswith('<div class="modal')
+    assert invite_by_token(old) == invite  # asking changed nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("candidates:invite_resend", args=[invite.pk]))
+    assert response.status_code == 302
+    assert invite_by_token(old) is None
+    assert invite_by_token(last_link_token()) == invite
+
+
+def test_it_reminds_from_the_page(login, recruiter, create, django_capture_on_commit_callbacks):
+    invite, token = create()
+    mail.outbox.clear()
+    client = login(recruiter)
+    html = client.get(detail_url(invite)).content.decode()
+    assert 'data-testid="remind"' in html
+    assert f'value="{invite_url(token)}"' in html
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("candidates:invite_remind", args=[invite.pk]), follow=True)
+    assert "A reminder with the same link" in response.content.decode()
+    assert last_link_token() == token
+    assert invite_by_token(token) == invite
+
+
+def test_it_hides_the_link_and_remind_from_hiring_managers(login, hiring_manager, create):
+    invite, token = create()
+    invite.interview.reviewers.add(hiring_manager)
+    client = login(hiring_manager)
+    html = client.get(detail_url(invite)).content.decode()
+    assert "Ada Lovelace" in html
+    assert token not in html
+    assert 'data-testid="remind"' not in html
+    assert client.post(reverse("candidates:invite_remind", args=[invite.pk])).status_code == 403
+
+
+def test_it_hides_another_teams_invite_from_remind(login, outsider, invite):
+    response = login(outsider).post(reverse("candidates:invite_remind", args=[invite.pk]))
+    assert response.status_code == 404
+    assert not invite.deliveries.exists()
+
+
+def test_the_interview_page_has_an_invite_button_preselecting_it(login, recruiter, interview):
+    client = login(recruiter)
+    html = client.get(reverse("interviews:interview_detail", args=[interview.pk])).content.decode()
+    url = f"{reverse('candidates:invite_create')}?interview={interview.pk}"
+    assert f'href="{url}" data-testid="invite-button"' in html
+    page = client.get(url).content.decode()
+    assert f'<option value="{interview.pk}" selected>' in page
+
+
+# ---------------------------------------------------------------- issue 13: duplicates
+
+
+def test_it_says_who_is_already_invited_next_to_the_candidates(
+    login, recruiter, team, interview, candidate
+):
+    existing = CandidateInterviewFactory(team=team, interview=interview, candidate=candidate)
+    response = login(recruiter).post(
+        reverse("candidates:invite_create"),
+        {
+            "action": "send",
+            "interview": interview.pk,
+            "candidates": [candidate.pk],
+            "delivery_types": ["email"],
+            "expires_on": (timezone.localdate() + timedelta(days=5)).isoformat(),
+        },
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    error = html[html.index('id="candidates-error"') :][:600]
+    assert "Ada Lovelace already has an open invite to Backend Engineer (invited)" in error
+    assert f'<a href="{detail_url(existing)}">open it</a>' in error
+    assert CandidateInterview.objects.filter(candidate=candidate).count() == 1
+
+
+def test_it_links_each_duplicate_on_the_result_page(login, recruiter, team, interview, candidate):
+    existing = CandidateInterviewFactory(team=team, interview=interview, candidate=candidate)
+    fresh = CandidateFactory(team=team)
+    response = login(recruiter).post(
+        reverse("candidates:invite_create"),
+        {
+            "action": "send",
+            "interview": interview.pk,
+            "candidates": [candidate.pk, fresh.pk],
+            "delivery_types": ["email"],
+            "expires_on": (timezone.localdate() + timedelta(days=5)).isoformat(),
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    failures = html[html.index('data-testid="invite-failures"') :]
+    assert f'href="{detail_url(existing)}"' in failures
+    assert CandidateInterview.objects.filter(candidate=fresh).count() == 1
+
+
+def test_an_invite_past_its_expiry_does_not_block_a_new_one(create, team, interview, candidate):
+    CandidateInterviewFactory(
+        team=team,
+        interview=interview,
+        candidate=candidate,
+        expires_at=timezone.now() - timedelta(minutes=5),
+    )
+    invite, _token = create()
+    assert invite.status == Status.INVITED
+
+
+def test_the_csv_import_reports_an_open_invite_as_a_row_error(team, recruiter, interview):
+    from candidates.services.imports import import_job_create, import_job_run, import_job_start
+
+    busy = CandidateFactory(team=team, first_name="Ravi", last_name="Shah", email="ravi@x.test")
+    CandidateInterviewFactory(team=team, interview=interview, candidate=busy)
+    data = b"first_name,last_name,email\nRavi,Shah,ravi@x.test\nMia,Wong,mia@x.test\n"
+    job, _ignored = import_job_create(team=team, by=recruiter, filename="c.csv", data=data)
+    import_job_start(job=job, interview=interview, delivery_types=["email"])
+    ran = import_job_run(job_id=job.pk)
+    assert ran is not None
+    [error] = [e for e in ran.errors if e.get("field") == "invite"]
+    assert error["row"] == 2
+    assert "Ravi Shah already has an open invite to Backend Engineer" in error["message"]
+    assert CandidateInterview.objects.filter(candidate=busy).count() == 1
+    assert CandidateInterview.objects.filter(candidate__email="mia@x.test").count() == 1
+
+
+# ---------------------------------------------------------------- issue 13: totals
+
+
+def test_it_shows_the_total_under_a_long_list(
+    login, recruiter, team, django_assert_max_num_queries
+):
+    for _ in range(30):
+        CandidateInterviewFactory(team=team)
+    client = login(recruiter)
+    with django_assert_max_num_queries(12):
+        html = client.get(reverse("candidates:invite_list")).content.decode()
+    assert 'data-testid="table-totals">1–25 of 30<' in html
+    with django_assert_max_num_queries(12):
+        html = client.get(reverse("candidates:invite_list"), {"page": 2}).content.decode()
+    assert 'data-testid="table-totals">26–30 of 30<' in html
+
+
+def test_it_estimates_the_total_past_the_exact_bound(login, recruiter, team, monkeypatch):
+    from django.db import connection
+
+    from dashboard import counts
+
+    monkeypatch.setattr(counts, "COUNT_EXACT_UP_TO", 27)
+    for _ in range(30):
+        CandidateInterviewFactory(team=team)
+    if connection.vendor == "postgresql":
+        # The planner's estimate needs statistics, as autovacuum keeps them on a real table.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {CandidateInterview._meta.db_table}")
+    html = login(recruiter).get(reverse("candidates:invite_list")).content.decode()
+    totals = re.search(r'data-testid="table-totals">([^<]*)<', html)
+    assert totals
+    if connection.vendor == "postgresql":
+        assert totals.group(1) == "1–25 of about 30"
+    else:
+        assert totals.group(1) == "1–25 of more than 27"
+
+
+@pytest.mark.parametrize(
+    ("n", "text"),
+    [(999, "999"), (1_000, "1K"), (12_345, "12K"), (1_234_567, "1.2M"), (25_000_000, "25M")],
+)
+def test_it_rounds_large_totals_as_people_say_them(n, text):
+    from dashboard.tables import approximate
+
+    assert approximate(n) == text

@@ -247,7 +247,8 @@ def test_it_keeps_the_query_count_constant(
     with django_assert_max_num_queries(12) as few:
         assert client.get(url(interview)).status_code == 200
     _rows(interview, 27, start=3)
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    # +1: the bounded total ("1–25 of 30") that a table with a next page shows.
+    with django_assert_max_num_queries(len(few.captured_queries) + 1):
         response = client.get(url(interview))
     assert len(names(response)) == 25
 

@@ -1,5 +1,6 @@
 """Inviting candidates in a real browser: invite two, see them sent, extend one, cancel it."""
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -81,7 +82,8 @@ def test_it_invites_extends_and_cancels(live_server, demo, page: Page):
     expect(page.get_by_role("heading", level=1)).to_have_text(first.full_name)
     expect(page.get_by_test_id("delivery-row")).to_have_count(1)
     expect(page.get_by_test_id("delivery-row")).to_contain_text("Sent")
-    expect(page.get_by_test_id("link-note")).to_contain_text("Resend the invite")
+    # The link just sent can be shown again and copied.
+    expect(page.get_by_test_id("invite-link")).to_have_value(re.compile(r"/i/[\w-]+/$"))
 
     page.screenshot(path=SHOTS / "invites-detail.png", full_page=True)
     new_day = timezone.localdate() + timedelta(days=20)
@@ -106,3 +108,111 @@ def test_it_invites_extends_and_cancels(live_server, demo, page: Page):
         candidate=first, interview__title="Backend Engineer", status="CANCELLED"
     )
     assert timezone.localtime(invite.expires_at).date() == new_day
+
+
+# ---------------------------------------------------------------- issue 13
+
+
+SHOTS_13 = Path("/tmp/shots-invites")
+
+
+def test_it_invites_from_the_interview_copies_the_link_and_reminds(
+    live_server, page: Page, browser, team, recruiter, settings
+):
+    """Interview page → Invite (interview preselected) → send → copy the link from the invite
+    page; the copied link opens the runner in a fresh browser; Remind keeps that link."""
+    from tests.factories import PASSWORD, CandidateFactory, InterviewFactory
+
+    interview = InterviewFactory(team=team, title="Support Lead", display_name="Support Lead")
+    candidate = CandidateFactory(
+        team=team, first_name="Ada", last_name="Lovelace", email="ada@example.com"
+    )
+    base = settings.SITE_URL = live_server.url
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Email").fill(recruiter.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+    page.goto(f"{base}/interviews/{interview.pk}/")
+    page.get_by_test_id("invite-button").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Invite candidates")
+    expect(page.get_by_label("Interview")).to_have_value(str(interview.pk))
+    page.get_by_label("Find candidates").fill("ada@example.com")
+    box = page.locator(f"#cand-{candidate.pk}")
+    expect(box).to_be_visible()
+    box.check()
+    page.get_by_role("button", name="Send invites").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Invites sent")
+    page.get_by_role("link", name="Ada Lovelace").click()
+
+    link_box = page.get_by_test_id("invite-link")
+    expect(link_box).to_be_visible()
+    link = link_box.input_value()
+    assert "/i/" in link
+    page.get_by_role("button", name="Copy").click()
+    expect(page.get_by_role("status").filter(has_text="Link copied.")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == link
+    SHOTS_13.mkdir(exist_ok=True)
+    page.screenshot(path=SHOTS_13 / "invite-detail-desktop.png", full_page=True)
+
+    page.get_by_test_id("remind").click()
+    expect(page.get_by_text("A reminder with the same link")).to_be_visible()
+    expect(page.get_by_test_id("invite-link")).to_have_value(link)
+    page.set_viewport_size({"width": 360, "height": 780})
+    page.screenshot(path=SHOTS_13 / "invite-detail-phone.png", full_page=True)
+
+    page.get_by_test_id("new-link").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("stops working at once")
+    page.screenshot(path=SHOTS_13 / "new-link-confirm-phone.png")
+    dialog.get_by_role("button", name="Keep the current link").click()
+
+    candidate_context = browser.new_context()
+    runner = candidate_context.new_page()
+    runner.goto(link)
+    expect(runner.get_by_text("Support Lead").first).to_be_visible()
+    assert "/interview/" in runner.url
+    runner.screenshot(path=SHOTS_13 / "runner-branded-desktop.png", full_page=True)
+    candidate_context.close()
+
+
+def test_team_settings_brand_the_candidate_pages(live_server, page: Page, browser, team, owner):
+    """Team settings: a yellow brand colour gives black button text on candidate pages."""
+    from candidates.services.invites import invite_create
+    from tests.factories import PASSWORD, CandidateFactory, InterviewFactory
+
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Email").fill(owner.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    page.goto(f"{base}/settings/teams/{team.pk}/")
+    page.get_by_label("Brand colour").fill("#ffcc00")
+    page.get_by_label("Invites expire after (days)").fill("10")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_text(f"Settings of {team.name} saved.")).to_be_visible()
+    button = page.get_by_test_id("brand-preview").get_by_text("Start your interview")
+    expect(button).to_have_css("background-color", "rgb(255, 204, 0)")
+    expect(button).to_have_css("color", "rgb(0, 0, 0)")
+    SHOTS_13.mkdir(exist_ok=True)
+    page.screenshot(path=SHOTS_13 / "team-settings-desktop.png", full_page=True)
+    page.set_viewport_size({"width": 360, "height": 780})
+    page.screenshot(path=SHOTS_13 / "team-settings-phone.png", full_page=True)
+
+    _invite, token = invite_create(
+        team=team,
+        by=owner,
+        candidate=CandidateFactory(team=team, email="mia@example.com"),
+        interview=InterviewFactory(team=team),
+    )
+    candidate_context = browser.new_context(viewport={"width": 360, "height": 780})
+    runner = candidate_context.new_page()
+    runner.goto(f"{base}/i/{token}/")
+    primary = runner.locator(".btn-primary").first
+    expect(primary).to_have_css("background-color", "rgb(255, 204, 0)")
+    expect(primary).to_have_css("color", "rgb(0, 0, 0)")
+    runner.screenshot(path=SHOTS_13 / "runner-branded-phone.png", full_page=True)
+    candidate_context.close()

@@ -66,6 +66,9 @@ ROUTES: dict[str, Route] = {
     "dashboard:home": Route(LIST),
     # For monitors: no sign-in, states only (tests/test_engine_health.py checks what it says).
     "dashboard:health": Route(AUTH),
+    # A team's brand for candidate pages (no sign-in): its colours and logo, nothing private.
+    "dashboard:brand_css": Route(PUBLIC, {"pk": "team"}),
+    "dashboard:brand_logo": Route(PUBLIC, {"pk": "team"}),
     # For a user in no team: set up an organization (a member is sent home).
     "dashboard:welcome": Route(LIST, hm_write=True),
     "dashboard:team_switch": Route(LIST, hm_write=True),
@@ -153,6 +156,7 @@ ROUTES: dict[str, Route] = {
     "candidates:invite_detail": _invite(),
     "candidates:invite_send": _invite(),
     "candidates:invite_resend": _invite(),
+    "candidates:invite_remind": _invite(),
     "candidates:invite_extend": _invite(),
     "candidates:invite_cancel": _invite(),
     "candidates:privacy_settings": Route(LIST),

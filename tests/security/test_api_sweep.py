@@ -48,6 +48,7 @@ PATH_ARGS: dict[str, dict[str, str]] = {
     "/qsi/gather/candidate-interviews": {},
     "/qsi/gather/candidate-interviews/{id}": {"id": "invite"},
     "/qsi/gather/candidate-interviews/{id}/cancel": {"id": "invite"},
+    "/qsi/gather/candidate-interviews/{id}/remind": {"id": "invite"},
     "/qsi/gather/candidate-interviews/{id}/resend": {"id": "invite"},
     "/qsi/gather/candidate-interviews/{id}/turns": {"id": "invite"},
     "/qsi/gather/candidate-interviews/{id}/turns/{turn_number}": {
