@@ -6,12 +6,13 @@ import hashlib
 import hmac
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import path
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -44,6 +45,7 @@ from candidates.models import (
     Scorecard,
     Turn,
 )
+from candidates.scores import scores_annotated
 from candidates.services.candidates import DuplicateCandidate, candidate_create, candidate_update
 from candidates.services.invites import (
     DuplicateInvite,
@@ -53,6 +55,7 @@ from candidates.services.invites import (
     invite_remind,
     invite_resend,
 )
+from candidates.services.review import BULK_DECIDE_MAX, invite_decide_bulk
 from candidates.services.turns import (
     TurnConflict,
     candidate_interview_finalize,
@@ -198,7 +201,7 @@ def _detail(invite: CandidateInterview) -> dict[str, Any]:
         .order_by("created_at")
     )
     full = (
-        CandidateInterview.objects.filter(pk=invite.pk)
+        scores_annotated(CandidateInterview.objects.filter(pk=invite.pk))
         .prefetch_related(
             Prefetch("answers", queryset=answers),
             Prefetch("turns", queryset=Turn.objects.order_by("turn_number")),
@@ -408,6 +411,55 @@ class CandidateInterviewResend(GatherView):
         return envelope(request, {"candidateInterview": _detail(invite)})
 
 
+class DecisionsIn(serializers.Serializer):
+    candidateInterviewIds = serializers.ListField(
+        child=serializers.UUIDField(), min_length=1, max_length=BULK_DECIDE_MAX
+    )
+    decision = serializers.ChoiceField(choices=CandidateInterview.Decision.values)
+
+
+class DecisionsOut(serializers.Serializer):
+    candidateInterviewIds = serializers.ListField(child=serializers.UUIDField())
+    decision = serializers.CharField()
+
+
+class CandidateInterviewDecisions(GatherView):
+    scopes = {"POST": WRITE}
+
+    @extend_schema(
+        summary="Decide for several candidates",
+        description="Advance, hold or reject up to 100 completed candidate interviews at once "
+        '(not in Gather): `{"candidateInterviewIds": ["…"], "decision": "reject"}`. All or '
+        "nothing: an id that is not one of the team's is a 404 naming it; one not completed "
+        "is a 409. Each decision is audited as the dashboard's are.",
+        request=DecisionsIn,
+        parameters=[TEAM_PARAM],
+        responses=envelope_of("CandidateInterviewDecisions", "result", DecisionsOut()),
+    )
+    def post(self, request: Request) -> Response:
+        body = DecisionsIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        ids = list(dict.fromkeys(body.validated_data["candidateInterviewIds"]))
+        decision = body.validated_data["decision"]
+        found = {
+            i.pk: i
+            for i in _invites(request_team(request))
+            .filter(pk__in=ids)
+            .exclude(status=CandidateInterview.Status.DRAFT)
+            .select_related("candidate", "team")
+        }
+        if missing := [str(i) for i in ids if i not in found]:
+            raise exceptions.NotFound(f"No candidate interview {', '.join(missing)} in this team.")
+        try:
+            invite_decide_bulk(
+                invites=[found[i] for i in ids], decision=decision, by=request.auth.created_by
+            )
+        except DjangoValidationError as exc:
+            raise Conflict(" ".join(exc.messages)) from exc
+        result = {"candidateInterviewIds": ids, "decision": decision}
+        return envelope(request, {"result": DecisionsOut(result).data})
+
+
 # ---------------------------------------------------------------- AI voice-interview turns
 
 
@@ -595,6 +647,11 @@ urlpatterns = [
     path("candidates", CandidateList.as_view(), name="candidates"),
     path("candidates/<str:pk>", CandidateDetail.as_view(), name="candidate"),
     path("candidate-interviews", CandidateInterviewList.as_view(), name="candidate-interviews"),
+    path(
+        "candidate-interviews/decisions",
+        CandidateInterviewDecisions.as_view(),
+        name="candidate-interview-decisions",
+    ),
     path(
         "candidate-interviews/<str:pk>",
         CandidateInterviewDetail.as_view(),

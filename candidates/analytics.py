@@ -8,7 +8,17 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from candidates.models import Answer, CandidateInterview, Evaluation, Rating
@@ -328,7 +338,11 @@ def human_score_distribution(invites: QuerySet[CandidateInterview]) -> dict[int,
         )
         .order_by()
         .values("scorecard__candidate_interview")
-        .annotate(human=Avg("score"))
+        # The weighted mean of candidates.scores (the figure the table shows).
+        .annotate(
+            human=Cast(Sum(F("score") * F("criterion__weight")), FloatField())
+            / Cast(Sum("criterion__weight"), FloatField())
+        )
     )
     counts = means.aggregate(**_buckets("human", counted="human"))
     return {point: counts[f"s{point}"] for point in SCALE}

@@ -18,6 +18,7 @@ from candidates.models import (
     Scorecard,
     ShareLink,
 )
+from candidates.scores import candidate_scores
 from interviews.models import AITextQuestion, AudioQuestion, Interview, Narrator, SurveyQuestion
 
 QuestionT = TypeVar("QuestionT", AudioQuestion, SurveyQuestion, AITextQuestion)
@@ -290,6 +291,7 @@ def share_overall_evaluation(*, invite: CandidateInterview) -> Evaluation | None
 
 def scorecard_aggregate(*, invite: CandidateInterview) -> dict[str, Any]:
     """The submitted scorecards of an invite, summed up without naming the reviewers:
+    ``scores`` (``candidates.scores.Scores``: the reviewer and AI figures every page shows),
     ``count``, ``criteria`` (name, average, ratings) and ``recommendations`` (label, count)."""
     scorecards = Scorecard.objects.filter(candidate_interview=invite, submitted_at__isnull=False)
     criteria = (
@@ -306,6 +308,7 @@ def scorecard_aggregate(*, invite: CandidateInterview) -> dict[str, Any]:
     )
     labels = dict(Scorecard.Recommendation.choices)
     return {
+        "scores": candidate_scores([invite])[invite.pk],
         "count": scorecards.count(),
         "criteria": [
             {"name": c["criterion__name"], "average": c["average"], "ratings": c["ratings"]}

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
-    Avg,
     Count,
     F,
     IntegerField,
@@ -21,6 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from candidates.models import Answer, CandidateInterview, Evaluation, Rating, Scorecard
+from candidates.scores import scores_annotated
 
 if TYPE_CHECKING:
     from interviews.models import Interview, InterviewQuestion
@@ -54,41 +54,15 @@ def _count(queryset: QuerySet[Any], group: str, counted: str = "pk") -> Subquery
     return Subquery(rows, output_field=IntegerField())
 
 
-def ai_score_subquery(ref: str = "pk") -> Subquery:
-    """The current, completed whole-interview AI evaluation's score of invite ``ref``."""
-    rows = Evaluation.objects.filter(
-        candidate_interview=OuterRef(ref),
-        answer__isnull=True,
-        is_current=True,
-        status=Evaluation.Status.COMPLETED,
-    ).order_by("-version")
-    return Subquery(rows.values("overall_score")[:1])
-
-
-def human_score_subquery(ref: str = "pk") -> Subquery:
-    """The mean of every rating on the invite's submitted scorecards."""
-    rows = (
-        Rating.objects.filter(
-            scorecard__candidate_interview=OuterRef(ref), scorecard__submitted_at__isnull=False
-        )
-        .order_by()
-        .values("scorecard__candidate_interview")
-        .annotate(mean=Avg("score"))
-        .values("mean")
-    )
-    return Subquery(rows)
-
-
 def results_annotated(invites: QuerySet[CandidateInterview]) -> QuerySet[CandidateInterview]:
-    """``invites`` with ``ai_score``, ``human_score``, ``scorecard_count`` and
-    ``knockout_count`` annotated, and their candidates joined."""
+    """``invites`` with the scores of ``candidates.scores.scores_annotated`` (``ai_score``,
+    ``human_score``, ...), ``scorecard_count`` and ``knockout_count`` annotated, and their
+    candidates joined."""
     submitted = Scorecard.objects.filter(
         candidate_interview=OuterRef("pk"), submitted_at__isnull=False
     )
     flagged = Answer.objects.filter(candidate_interview=OuterRef("pk"), knockout_flagged=True)
-    return invites.select_related("candidate").annotate(
-        ai_score=ai_score_subquery(),
-        human_score=human_score_subquery(),
+    return scores_annotated(invites.select_related("candidate")).annotate(
         scorecard_count=Coalesce(_count(submitted, "candidate_interview"), 0),
         knockout_count=Coalesce(_count(flagged, "candidate_interview", "interview_question"), 0),
     )

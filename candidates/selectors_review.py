@@ -23,6 +23,14 @@ from candidates.models import (
     Scorecard,
     Turn,
 )
+from candidates.scores import (
+    BASIS_INTERVIEW,
+    Scores,
+    candidate_scores,
+    score_text,
+    scores_annotated,
+    scores_of,
+)
 from candidates.selectors import invites_visible
 from interviews.models import InterviewQuestion, ScorecardCriterion, ScorecardTemplate
 
@@ -69,7 +77,7 @@ def review_invites(*, membership: Membership) -> QuerySet[CandidateInterview]:
     )
     general_turns = Turn.objects.filter(answer__isnull=True).order_by("turn_number")
     return (
-        invites_visible(membership=membership)
+        scores_annotated(invites_visible(membership=membership))
         .select_related("candidate", "interview", "decided_by")
         .prefetch_related(Prefetch("answers", queryset=answers))
         .prefetch_related(Prefetch("turns", queryset=general_turns, to_attr="interview_turns"))
@@ -208,7 +216,11 @@ class ScorecardSummary:
     others: list[Scorecard]
     aggregate: list[CriterionAggregate]
     recommendations: list[tuple[str, str, int]]
-    overall: float | None
+    overall: Decimal | None
+
+    @property
+    def overall_text(self) -> str:
+        return score_text(self.overall)
 
 
 def _evaluation_of(answer: Answer) -> Evaluation | None:
@@ -273,7 +285,8 @@ def scorecard_summary(invite: CandidateInterview, *, viewer: User) -> ScorecardS
             (value, label, sum(1 for c in submitted if c.recommendation == value))
             for value, label in Scorecard.Recommendation.choices
         ]
-        overall = _weighted_mean(aggregate)
+        # The one reviewer figure of candidates.scores (weighted, unrounded).
+        overall = _scores_for(invite).human
     return ScorecardSummary(
         own=own,
         criteria=criteria,
@@ -287,30 +300,40 @@ def scorecard_summary(invite: CandidateInterview, *, viewer: User) -> ScorecardS
     )
 
 
-def _weighted_mean(aggregate: list[CriterionAggregate]) -> float | None:
-    rated = [(a.mean, a.criterion.weight) for a in aggregate if a.mean is not None]
-    total = sum(w for _, w in rated)
-    if not total:
-        return None
-    return sum(float(m) * w for m, w in rated) / total
+def _scores_for(invite: CandidateInterview) -> Scores:
+    """The invite's ``Scores``, read once per invite object (one query)."""
+    cached: Scores | None = getattr(invite, "_candidate_scores", None)
+    if cached is None and hasattr(invite, "ai_question_count"):
+        cached = scores_of(invite)  # annotated by review_invites
+    if cached is None:
+        cached = candidate_scores([invite])[invite.pk]
+        invite._candidate_scores = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def ai_overall(invite: CandidateInterview, rows: list[QuestionRow]) -> dict[str, Any] | None:
-    """The AI's overall advice: the whole-interview evaluation, or else the mean of the
-    answers' current evaluations. ``None`` when there is no completed evaluation."""
+    """The AI's overall advice as ``candidates.scores`` computes it (the whole-interview
+    evaluation, or else the mean of the answers' current evaluations): ``scores`` (the
+    ``Scores``), ``score`` and ``evaluation`` (the one shown with provider and model).
+    ``None`` when there is no completed evaluation."""
+    scores = _scores_for(invite)
+    if scores.ai is None:
+        return None
     whole: list[Evaluation] = getattr(invite, "interview_evaluations", [])
     done = [e for e in whole if e.status == Evaluation.Status.COMPLETED]
-    if done and done[0].overall_score is not None:
-        evaluation = done[0]
-        return {"score": evaluation.overall_score, "evaluation": evaluation, "count": 1}
-    evaluations = [
-        r.evaluation
-        for r in rows
-        if r.evaluation is not None
-        and r.evaluation.status == Evaluation.Status.COMPLETED
-        and r.evaluation.overall_score is not None
-    ]
-    if not evaluations:
-        return None
-    score = sum((e.overall_score or Decimal(0) for e in evaluations), Decimal(0)) / len(evaluations)
-    return {"score": score, "evaluation": evaluations[0], "count": len(evaluations)}
+    evaluation = done[0] if done and scores.ai_basis == BASIS_INTERVIEW else None
+    if evaluation is None:
+        evaluation = next(
+            (
+                r.evaluation
+                for r in rows
+                if r.evaluation is not None and r.evaluation.status == Evaluation.Status.COMPLETED
+            ),
+            None,
+        )
+    return {
+        "score": scores.ai,
+        "scores": scores,
+        "evaluation": evaluation,
+        "count": scores.ai_answers if scores.ai_basis != BASIS_INTERVIEW else 1,
+    }

@@ -27,6 +27,19 @@ class RedactTokens(logging.Filter):
         return True
 
 
+class QuietPermissionDenied(logging.Filter):
+    """Keep the one-line "Forbidden" warning for a routine 403 but drop its traceback:
+    a PermissionDenied is an expected answer, not a fault to debug."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from django.core.exceptions import PermissionDenied
+
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, PermissionDenied):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 class GunicornLogger(_GunicornLogger):
     """gunicorn's logger with tokens redacted from access-log lines (request line, path,
     referer): ``--logger-class dashboard.log_filters.GunicornLogger``."""

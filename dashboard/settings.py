@@ -294,13 +294,16 @@ SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", [])
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "dashboard.log_filters.RedactTokens"}},
+    "filters": {
+        "redact_tokens": {"()": "dashboard.log_filters.RedactTokens"},
+        "quiet_permission_denied": {"()": "dashboard.log_filters.QuietPermissionDenied"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         # These log request paths, and invite and share links carry their token in the path.
-        "django.request": {"filters": ["redact_tokens"]},
+        "django.request": {"filters": ["redact_tokens", "quiet_permission_denied"]},
         "django.server": {"filters": ["redact_tokens"]},
     },
 }

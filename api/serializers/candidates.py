@@ -154,6 +154,30 @@ class ScorecardOut(serializers.Serializer):
     ratings = RatingOut(many=True, source="ratings.all")
 
 
+class ScoresOut(serializers.Serializer):
+    """The candidate's headline figures, as every page and export shows them."""
+
+    reviewerScore = serializers.DecimalField(
+        source="human_rounded",
+        max_digits=3,
+        decimal_places=1,
+        allow_null=True,
+        help_text="Weighted mean of submitted scorecard ratings, rounded half up to 1 decimal.",
+    )
+    aiScore = serializers.DecimalField(
+        source="ai_rounded",
+        max_digits=3,
+        decimal_places=1,
+        allow_null=True,
+        help_text="AI advice: whole-interview report, else the mean of per-answer evaluations.",
+    )
+    aiBasis = serializers.CharField(
+        source="ai_basis", help_text='"interview", "answers" or "" (no AI score).'
+    )
+    aiAnswers = serializers.IntegerField(source="ai_answers")
+    aiQuestions = serializers.IntegerField(source="ai_questions")
+
+
 class CandidateInterviewDetailOut(CandidateInterviewOut):
     answers = AnswerOut(many=True, source="answers.all")
     transcript = TurnOut(many=True, source="turns.all")
@@ -161,6 +185,13 @@ class CandidateInterviewDetailOut(CandidateInterviewOut):
         help_text="The latest current AI evaluation (of the whole interview when there is one)."
     )
     scorecards = ScorecardOut(many=True, source="scorecards.all")
+    scores = serializers.SerializerMethodField()
+
+    @extend_schema_field(ScoresOut())
+    def get_scores(self, invite: CandidateInterview) -> dict[str, Any]:
+        from candidates.scores import scores_of
+
+        return ScoresOut(scores_of(invite)).data
 
     @extend_schema_field(EvaluationOut(allow_null=True))
     def get_evaluation(self, invite: CandidateInterview) -> dict[str, Any] | None:

@@ -142,7 +142,12 @@ class ChatProgress(Progress):
 
 def chat_progress(*, invite: CandidateInterview) -> ChatProgress:
     progress = runner_progress(invite=invite)
-    return ChatProgress(items=progress.items, answered=progress.answered, current=progress.current)
+    return ChatProgress(
+        items=progress.items,
+        answered=progress.answered,
+        current=progress.current,
+        remaining=progress.remaining,
+    )
 
 
 @dataclass(frozen=True)

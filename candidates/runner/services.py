@@ -91,6 +91,8 @@ class Progress:
     items: Sequence[InterviewQuestion]
     answered: int
     current: InterviewQuestion | None
+    # The questions still without an answer, in order (``current`` is the first).
+    remaining: Sequence[InterviewQuestion] = ()
 
     @property
     def total(self) -> int:
@@ -108,13 +110,26 @@ class Progress:
     def has_recordings(self) -> bool:
         return any(i.kind == InterviewQuestion.Kind.AUDIO for i in self.items)
 
+    @property
+    def recordings_left(self) -> bool:
+        """Whether a recorded question still waits for its answer: only then does the candidate
+        need a camera or microphone (and so the device check and the practice recording)."""
+        return self.has_recordings and any(
+            i.kind == InterviewQuestion.Kind.AUDIO for i in self.remaining
+        )
+
 
 def runner_progress(*, invite: CandidateInterview) -> Progress:
     items = runner_question_order(invite=invite)
     answers = runner_answers(invite=invite)
     done = [i for i in items if (a := answers.get(str(i.pk))) and a.status in DONE_STATUSES]
     remaining = [i for i in items if i not in done]
-    return Progress(items=items, answered=len(done), current=remaining[0] if remaining else None)
+    return Progress(
+        items=items,
+        answered=len(done),
+        current=remaining[0] if remaining else None,
+        remaining=remaining,
+    )
 
 
 @transaction.atomic

@@ -143,7 +143,9 @@ def runner(request: HttpRequest, invite: CandidateInterview) -> HttpResponse:
         return _render(request, "consent.html", _consent_context(invite, context))
     if chat:
         return _chat_page(request, invite, chat_state(invite=invite))
-    needs_devices = progress.current is not None and progress.has_recordings
+    # A new browser checks its devices again, but only while something is left to record: a
+    # browser without a camera can still finish the written and survey questions.
+    needs_devices = progress.recordings_left
     if needs_devices and not request.session.get("device_ok"):
         return _render(request, "device.html", context)
     if needs_devices and not request.session.get("practice_done"):

@@ -211,6 +211,32 @@ def candidate_interview_decide(
     return invite
 
 
+BULK_DECIDE_MAX = 100
+
+
+@transaction.atomic
+def invite_decide_bulk(
+    *, invites: list[CandidateInterview], decision: str, by: User
+) -> list[CandidateInterview]:
+    """Record one decision for several candidates at once, all or none: each goes through
+    ``candidate_interview_decide`` (one ``invite.decided`` audit event each)."""
+    if not invites:
+        raise ValidationError({"ids": "Select at least one candidate."})
+    if len(invites) > BULK_DECIDE_MAX:
+        raise ValidationError(
+            {"ids": f"Decide for at most {BULK_DECIDE_MAX} candidates at a time."}
+        )
+    if decision not in CandidateInterview.Decision.values:
+        raise ValidationError({"decision": "Choose advance, hold or reject."})
+    pending = [i for i in invites if i.status != CandidateInterview.Status.COMPLETED]
+    if pending:
+        names = ", ".join(i.candidate.full_name for i in pending)
+        raise ValidationError(
+            {"ids": f"Decide once the candidates have completed the interview (not yet: {names})."}
+        )
+    return [candidate_interview_decide(invite=i, decision=decision, by=by) for i in invites]
+
+
 # --- comments
 
 

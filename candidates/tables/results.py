@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import django_tables2 as tables
@@ -10,8 +9,10 @@ from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from candidates.models import CandidateInterview
+from candidates.scores import Scores, score_text, scores_of
 from candidates.selectors_results import result_sorted
 from candidates.tables.invites import invite_status_badge
 from dashboard.tables import NUMBER, NUMBER_WIDE_ONLY, WIDE_ONLY
@@ -27,8 +28,20 @@ def review_url(pk: Any) -> str:
         return reverse("candidates:invite_detail", args=[pk])
 
 
-def score_text(score: Decimal | float | None) -> str:
-    return "—" if score is None else f"{float(score):.1f}"
+def ai_score_html(scores: Scores, *, testid: str = "ai-score") -> str:
+    """The AI figure with what it rests on; muted when it rests on only some answers."""
+    if scores.ai is None:
+        return format_html('<span class="text-body-secondary">{}</span>', "—")
+    return format_html(
+        '<span data-testid="{}" class="{}" title="{}">{}</span>'
+        '<div class="small {}" data-testid="ai-basis">{}</div>',
+        testid,
+        "text-body-secondary" if scores.ai_partial else "",
+        _("AI advice, not a decision"),
+        scores.ai_text,
+        "fw-semibold text-warning-emphasis" if scores.ai_partial else "text-body-secondary",
+        scores.ai_basis_text,
+    )
 
 
 def decision_badge(invite: CandidateInterview) -> str:
@@ -42,9 +55,13 @@ def decision_badge(invite: CandidateInterview) -> str:
 
 
 class ResultTable(tables.Table):
-    # The compare page takes the chosen invites as ?ids=<id>&ids=<id> (the form outside).
+    # The compare page and the bulk decisions take the chosen invites as ?ids=<id>&ids=<id>
+    # (the form outside the table; each action button sets its own formaction).
     select = tables.Column(
-        verbose_name=format_html('<span class="visually-hidden">{}</span>', "Compare"),
+        verbose_name=format_html(
+            '<input type="checkbox" class="form-check-input" data-select-all aria-label="{}">',
+            "Select all on this page",
+        ),
         accessor="pk",
         orderable=False,
         attrs={"th": {"class": "select-col"}, "td": {"class": "select-col"}},
@@ -99,8 +116,8 @@ class ResultTable(tables.Table):
 
     def render_select(self, record: CandidateInterview) -> str:
         return format_html(
-            '<input type="checkbox" class="form-check-input" name="ids" value="{}" '
-            'form="compare-form" aria-label="Compare {}">',
+            '<input type="checkbox" class="form-check-input row-select" name="ids" value="{}" '
+            'form="compare-form" aria-label="Select {}">',
             record.pk,
             record.candidate.full_name,
         )
@@ -130,13 +147,7 @@ class ResultTable(tables.Table):
         )
 
     def render_ai_score(self, record: CandidateInterview) -> str:
-        score = getattr(record, "ai_score", None)
-        if score is None:
-            return format_html('<span class="text-body-secondary">{}</span>', "—")
-        return format_html(
-            '<span data-testid="ai-score" title="AI advice, not a decision">{}</span>',
-            score_text(score),
-        )
+        return ai_score_html(scores_of(record))
 
     def render_human_score(self, record: CandidateInterview) -> str:
         score = getattr(record, "human_score", None)

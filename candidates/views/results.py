@@ -9,19 +9,25 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
-from django.urls import URLPattern, path
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
-from accounts.access import team_required
+from accounts.access import deny, team_required
 from accounts.audit import audit_record, client_ip
+from accounts.permissions import Perm
 from candidates.analytics import interview_analytics
 from candidates.models import CandidateInterview
+from candidates.scores import scores_of
 from candidates.selectors import interviews_visible
 from candidates.selectors_results import (
     SORTS,
@@ -30,7 +36,8 @@ from candidates.selectors_results import (
     results_annotated,
     scorecards_for_print,
 )
-from candidates.tables.results import ResultTable, decision_badge, review_url, score_text
+from candidates.services.review import BULK_DECIDE_MAX, invite_decide_bulk
+from candidates.tables.results import ResultTable, ai_score_html, decision_badge, review_url
 from dashboard.csv_export import csv_response
 from dashboard.tables import BoundedLazyPaginator
 from dashboard.views import _render
@@ -167,8 +174,8 @@ def compare_view(request: TeamRequest, interview_pk: str) -> HttpResponse:
             {
                 "invite": i,
                 "review_url": review_url(i.pk),
-                "ai": score_text(i.ai_score),  # type: ignore[attr-defined]
-                "human": score_text(i.human_score),  # type: ignore[attr-defined]
+                "ai": ai_score_html(scores_of(i), testid="compare-ai-score"),
+                "human": scores_of(i).human_text,
                 "decision": decision_badge(i),
             }
             for i in invites
@@ -176,6 +183,87 @@ def compare_view(request: TeamRequest, interview_pk: str) -> HttpResponse:
         rows=compare_rows(interview=interview, invites=invites),
     )
     return render(request, "candidates/results/compare.html", context)
+
+
+# ---------------------------------------------------------------- bulk decisions
+
+BULK_ACTIONS = {
+    "advance": "Advance",
+    "hold": "Hold",
+    "reject": "Reject",
+}
+
+
+def _selected(interview: Interview, values: list[str]) -> list[CandidateInterview]:
+    """The chosen invites of this interview in the given order; any other id is a 404."""
+    ids = _uuids(values)
+    found = {
+        str(i.pk): i
+        for i in CandidateInterview.objects.filter(
+            team_id=interview.team_id, interview=interview, pk__in=ids
+        )
+        .exclude(status=CandidateInterview.Status.DRAFT)
+        .select_related("candidate", "team")
+    }
+    if len(found) != len(ids):
+        raise Http404("No candidate interview with that id.")
+    return [found[pk] for pk in ids]
+
+
+@require_http_methods(["GET", "POST"])
+@team_required
+def result_decide_view(request: TeamRequest, interview_pk: str) -> HttpResponse:
+    """Advance, hold or reject the selected candidates in one step (GET: a confirmation naming
+    them; POST: record it), or share them (a redirect to the share page with each as
+    ``invite=<id>``). Only recruiters and admins decide, as on the review page."""
+    interview = get_results_interview(request, interview_pk)
+    if request.method == "POST" and not request.membership.can(Perm.AUTHOR):
+        raise deny(request, "Only recruiters and admins record the decision.")
+    data = request.POST if request.method == "POST" else request.GET
+    action = data.get("decision", "")
+    back = reverse("candidates:interview_results", args=[interview.pk])
+    values = data.getlist("ids")
+    if not values or len(values) > BULK_DECIDE_MAX:
+        messages.error(
+            request,
+            _("Select between 1 and %(max)d candidates first.") % {"max": BULK_DECIDE_MAX},
+        )
+        return redirect(back)
+    invites = _selected(interview, values)
+    if action == "share":
+        query = urlencode([("invite", str(i.pk)) for i in invites])
+        return redirect(f"{reverse('candidates:share_create', args=[invites[0].pk])}?{query}")
+    if action not in BULK_ACTIONS:
+        messages.error(request, _("Choose advance, hold, reject or share."))
+        return redirect(back)
+    if not request.membership.can(Perm.AUTHOR):
+        raise deny(request, "Only recruiters and admins record the decision.")
+    context: dict[str, Any] = {
+        "interview": interview,
+        "invites": invites,
+        "decision": action,
+        "decision_label": CandidateInterview.Decision(action).label,
+        "back": back,
+        "page_title": f"Confirm decision · {interview.title}",
+        "section": "interviews",
+    }
+    if request.method == "POST":
+        try:
+            invite_decide_bulk(invites=invites, decision=action, by=request.user)
+        except ValidationError as exc:
+            context["error"] = " ".join(exc.messages)
+            return render(request, "candidates/results/decide.html", context, status=400)
+        messages.success(
+            request,
+            ngettext(
+                "Decision recorded for %(n)d candidate: %(decision)s.",
+                "Decision recorded for %(n)d candidates: %(decision)s.",
+                len(invites),
+            )
+            % {"n": len(invites), "decision": context["decision_label"].lower()},
+        )
+        return redirect(back)
+    return render(request, "candidates/results/decide.html", context)
 
 
 # ---------------------------------------------------------------- exports
@@ -188,6 +276,7 @@ CSV_HEADER = [
     "Started",
     "Completed",
     "AI score (advice)",
+    "AI score based on",
     "Reviewer score",
     "Scorecards",
     "Knockout flags",
@@ -202,6 +291,7 @@ def _iso(value: Any) -> str:
 def _csv_rows(invites: Any) -> Iterator[Sequence[object]]:
     yield CSV_HEADER
     for invite in invites.iterator(chunk_size=2000):
+        scores = scores_of(invite)
         yield [
             invite.candidate.full_name,
             invite.candidate.email,
@@ -209,8 +299,9 @@ def _csv_rows(invites: Any) -> Iterator[Sequence[object]]:
             _iso(invite.invited_at),
             _iso(invite.started_at),
             _iso(invite.completed_at),
-            "" if invite.ai_score is None else score_text(invite.ai_score),
-            "" if invite.human_score is None else score_text(invite.human_score),
+            "" if scores.ai is None else scores.ai_text,
+            scores.ai_basis_text,
+            "" if scores.human is None else scores.human_text,
             invite.scorecard_count,
             invite.knockout_count,
             invite.get_decision_display() if invite.decision else "",
@@ -259,7 +350,7 @@ def scorecards_print_view(request: TeamRequest, interview_pk: str) -> HttpRespon
         "candidates/results/scorecards.html",
         {
             "interview": interview,
-            "invites": invites[:PRINT_LIMIT],
+            "invites": [(i, scores_of(i)) for i in invites[:PRINT_LIMIT]],
             "truncated": len(invites) > PRINT_LIMIT,
             "print_limit": PRINT_LIMIT,
             "printed_at": timezone.now(),
@@ -282,4 +373,9 @@ urlpatterns: list[URLPattern] = [
         name="interview_results_scorecards",
     ),
     path("interviews/<str:interview_pk>/compare/", compare_view, name="interview_compare"),
+    path(
+        "interviews/<str:interview_pk>/results/decide/",
+        result_decide_view,
+        name="interview_results_decide",
+    ),
 ]

@@ -1,13 +1,18 @@
-// The AI interviewer's chat: Enter sends (Shift+Enter is a new line), a live character count,
-// and the reply box keeps the focus after each exchange. The chat works without this file:
-// the form posts and the page reloads.
+// The AI interviewer's chat: the Send button and Ctrl/Cmd+Enter send everywhere; Enter sends
+// only with a fine pointer (a desktop, where Shift+Enter is the new line). On a touch screen
+// Return makes a new line, as on every phone keyboard, so half an answer is never sent by
+// mistake. A live character count, and the reply box keeps the focus after each exchange.
+// The chat works without this file: the form posts and the page reloads.
 (() => {
   "use strict";
 
+  const touch = () => window.matchMedia("(pointer: coarse)").matches;
+
   const counters = (root) => {
-    // Enter only sends with this file loaded: say so only then.
+    // The keys only do this with this file loaded: say so only then, and for this device.
+    const keys = touch() ? "newline" : "send";
     root.querySelectorAll("[data-chat-keys]").forEach((hint) => {
-      hint.hidden = false;
+      hint.hidden = hint.dataset.chatKeys !== keys;
     });
     root.querySelectorAll("[data-chat-input]").forEach((field) => {
       const out = root.querySelector("[data-chat-count]");
@@ -31,7 +36,9 @@
 
   document.addEventListener("keydown", (event) => {
     const field = event.target.closest?.("[data-chat-input]");
-    if (!field || event.key !== "Enter" || event.shiftKey || event.isComposing) return;
+    if (!field || event.key !== "Enter" || event.isComposing) return;
+    const send = event.ctrlKey || event.metaKey || (!event.shiftKey && !event.altKey && !touch());
+    if (!send) return; // the browser's own new line
     event.preventDefault();
     if (!field.value.trim()) return;
     field.form.requestSubmit();

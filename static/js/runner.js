@@ -74,6 +74,8 @@
   }
 
   // ------------------------------------------------------------------ chunk store (IndexedDB)
+  // IndexedDB keeps only what it can clone: plain fields and the recorded blobs. The live tus
+  // upload object stays in memory (storing it threw a DataCloneError and lost the resume URL).
   const DB_NAME = "panelist-recordings";
   const openDb = () =>
     new Promise((resolve) => {
@@ -91,20 +93,46 @@
     new Promise((resolve) => {
       if (!db) return resolve(null);
       const t = db.transaction(store, mode);
-      const result = fn(t.objectStore(store));
+      let result;
+      try {
+        result = fn(t.objectStore(store));
+      } catch (err) {
+        // Say so (the browser tests fail on it), but keep recording and uploading.
+        console.error("Could not keep the recording on this device:", err);
+        t.abort();
+        resolve(null);
+        return;
+      }
       t.oncomplete = () => resolve(result && "result" in result ? result.result : null);
       t.onerror = () => resolve(null);
+      // A full disk or a private window must not stop the upload itself.
+      t.onabort = () => resolve(null);
     });
+  // The one shape a recording has on disk; nothing else is ever handed to IndexedDB.
+  const saved = (rec) => ({
+    key: String(rec.key),
+    question: String(rec.question || ""),
+    attempt: String(rec.attempt || ""),
+    mimeType: String(rec.mimeType || ""),
+    video: Boolean(rec.video),
+    finished: Boolean(rec.finished),
+    url: rec.url ? String(rec.url) : null,
+    offset: Number(rec.offset) || 0,
+  });
   const store = {
-    db: openDb(),
+    db: null,
+    open() {
+      this.db = this.db || openDb();
+      return this.db;
+    },
     async put(rec) {
-      return tx(await this.db, "recordings", "readwrite", (s) => s.put(rec));
+      return tx(await this.open(), "recordings", "readwrite", (s) => s.put(saved(rec)));
     },
     async chunk(key, seq, blob) {
-      return tx(await this.db, "chunks", "readwrite", (s) => s.put({ key, seq, blob }));
+      return tx(await this.open(), "chunks", "readwrite", (s) => s.put({ key, seq, blob }));
     },
     async find(question) {
-      const db = await this.db;
+      const db = await this.open();
       if (!db) return null;
       return new Promise((resolve) => {
         const req = db.transaction("recordings").objectStore("recordings").getAll();
@@ -113,7 +141,7 @@
       });
     },
     async chunks(key) {
-      const db = await this.db;
+      const db = await this.open();
       if (!db) return [];
       return new Promise((resolve) => {
         const range = IDBKeyRange.bound([key, 0], [key, Number.MAX_SAFE_INTEGER]);
@@ -123,7 +151,7 @@
       });
     },
     async forget(key) {
-      const db = await this.db;
+      const db = await this.open();
       await tx(db, "recordings", "readwrite", (s) => s.delete(key));
       await tx(db, "chunks", "readwrite", (s) =>
         s.delete(IDBKeyRange.bound([key, 0], [key, Number.MAX_SAFE_INTEGER])),
@@ -172,8 +200,11 @@
   const RETRY = [0, 1000, 2000, 4000, 8000];
   const OFFLINE = -1;
   const BUSY = -2;
+  const statusOf = (err) => (err && err.originalResponse ? err.originalResponse.getStatus() : 0);
 
-  const startUpload = (box, source, rec, onProgress) =>
+  // hooks: progress(sent | OFFLINE | BUSY, source), acked(offset) when the server has stored a
+  // chunk, started(upload) with the live tus upload (kept in memory only).
+  const startUpload = (box, source, rec, hooks) =>
     new Promise((resolve, reject) => {
       let upload;
       const options = {
@@ -195,24 +226,38 @@
           rec.url = upload.url;
           store.put(rec);
         },
-        onProgress: (sent) => onProgress(sent, source),
+        onProgress: (sent) => hooks.progress(sent, source),
+        onChunkComplete: (_size, accepted) => {
+          rec.offset = accepted;
+          store.put(rec);
+          hooks.acked(accepted);
+        },
+        // tus-js-client's own rule (network errors, 5xx, 409 and 423 are retried while the
+        // browser is online); a network error or 5xx also tells the candidate at once.
+        onShouldRetry: (err) => {
+          const status = statusOf(err);
+          const online = typeof navigator === "undefined" || navigator.onLine !== false;
+          const retry = (status < 400 || status >= 500 || status === 409 || status === 423) && online;
+          if (!status || status >= 500) hooks.progress(OFFLINE, source);
+          return retry;
+        },
         onSuccess: () => resolve(upload),
         onError: (err) => {
           // The network is down or the server refused: keep the bytes and try again, forever,
           // unless the server said the recording itself is unacceptable (4xx other than 409/423).
-          const status = err && err.originalResponse ? err.originalResponse.getStatus() : 0;
+          const status = statusOf(err);
           if (status >= 400 && status < 500 && status !== 409 && status !== 423 && status !== 429) {
             reject(err);
             return;
           }
           // 429: this link has too much in flight (earlier answers still uploading); wait.
-          onProgress(status === 429 ? BUSY : OFFLINE, source);
+          hooks.progress(status === 429 ? BUSY : OFFLINE, source);
           setTimeout(() => upload.start(), status === 429 ? 5000 : 3000);
         },
       };
       upload = new window.tus.Upload({ name: "answer" }, options);
+      hooks.started(upload);
       upload.start();
-      rec.upload = upload;
     });
 
   // ------------------------------------------------------------------ the recorder
@@ -239,6 +284,17 @@
       if (this.buttons.next) this.buttons.next.addEventListener("click", () => this.next());
       this.uploaded = false;
       this.wantsNext = false;
+      this.label = this.el("[data-upload-label]");
+      this.uploadingText = this.label ? this.label.textContent : "";
+    }
+
+    // While thinking, recording and then choosing to keep the take, the status, the timer and the
+    // buttons are docked to the bottom of the screen, so a phone shows Stop whatever the page's
+    // scroll position (see panelist.css, "runner"). The practice page's next step is below the
+    // recorder, so it undocks after the take.
+    dock(on) {
+      this.box.classList.toggle("is-docked", on);
+      document.body.classList.toggle("recorder-docked", on);
     }
 
     say(text) {
@@ -264,6 +320,7 @@
       const chunks = await store.chunks(rec.key);
       this.rec = rec;
       this.source = new GrowingSource(chunks, true);
+      this.dock(true);
       this.showButtons("next");
       this.buttons.next.disabled = true;
       this.wantsNext = true;
@@ -273,6 +330,7 @@
 
     startThink() {
       if (this.practice || this.think <= 0) return;
+      this.dock(true);
       let left = this.think;
       const tick = () => {
         if (this.recording || this.stopped) return;
@@ -318,11 +376,12 @@
         video: this.video,
         finished: false,
         url: null,
+        offset: 0,
       };
       this.source = new GrowingSource();
       this.parts = [];
       let seq = 0;
-      if (!this.practice) store.put({ ...this.rec, upload: undefined });
+      if (!this.practice) store.put(this.rec);
       this.media.ondataavailable = (event) => {
         if (!event.data || !event.data.size) return;
         this.parts.push(event.data);
@@ -333,6 +392,8 @@
       this.media.start(1000);
       this.recording = true;
       this.uploaded = false;
+      this.tus = null;
+      this.dock(true);
       this.showButtons("stop");
       this.buttons.stop.focus();
       this.say(this.box.dataset.msgRecording || "Recording");
@@ -364,7 +425,8 @@
       this.stopped = true;
       this.rec.finished = true;
       this.source.finish();
-      if (!this.practice) store.put({ ...this.rec, upload: undefined });
+      this.dock(!this.practice);
+      if (!this.practice) store.put(this.rec);
       const blob = new Blob(this.parts, { type: this.rec.mimeType });
       const review = this.el("[data-review]");
       const live = this.el("[data-live]");
@@ -381,6 +443,7 @@
         this.buttons.next.focus();
       } else if (canRetake) {
         this.buttons.retake.focus();
+        this.buttons.retake.scrollIntoView({ block: "nearest" });
       }
       this.say(this.practice
         ? this.box.dataset.msgPracticeDone || "Listen to your practice answer, or record it again."
@@ -390,9 +453,9 @@
     async retake() {
       if (this.retakesLeft <= 0) return;
       this.retakesLeft -= 1;
-      if (this.rec && this.rec.upload && !this.uploaded) {
+      if (this.tus && !this.uploaded) {
         try {
-          await this.rec.upload.abort(true);
+          await this.tus.abort(true);
         } catch (e) { /* the server may already have it; the new take replaces it */ }
       }
       if (this.rec && !this.practice) await store.forget(this.rec.key);
@@ -405,20 +468,38 @@
       const wrap = this.el("[data-upload]");
       wrap.hidden = false;
       const rec = this.rec;
+      const showSent = (sent, source) => {
+        const total = source.finished ? source.length : Math.max(source.length, 1);
+        const pct = Math.min(100, Math.round((100 * sent) / total));
+        bar.setAttribute("aria-valuenow", String(pct));
+        bar.firstElementChild.style.width = `${pct}%`;
+      };
+      if (rec.offset) showSent(rec.offset, this.source);
       try {
-        await startUpload(this.box, this.source, rec, (sent, source) => {
-          if (sent === BUSY) {
-            this.el("[data-upload-label]").textContent = this.box.dataset.msgBusy || "Your earlier recordings are still being uploaded — this one will follow as soon as they are done. Keep this page open.";
-            return;
-          }
-          if (sent < 0) {
-            this.el("[data-upload-label]").textContent = this.box.dataset.msgOffline || "Connection lost — your answer is kept on this device and will be sent when you are back online.";
-            return;
-          }
-          const total = source.finished ? source.length : Math.max(source.length, 1);
-          const pct = Math.min(100, Math.round((100 * sent) / total));
-          bar.setAttribute("aria-valuenow", String(pct));
-          bar.firstElementChild.style.width = `${pct}%`;
+        await startUpload(this.box, this.source, rec, {
+          started: (upload) => {
+            if (rec === this.rec) this.tus = upload;
+          },
+          progress: (sent, source) => {
+            if (sent === BUSY) {
+              this.label.textContent = this.box.dataset.msgBusy || "Your earlier recordings are still being uploaded — this one will follow as soon as they are done. Keep this page open.";
+              this.label.dataset.notice = "busy";
+              return;
+            }
+            if (sent < 0) {
+              this.label.textContent = this.box.dataset.msgOffline || "Connection lost — your answer is kept on this device and will be sent when you are back online.";
+              this.label.dataset.notice = "offline";
+              return;
+            }
+            showSent(sent, source);
+          },
+          // The server took a chunk: the connection is back, whatever is still to send.
+          acked: () => {
+            if (this.label.dataset.notice && rec === this.rec && !this.uploaded) {
+              delete this.label.dataset.notice;
+              this.label.textContent = this.uploadingText;
+            }
+          },
         });
       } catch (err) {
         this.fail(this.box.dataset.msgRejected || "The server could not use this recording. Please record it again.");
@@ -429,7 +510,8 @@
       this.uploaded = true;
       await store.forget(rec.key);
       bar.firstElementChild.style.width = "100%";
-      this.el("[data-upload-label]").textContent = this.box.dataset.msgSaved || "Your answer is saved.";
+      delete this.label.dataset.notice;
+      this.label.textContent = this.box.dataset.msgSaved || "Your answer is saved.";
       if (this.wantsNext) this.next();
     }
 

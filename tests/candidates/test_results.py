@@ -421,3 +421,138 @@ def test_it_does_not_count_a_failed_evaluation(login, recruiter, interview):
     EvaluationFactory(candidate_interview=row, status=Evaluation.Status.FAILED, overall_score=None)
     response = login(recruiter).get(url(interview))
     assert records(response)[0].ai_score is None
+
+
+# ---------------------------------------------------------------- bulk decisions
+
+
+def decide_url(interview):
+    return reverse("candidates:interview_results_decide", args=[interview.pk])
+
+
+def test_bulk_decide_confirms_naming_them_then_records_one_audited_decision_each(
+    login, recruiter, interview
+):
+    ada, grace, linus = (invite(interview, n) for n in ("Ada", "Grace", "Linus"))
+    client = login(recruiter)
+    page = client.get(decide_url(interview), {"ids": [ada.pk, grace.pk], "decision": "reject"})
+    assert page.status_code == 200
+    assert "Ada Test" in page.text
+    assert "Grace Test" in page.text
+    assert "Linus" not in page.text
+    ada.refresh_from_db()
+    assert ada.decision == ""  # a GET only asks
+
+    response = client.post(decide_url(interview), {"ids": [ada.pk, grace.pk], "decision": "reject"})
+    assert response.status_code == 302
+    decided = CandidateInterview.objects.filter(decision="reject")
+    assert {i.pk for i in decided} == {ada.pk, grace.pk}
+    assert AuditEvent.objects.filter(action="invite.decided").count() == 2
+    linus.refresh_from_db()
+    assert linus.decision == ""
+
+
+def test_bulk_decide_is_all_or_nothing_and_names_who_has_not_finished(login, recruiter, interview):
+    ada = invite(interview, "Ada")
+    bob = invite(interview, "Bob", status=Status.IN_PROGRESS)
+    response = login(recruiter).post(
+        decide_url(interview), {"ids": [ada.pk, bob.pk], "decision": "advance"}
+    )
+    assert response.status_code == 400
+    assert "Bob Test" in response.text
+    assert not CandidateInterview.objects.exclude(decision="").exists()
+
+
+def test_bulk_share_links_to_the_share_page_with_each_invite(login, recruiter, interview):
+    ada, grace = invite(interview, "Ada"), invite(interview, "Grace")
+    response = login(recruiter).get(
+        decide_url(interview), {"ids": [ada.pk, grace.pk], "decision": "share"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == (
+        reverse("candidates:share_create", args=[ada.pk]) + f"?invite={ada.pk}&invite={grace.pk}"
+    )
+
+
+def test_bulk_decide_refuses_hiring_managers_and_other_teams(
+    login, hiring_manager, recruiter, outsider, interview
+):
+    ada = invite(interview, "Ada")
+    interview.reviewers.add(hiring_manager)
+    assert (
+        login(hiring_manager)
+        .post(decide_url(interview), {"ids": [ada.pk], "decision": "reject"})
+        .status_code
+        == 403
+    )
+    assert (
+        login(outsider)
+        .post(decide_url(interview), {"ids": [ada.pk], "decision": "reject"})
+        .status_code
+        == 404
+    )
+    other = InterviewFactory(team=interview.team)
+    foreign = CandidateInterviewFactory(interview=other, status=Status.INVITED)
+    assert (
+        login(recruiter)
+        .post(decide_url(interview), {"ids": [foreign.pk], "decision": "reject"})
+        .status_code
+        == 404
+    )
+    assert (
+        login(recruiter)
+        .post(decide_url(interview), {"ids": ["not-a-uuid"], "decision": "reject"})
+        .status_code
+        == 404
+    )
+    assert not CandidateInterview.objects.exclude(decision="").exists()
+
+
+def test_bulk_decide_without_a_selection_or_with_an_unknown_action_goes_back(
+    login, recruiter, interview
+):
+    ada = invite(interview, "Ada")
+    client = login(recruiter)
+    back = reverse("candidates:interview_results", args=[interview.pk])
+    assert client.post(decide_url(interview), {"decision": "reject"})["Location"] == back
+    assert (
+        client.post(decide_url(interview), {"ids": [ada.pk], "decision": "fire"})["Location"]
+        == back
+    )
+    ada.refresh_from_db()
+    assert ada.decision == ""
+
+
+def test_the_api_decides_in_bulk_with_the_same_service(owner, team, interview):
+    from rest_framework.test import APIClient
+
+    from api.keys import SCOPES, api_key_create
+
+    ada, grace = invite(interview, "Ada"), invite(interview, "Grace")
+    bob = invite(interview, "Bob", status=Status.IN_PROGRESS)
+    _key, raw = api_key_create(
+        organization=team.organization, name="ATS", scopes=list(SCOPES), team=team, by=owner
+    )
+    api = APIClient()
+    api.credentials(HTTP_X_API_KEY=raw)
+    endpoint = "/qsi/gather/candidate-interviews/decisions"
+
+    body = {"candidateInterviewIds": [str(ada.pk), str(bob.pk)], "decision": "hold"}
+    assert api.post(endpoint, body, format="json").status_code == 409
+    assert not CandidateInterview.objects.exclude(decision="").exists()
+
+    body = {"candidateInterviewIds": [str(ada.pk)], "decision": "fire"}
+    response = api.post(endpoint, body, format="json")
+    assert response.status_code == 400
+    assert "decision" in response.text
+
+    foreign = CandidateInterviewFactory(status=Status.INVITED)
+    body = {"candidateInterviewIds": [str(foreign.pk)], "decision": "hold"}
+    assert api.post(endpoint, body, format="json").status_code == 404
+
+    body = {"candidateInterviewIds": [str(ada.pk), str(grace.pk)], "decision": "hold"}
+    response = api.post(endpoint, body, format="json")
+    assert response.status_code == 200
+    assert response.json()["data"]["result"]["decision"] == "hold"
+    assert set(CandidateInterview.objects.filter(decision="hold")) == {ada, grace}
+    assert AuditEvent.objects.filter(action="invite.decided").count() == 2

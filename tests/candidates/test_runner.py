@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from candidates.tokens import new_invite_token
 from interviews.services.interviews import interview_question_add
 from tests.factories import (
     AITextQuestionFactory,
+    AnswerFactory,
     AudioQuestionFactory,
     CandidateInterviewFactory,
     InterviewFactory,
@@ -260,6 +262,67 @@ def test_it_shows_the_device_check_and_practice_before_recorded_questions(client
     page = client.get(reverse("candidates:runner")).content.decode()
     assert "data-recorder" in page
     assert runner_progress(invite=CandidateInterview.objects.get()).current is not None
+
+
+def _mixed_invite(team):
+    """A recorded question first, then a survey and a written one."""
+    interview = InterviewFactory(team=team)
+    items = [
+        interview_question_add(interview=interview, question=q)
+        for q in (
+            AudioQuestionFactory(team=team),
+            SurveyQuestionFactory(team=team),
+            AITextQuestionFactory(team=team),
+        )
+    ]
+    token, digest = new_invite_token()
+    return CandidateInterviewFactory(interview=interview, token_hash=digest), token, items
+
+
+def test_a_new_browser_checks_its_devices_while_a_recording_is_left(client, team):
+    _invite, token, _items = _mixed_invite(team)
+    enter(client, token)
+    _consent(client)
+    assert "data-device-check" in client.get(reverse("candidates:runner")).content.decode()
+    # Another browser, the same link: the recorded question is still unanswered.
+    other = Client()
+    enter(other, token)
+    assert "data-device-check" in other.get(reverse("candidates:runner")).content.decode()
+
+
+def test_a_new_browser_skips_the_device_check_when_only_typed_answers_are_left(client, team):
+    invite, token, items = _mixed_invite(team)
+    enter(client, token)
+    _consent(client)
+    AnswerFactory(
+        candidate_interview=invite,
+        interview_question=items[0],
+        attempt=1,
+        status=Answer.Status.SUBMITTED,
+    )
+    # No session flags here (a browser without a camera): straight to the survey question.
+    page = client.get(reverse("candidates:runner")).content.decode()
+    assert "data-device-check" not in page
+    assert "Practice question" not in page
+    assert "Question 2 of 3" in page
+    progress = runner_progress(invite=invite)
+    assert progress.has_recordings
+    assert not progress.recordings_left
+
+
+def test_a_consent_error_is_summed_up_at_the_top_with_the_focus(client, invite_and_token):
+    _invite, token = invite_and_token
+    enter(client, token)
+    client.post(reverse("candidates:runner_welcome"))
+    html = client.post(reverse("candidates:runner_consent"), {}).content.decode()
+    summary = html.index('data-testid="error-summary"')
+    assert summary < html.index('data-testid="privacy-notice"')
+    tag = html[html.rindex("<div", 0, summary) : html.index(">", summary)]
+    assert 'tabindex="-1"' in tag
+    assert "autofocus" in tag
+    assert '<a href="#agree"' in html
+    assert 'id="agree-error"' in html  # the field's own message stays by the checkbox
+    assert "<title>Error:" in html
 
 
 @pytest.mark.parametrize("lang", ["fr", "es"])

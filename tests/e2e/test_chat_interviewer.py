@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 AXE = next(Path(__file__).parent.glob("axe-core-*.min.js"))
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+SHOTS_PHONE = Path("/tmp/shots-runner")
 
 Q1 = "Tell us about a production incident you handled."
 Q2 = "How do you decide what to cache?"
@@ -123,4 +124,50 @@ def test_it_works_without_javascript(live_server, invite, browser):
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_role("log")).to_contain_text(FOLLOW_UP)
     expect(page.get_by_role("log")).to_contain_text("I rolled back the deploy.")
+    context.close()
+
+
+def test_return_makes_a_new_line_on_a_touch_phone(live_server, invite, browser):
+    _invite_obj, token = invite
+    context = browser.new_context(
+        viewport={"width": 360, "height": 780}, has_touch=True, is_mobile=True
+    )
+    page = context.new_page()
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.goto(f"{live_server.url}/i/{token}/")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("I have read this and agree to take part.").check()
+    page.get_by_role("button", name="Agree and continue").click()
+    box = page.get_by_label("Your reply")
+    expect(box).to_be_focused()
+    expect(
+        page.get_by_text("Return starts a new line. Tap Send when your reply is complete.")
+    ).to_be_visible()
+    expect(page.get_by_text("Enter sends, Shift+Enter starts a new line.")).to_be_hidden()
+    posts.clear()
+    box.type("The cache stampeded after a deploy.")
+    box.press("Enter")
+    box.type("I rolled back and added jitter.")
+    page.wait_for_timeout(500)
+    expect(box).to_have_value(
+        "The cache stampeded after a deploy.\nI rolled back and added jitter."
+    )
+    assert posts == []
+    SHOTS_PHONE.mkdir(exist_ok=True)
+    page.screenshot(path=SHOTS_PHONE / "chat-phone.png", caret="initial")
+    # The candidate drags the box taller; the swap after sending must not copy that style
+    # attribute (the CSP refuses it and logs an error).
+    box.evaluate("el => { el.style.height = '12rem'; }")
+    page.get_by_role("button", name="Send").tap()
+    log = page.get_by_role("log")
+    expect(log).to_contain_text("I rolled back and added jitter.")
+    expect(log).to_contain_text(FOLLOW_UP)
+    # Ctrl+Enter sends on any device (a tablet with a keyboard).
+    box = page.get_by_label("Your reply")
+    expect(box).to_be_focused()
+    box.fill("A canary stage and an alert on the hit rate.")
+    box.press("Control+Enter")
+    expect(log).to_contain_text("A canary stage and an alert on the hit rate.")
+    page.screenshot(path=SHOTS_PHONE / "chat-phone-after.png", full_page=True)
     context.close()

@@ -97,8 +97,8 @@ def test_it_compares_two_ticked_candidates(live_server, results, page: Page, wid
     page.get_by_role("link", name="AI advice").click()
     expect(page.get_by_test_id("result-row").first).to_contain_text("Ada")
 
-    page.get_by_label("Compare Ada Lovelace").check()
-    page.get_by_label("Compare Grace Hopper").check()
+    page.get_by_label("Select Ada Lovelace").check()
+    page.get_by_label("Select Grace Hopper").check()
     page.get_by_role("button", name="Compare selected").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Compare candidates")
@@ -107,7 +107,7 @@ def test_it_compares_two_ticked_candidates(live_server, results, page: Page, wid
     expect(columns.nth(0)).to_contain_text("Ada Lovelace")
     expect(columns.nth(1)).to_contain_text("Grace Hopper")
     expect(page.get_by_test_id("compare-row")).to_have_count(3)
-    expect(page.get_by_test_id("compare-ai").nth(0)).to_have_text("4.6")
+    expect(page.get_by_test_id("compare-ai-score").nth(0)).to_have_text("4.6")
     expect(page.get_by_test_id("compare-human").nth(0)).to_contain_text("4.5")
     page.screenshot(path=SHOTS / f"results-compare-{width}.png", full_page=True)
 
@@ -129,6 +129,67 @@ def test_it_refuses_to_compare_one(live_server, results, page: Page):
     base = live_server.url
     sign_in(page, base)
     page.goto(f"{base}/interviews/{results.pk}/results/")
-    page.get_by_label("Compare Ada Lovelace").check()
+    page.get_by_label("Select Ada Lovelace").check()
     page.get_by_role("button", name="Compare selected").click()
     expect(page.get_by_test_id("compare-error")).to_contain_text("you chose 1")
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_it_rejects_the_selected_candidates_after_a_confirmation(
+    live_server, results, page: Page, width
+):
+    page.set_viewport_size({"width": width, "height": 780 if width == 360 else 900})
+    base = live_server.url
+    sign_in(page, base)
+    page.goto(f"{base}/interviews/{results.pk}/results/")
+    page.get_by_label("Select all on this page").check()
+    expect(page.locator("input.row-select:checked")).to_have_count(4)
+    page.get_by_label("Select all on this page").uncheck()
+    page.get_by_label("Select Grace Hopper").check()
+    page.get_by_label("Select Alan Turing").check()
+    expect(page.locator("[data-selected-count]")).to_have_text("2 selected")
+    page.get_by_test_id("bulk-reject").click()
+
+    # The confirmation names them; nothing changed yet.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reject 2 candidates?")
+    names = page.get_by_test_id("decide-names")
+    expect(names).to_contain_text("Grace Hopper")
+    expect(names).to_contain_text("Alan Turing")
+    expect(names).not_to_contain_text("Ada")
+    shots = Path("/tmp/shots-scores")
+    shots.mkdir(exist_ok=True)
+    page.screenshot(path=shots / f"results-decide-confirm-{width}.png", full_page=True)
+    assert not CandidateInterview.objects.filter(decision="reject").exists()
+
+    page.get_by_test_id("decide-confirm").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Results: Data Analyst")
+    expect(page.get_by_text("Decision recorded for 2 candidates: reject.")).to_be_visible()
+    rejected = CandidateInterview.objects.filter(decision="reject")
+    assert sorted(i.candidate.first_name for i in rejected) == ["Alan", "Grace"]
+    page.screenshot(path=shots / f"results-after-bulk-{width}.png", full_page=True)
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_an_ai_figure_from_some_answers_says_so(live_server, results, page: Page, width):
+    """Without a whole-interview report the AI figure comes from the answers' evaluations and
+    says how many it rests on, on Results and on Review alike."""
+    page.set_viewport_size({"width": width, "height": 780 if width == 360 else 900})
+    katherine = CandidateInterview.objects.get(candidate__first_name="Katherine")
+    katherine.status = CandidateInterview.Status.COMPLETED
+    katherine.completed_at = NOW
+    katherine.save()
+    answer = katherine.answers.get()
+    EvaluationFactory(candidate_interview=katherine, answer=answer, overall_score=Decimal("4.25"))
+    base = live_server.url
+    sign_in(page, base)
+    page.goto(f"{base}/interviews/{results.pk}/results/")
+    row = page.get_by_test_id("result-row").filter(has_text="Katherine Johnson")
+    expect(row.get_by_test_id("ai-score")).to_have_text("4.3")
+    expect(row.get_by_test_id("ai-basis")).to_have_text("from 1 of 3 answers")
+    shots = Path("/tmp/shots-scores")
+    shots.mkdir(exist_ok=True)
+    page.screenshot(path=shots / f"results-ai-basis-{width}.png", full_page=True)
+    page.goto(f"{base}/invites/{katherine.pk}/review/")
+    expect(page.get_by_test_id("ai-overall")).to_have_text("4.3/5")
+    expect(page.get_by_test_id("ai-basis")).to_have_text("From 1 of 3 answers")
+    page.screenshot(path=shots / f"review-ai-basis-{width}.png")

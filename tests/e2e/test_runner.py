@@ -140,15 +140,13 @@ def test_it_resumes_after_the_tab_is_closed(live_server, invite, page: Page, bro
     page.context.close()
     again = browser.new_context().new_page()
     again.goto(f"{live_server.url}/i/{token}/")
-    # Consent and devices were settled; a new browser checks its devices again, then goes on.
-    again.get_by_role("button", name="Allow access").click()
-    again.get_by_role("button", name="It works — continue").click()
-    again.get_by_role("button", name="Start the interview").click()
+    # Consent was given, and only typed answers are left: no camera check, no practice.
     answer_the_rest(again)
     invite_obj.refresh_from_db()
     assert invite_obj.status == "COMPLETED"
 
 
+@pytest.mark.allow_page_errors("net::ERR_INTERNET_DISCONNECTED")
 def test_it_delivers_every_byte_through_a_dropped_connection(live_server, invite, page: Page):
     invite_obj, token = invite
     start(page, live_server.url, token)

@@ -187,6 +187,10 @@ ROUTES: dict[str, Route] = {
             "interview_compare",
         )
     },
+    # Bulk decisions: a confirmation (GET) and the decisions (POST, recruiters and admins).
+    "candidates:interview_results_decide": Route(
+        OBJECT, {"interview_pk": "interview"}, reviewed=True
+    ),
     "candidates:share_create": _invite(),
     "candidates:share_list": _interview(),
     "candidates:share_revoke": _obj(OBJECT, "share", reviewed=True),

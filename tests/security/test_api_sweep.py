@@ -46,6 +46,7 @@ PATH_ARGS: dict[str, dict[str, str]] = {
     "/qsi/gather/candidates/{id}": {"id": "candidate"},
     "/qsi/gather/candidates/{id}/export": {"id": "candidate"},
     "/qsi/gather/candidate-interviews": {},
+    "/qsi/gather/candidate-interviews/decisions": {},
     "/qsi/gather/candidate-interviews/{id}": {"id": "invite"},
     "/qsi/gather/candidate-interviews/{id}/cancel": {"id": "invite"},
     "/qsi/gather/candidate-interviews/{id}/remind": {"id": "invite"},
