@@ -152,3 +152,19 @@ def test_it_renders_the_audit_log_in_constant_queries(
     with django_assert_max_num_queries(12):
         response = client.get(reverse("dashboard:audit"))
     assert len(list(response.context["table"].paginated_rows)) == 50
+
+
+def test_it_names_the_open_invites_column_for_what_it_counts(login, recruiter, team):
+    """The column counts invites still open (invited or in progress), so it says so."""
+    interview = InterviewFactory(team=team, title="Backend Engineer")
+    CandidateInterviewFactory(interview=interview, status="INVITED")
+    CandidateInterviewFactory(interview=interview, status="IN_PROGRESS")
+    CandidateInterviewFactory(
+        interview=interview, status="COMPLETED", completed_at="2026-01-01T00:00Z"
+    )
+    html = login(recruiter).get(reverse("dashboard:home")).content.decode()
+    assert "Awaiting" not in html
+    assert "Open invites" in html
+    table = login(recruiter).get(reverse("dashboard:home")).context["table"]
+    [row] = list(table.rows)
+    assert row.get_cell("invited_count") == 2

@@ -37,7 +37,7 @@ class InterviewListTable(tables.Table):
     interview_type = tables.Column(verbose_name="Type", attrs=WIDE_ONLY)
     status = tables.Column(attrs=WIDE_ONLY)
     question_count = tables.Column(verbose_name="Questions", attrs=NUMBER_WIDE_ONLY)
-    invited_count = tables.Column(verbose_name="Awaiting", attrs=NUMBER)
+    invited_count = tables.Column(verbose_name="Open invites", attrs=NUMBER)
     completed_count = tables.Column(verbose_name="Completed", attrs=NUMBER)
     created_at = tables.DateColumn(verbose_name="Created", format="j M Y", attrs=WIDE_ONLY)
 
