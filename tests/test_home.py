@@ -168,3 +168,18 @@ def test_it_names_the_open_invites_column_for_what_it_counts(login, recruiter, t
     table = login(recruiter).get(reverse("dashboard:home")).context["table"]
     [row] = list(table.rows)
     assert row.get_cell("invited_count") == 2
+
+
+def test_its_status_cards_link_to_the_invites_with_that_status(login, recruiter, team):
+    interview = InterviewFactory(team=team, title="Backend Engineer")
+    CandidateInterviewFactory(interview=interview, status="INVITED")
+    CandidateInterviewFactory(
+        interview=interview, status="COMPLETED", completed_at="2026-01-01T00:00Z"
+    )
+    client = login(recruiter)
+    html = client.get(reverse("dashboard:home")).content.decode()
+    url = reverse("candidates:invite_list") + "?status=COMPLETED"
+    assert f'data-testid="count-link-COMPLETED" href="{url}"' in html
+    listed = client.get(url)
+    assert listed.status_code == 200
+    assert [i.status for i in listed.context["table"].data] == ["COMPLETED"]
