@@ -14,6 +14,7 @@ from candidates.models import (
     CandidateInterview,
     Evaluation,
     ImportJob,
+    InviteDelivery,
     Rating,
     Scorecard,
     ShareLink,
@@ -329,3 +330,33 @@ def alternative_requests_open(*, membership: Membership) -> QuerySet[CandidateIn
         .select_related("candidate", "interview")
         .order_by("alternative_requested_at")
     )
+
+
+ATTENTION_EXPIRED_DAYS = 30
+
+
+def invites_needing_attention(*, membership: Membership, limit: int = 10) -> dict[str, list[Any]]:
+    """The home page's "Needs attention" lists, each oldest first and at most ``limit`` long:
+    invites that expired in the last 30 days without being completed (send a new link or let
+    them go), and open invites whose latest delivery failed (fix the address, send again)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    visible = invites_visible(membership=membership).select_related("candidate", "interview")
+    since = timezone.now() - timedelta(days=ATTENTION_EXPIRED_DAYS)
+    expired = visible.filter(
+        status=CandidateInterview.Status.EXPIRED, expires_at__gte=since
+    ).order_by("-expires_at")[:limit]
+    latest = InviteDelivery.objects.filter(candidate_interview=OuterRef("pk")).order_by(
+        "-created_at", "-pk"
+    )
+    failed = (
+        visible.filter(
+            status__in=[CandidateInterview.Status.INVITED, CandidateInterview.Status.IN_PROGRESS]
+        )
+        .annotate(latest_delivery=Subquery(latest.values("status")[:1]))
+        .filter(latest_delivery=InviteDelivery.Status.FAILED)
+        .order_by("created_at")[:limit]
+    )
+    return {"expired": list(expired), "failed_delivery": list(failed)}

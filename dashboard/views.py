@@ -47,6 +47,7 @@ from candidates.selectors import (
     alternative_requests_open,
     invite_recent_activity,
     invite_status_counts,
+    invites_needing_attention,
     invites_visible,
 )
 from dashboard.forms import OrganizationSetupForm, TeamSettingsForm
@@ -94,6 +95,7 @@ def home(request: TeamRequest) -> HttpResponse:
         "recent": list(invite_recent_activity(team=team, membership=membership)),
         "funnels": team_funnels(invites_visible(membership=request.membership)),
         "alternative_requests": list(alternative_requests_open(membership=membership)[:10]),
+        "attention": invites_needing_attention(membership=membership),
         "page_title": "Home",
     }
     return _render(request, "dashboard/home.html", context, partial="table")

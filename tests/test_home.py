@@ -118,7 +118,8 @@ def test_it_renders_home_in_constant_queries(
 ):
     _fill(team, rows)
     client = login(owner)
-    with django_assert_max_num_queries(12):
+    # 12, plus the two "Needs attention" lists.
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("dashboard:home"))
     assert response.status_code == 200
     assert len(response.context["recent"]) == min(8, rows * 2)
@@ -183,3 +184,55 @@ def test_its_status_cards_link_to_the_invites_with_that_status(login, recruiter,
     listed = client.get(url)
     assert listed.status_code == 200
     assert [i.status for i in listed.context["table"].data] == ["COMPLETED"]
+
+
+def test_it_lists_what_needs_attention(login, recruiter, team, other_team):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from candidates.models import InviteDelivery
+
+    interview = InterviewFactory(team=team, title="Backend Engineer")
+    now = timezone.now()
+    expired = CandidateInterviewFactory(
+        interview=interview,
+        status="EXPIRED",
+        expires_at=now - timedelta(days=2),
+        candidate__first_name="Eve",
+        candidate__last_name="Expired",
+    )
+    CandidateInterviewFactory(  # expired long ago: no longer a task
+        interview=interview,
+        status="EXPIRED",
+        expires_at=now - timedelta(days=90),
+        candidate__first_name="Olga",
+        candidate__last_name="Oldexpiry",
+    )
+    bounced = CandidateInterviewFactory(
+        interview=interview, status="INVITED", candidate__last_name="Bounced"
+    )
+    InviteDelivery.objects.create(candidate_interview=bounced, channel="email", status="failed")
+    resent = CandidateInterviewFactory(
+        interview=interview, status="INVITED", candidate__last_name="Resent"
+    )
+    InviteDelivery.objects.create(candidate_interview=resent, channel="email", status="failed")
+    InviteDelivery.objects.create(candidate_interview=resent, channel="email", status="sent")
+    elsewhere = CandidateInterviewFactory(
+        interview=InterviewFactory(team=other_team),
+        status="INVITED",
+        candidate__last_name="Elsewhere",
+    )
+    InviteDelivery.objects.create(candidate_interview=elsewhere, channel="email", status="failed")
+
+    response = login(recruiter).get(reverse("dashboard:home"))
+    attention = response.context["attention"]
+    assert attention["expired"] == [expired]
+    assert attention["failed_delivery"] == [bounced]
+    html = response.content.decode()
+    assert "Needs attention" in html
+    assert reverse("candidates:invite_detail", args=[bounced.pk]) in html
+    section = html.split('data-testid="needs-attention"', 1)[1].split("</section>", 1)[0]
+    assert "Eve Expired" in section
+    assert "Oldexpiry" not in section
+    assert "Elsewhere" not in html
