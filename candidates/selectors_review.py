@@ -9,7 +9,7 @@ from decimal import Decimal
 from statistics import mean
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -122,6 +122,28 @@ def review_neighbours(
         completed.filter(completed_at__gt=at) | completed.filter(completed_at=at, pk__gt=invite.pk)
     ).order_by("completed_at", "pk")
     return previous.first(), following.first()
+
+
+def review_queue(*, membership: Membership) -> QuerySet[CandidateInterview]:
+    """ "Waiting for your scorecard": the completed candidate interviews of the member's team in
+    interviews the member reviews, that the member has not yet submitted a scorecard for,
+    oldest completion first. The home page's list and count and the review page's walk through
+    the queue all read it."""
+    rated = Scorecard.objects.filter(
+        candidate_interview=OuterRef("pk"),
+        reviewer_id=membership.user_id,
+        submitted_at__isnull=False,
+    )
+    return (
+        CandidateInterview.objects.for_team(membership.team)
+        .filter(
+            interview__reviewers=membership.user_id,
+            status=CandidateInterview.Status.COMPLETED,
+        )
+        .exclude(Exists(rated))
+        .select_related("candidate", "interview")
+        .order_by("completed_at", "pk")
+    )
 
 
 # --- the page's view of the prefetched rows

@@ -50,6 +50,7 @@ from candidates.selectors import (
     invites_needing_attention,
     invites_visible,
 )
+from candidates.selectors_review import review_queue
 from dashboard.forms import OrganizationSetupForm, TeamSettingsForm
 from dashboard.tables import InterviewTable, MemberTable, TeamTable
 from interviews.selectors import interview_list
@@ -88,6 +89,8 @@ def home(request: TeamRequest) -> HttpResponse:
     table = InterviewTable(interview_list(team=team, membership=membership))
     RequestConfig(request, paginate={"per_page": 10}).configure(table)
     counts = invite_status_counts(team=team, membership=membership)
+    queue = review_queue(membership=membership)
+    waiting = list(queue[:10])
     context = {
         "table": table,
         "counts": counts,
@@ -96,6 +99,8 @@ def home(request: TeamRequest) -> HttpResponse:
         "funnels": team_funnels(invites_visible(membership=request.membership)),
         "alternative_requests": list(alternative_requests_open(membership=membership)[:10]),
         "attention": invites_needing_attention(membership=membership),
+        "queue": waiting,
+        "queue_count": len(waiting) if len(waiting) < 10 else queue.count(),
         "page_title": "Home",
     }
     return _render(request, "dashboard/home.html", context, partial="table")

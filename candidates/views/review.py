@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -29,6 +30,7 @@ from candidates.selectors_review import (
     question_rows,
     review_invites,
     review_neighbours,
+    review_queue,
     scorecard_summary,
     scorecard_template_of,
 )
@@ -105,6 +107,19 @@ def _review_context(
             initial=ScorecardForm.initial_for(summary.own), criteria=summary.criteria
         )
     previous, following = review_neighbours(membership=request.membership, invite=invite)
+    in_queue = request.GET.get("queue") == "mine"
+    if in_queue:
+        # Walking "Waiting for your scorecard": next is the one after this in the queue's
+        # order (this one may just have left it), then any skipped earlier one.
+        previous = None
+        waiting = review_queue(membership=request.membership).exclude(pk=invite.pk)
+        at = invite.completed_at
+        following = None
+        if at is not None:
+            following = waiting.filter(
+                Q(completed_at__gt=at) | Q(completed_at=at, pk__gt=invite.pk)
+            ).first()
+        following = following or waiting.first()
     turns = getattr(invite, "interview_turns", [])
     return {
         "invite": invite,
@@ -121,6 +136,7 @@ def _review_context(
         "can_decide": request.membership.can(Perm.AUTHOR),
         "previous": previous,
         "next": following,
+        "in_queue": in_queue,
         "page_title": f"Review · {invite.candidate.full_name}",
         "section": "invites",
     }
