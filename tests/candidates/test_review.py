@@ -142,6 +142,16 @@ def test_it_shows_answers_transcripts_and_ai_advice(login, recruiter, interview)
     assert "Comment on this answer" in html
 
 
+def test_it_shows_a_transcript_even_without_a_playable_recording(login, recruiter, interview):
+    invite = completed(interview)
+    add_answers(invite, 1, media=False)
+    html = login(recruiter).get(url(invite)).content.decode()
+    assert 'data-testid="transcript-without-recording"' in html
+    assert html.count('data-testid="transcript-line"') == 2
+    assert "<mark>Django</mark>" in html
+    assert "<audio" not in html
+
+
 def test_it_records_a_view_of_the_answers(login, recruiter, interview):
     invite = completed(interview)
     login(recruiter).get(url(invite))
