@@ -158,7 +158,14 @@ def test_a_hiring_manager_reviews_an_answer(live_server, review, page: Page):
     page.screenshot(path=SHOTS / "review-1280.png", full_page=True)
 
     for criterion in page.get_by_test_id("criterion").all():
-        criterion.get_by_label(re.compile("^3 – Meets the bar")).check()
+        # The ratings are large buttons: a reviewer clicks the "3" button (its radio is named
+        # "3 – Meets the bar" for a screen reader).
+        criterion.locator("label.rating-btn", has_text="Meets the bar").click()
+        expect(criterion.get_by_label(re.compile("^3 – Meets the bar"))).to_be_checked()
+        box = criterion.locator("label.rating-btn").first.bounding_box()
+        assert box is not None
+        assert box["width"] >= 44
+        assert box["height"] >= 44
     page.get_by_label("Yes", exact=True).check()
     page.get_by_label("Notes").fill("Clear and concrete.")
     page.get_by_role("button", name="Submit scorecard").click()
