@@ -117,7 +117,11 @@ def share_create(request: TeamRequest, pk: str) -> HttpResponse:
         .select_related("candidate")
         .order_by("candidate__last_name", "candidate__first_name")
     )
-    form = ShareForm(request.POST or None, shortlist=shortlist, initial={"invites": [invite.pk]})
+    # "Share selected" on Results sends its choice as ?invite=<id>&invite=<id>: those of the
+    # shortlist start ticked (others, and malformed ids, are ignored).
+    wanted = set(request.GET.getlist("invite")[:100])
+    chosen = [invite.pk, *(i.pk for i in shortlist if str(i.pk) in wanted and i.pk != invite.pk)]
+    form = ShareForm(request.POST or None, shortlist=shortlist, initial={"invites": chosen})
     if request.method == "POST" and form.is_valid():
         try:
             link, token = share_link_create(

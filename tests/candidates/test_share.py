@@ -221,6 +221,21 @@ def test_it_makes_a_link_from_the_invite_page_and_shows_it_once(
     assert token not in listing.text
 
 
+def test_share_selected_from_results_ticks_the_chosen_candidates(
+    login, recruiter, interview, ada, grace, alan, other_team
+):
+    from tests.factories import CandidateInterviewFactory, InterviewFactory
+
+    elsewhere = CandidateInterviewFactory(interview=InterviewFactory(team=other_team))
+    query = f"?invite={ada.pk}&invite={grace.pk}&invite={elsewhere.pk}&invite=not-an-id"
+    form = login(recruiter).get(reverse("candidates:share_create", args=[ada.pk]) + query)
+    assert form.status_code == 200
+    assert set(form.context["form"].initial["invites"]) == {ada.pk, grace.pk}
+    html = form.content.decode()
+    checked = [line for line in html.splitlines() if "checked" in line and 'name="invites"' in line]
+    assert len(checked) == 2
+
+
 def test_it_shows_errors_next_to_the_fields(login, recruiter, interview, ada):
     other = CandidateInterviewFactory(interview=InterviewFactory(team=interview.team))
     response = login(recruiter).post(
