@@ -186,6 +186,7 @@ def generate(fixture: Fixture, invites: int, seed: int = 7) -> dict[str, Any]:
             "interview_id",
             "status",
             "token_hash",
+            "link_nonce",
             "delivery_types",
             "expires_at",
             "invited_at",
@@ -247,6 +248,7 @@ def generate(fixture: Fixture, invites: int, seed: int = 7) -> dict[str, Any]:
                         interview,
                         status,
                         r"\N" if status == "DRAFT" else os.urandom(32).hex(),
+                        "",  # link_nonce: a bench link is never shown again
                         '["email"]',
                         ts(expires),
                         ts(invited),
