@@ -75,11 +75,17 @@ def test_it_creates_one_login_per_role_that_can_sign_in(output: str) -> None:
     assert output.count("panelist-demo") >= len(LOGINS)
 
 
-def test_it_gives_owner_and_admin_a_second_team(output: str) -> None:
+def test_it_gives_owner_admin_and_the_tour_recruiter_a_second_team(output: str) -> None:
     second = dict(
         Membership.objects.filter(team__slug="northwind-sales").values_list("user__email", "role")
     )
-    assert second == {"owner@panelist.demo": Role.OWNER, "admin@panelist.demo": Role.ADMIN}
+    # The README's tour copies an interview to the other team, as the recruiter.
+    assert second == {
+        "owner@panelist.demo": Role.OWNER,
+        "admin@panelist.demo": Role.ADMIN,
+        "recruiter@panelist.demo": Role.RECRUITER,
+    }
+    assert "Recruiter (also recruiter of Northwind Sales)" in output
 
 
 def test_it_creates_three_interviews_using_every_question_kind(first_team: Team) -> None:
@@ -219,3 +225,86 @@ def test_it_fills_in_what_is_missing_on_a_second_run(output: str) -> None:
     assert deleted > 10
     seed()
     assert row_counts() == before
+
+
+def test_if_empty_seeds_an_empty_database(db) -> None:
+    out = io.StringIO()
+    call_command("seed_demo", "--if-empty", "--recordings", "0", stdout=out)
+    assert Team.objects.filter(slug="northwind-engineering").exists()
+    assert "Demo data is ready" in out.getvalue()
+
+
+def test_if_empty_adds_nothing_on_a_warm_start_and_prints_the_sign_ins(output: str) -> None:
+    before = row_counts()
+    out = io.StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out)
+    assert row_counts() == before
+    assert "Demo data is ready" not in out.getvalue()
+    assert "recruiter@panelist.demo" in out.getvalue()
+
+
+def test_if_empty_leaves_a_database_of_real_users_alone(django_user_model) -> None:
+    django_user_model.objects.create_user("someone@example.com", "a-long-password-1")
+    before = row_counts()
+    out = io.StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out)
+    assert row_counts() == before
+    assert "no demo data added" in out.getvalue()
+    assert not Organization.objects.filter(name="Northwind Talent").exists()
+
+
+def test_recorded_answers_are_real_webm_opus_spoken_from_their_transcripts(
+    first_team: Team,
+) -> None:
+    import av
+
+    recorded = list(Answer.objects.for_team(first_team).exclude(media=""))
+    invites = {a.candidate_interview_id for a in recorded}
+    assert len(invites) == 3  # the Backend Engineer's three most recently completed invites
+    for answer in recorded:
+        assert answer.status == Answer.Status.SUBMITTED  # left for the pipeline
+        assert answer.interview_question.kind == InterviewQuestion.Kind.AUDIO
+        with answer.media.open("rb") as handle, av.open(handle) as container:
+            assert container.format.name.startswith("matroska,webm")
+            stream = container.streams.audio[0]
+            assert stream.codec_context.name == "opus"
+            seconds = sum(frame.samples for frame in container.decode(stream)) / stream.rate
+        assert abs(seconds - float(answer.duration_seconds)) < 0.2
+        assert seconds > 3
+    newest = (
+        CandidateInterview.objects.for_team(first_team)
+        .filter(interview__title="Backend Engineer", status="COMPLETED")
+        .order_by("-completed_at")[:3]
+    )
+    assert {i.pk for i in newest} == invites
+
+
+def test_recorded_answers_are_transcribed_and_evaluated_by_the_pipeline(
+    db, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", "--recordings", "1", stdout=io.StringIO())
+    recorded = list(Answer.objects.exclude(media="").select_related("candidate_interview"))
+    assert len({a.candidate_interview_id for a in recorded}) == 1
+    invite = recorded[0].candidate_interview
+    for answer in recorded:
+        assert answer.status == Answer.Status.PROCESSED, answer.processing
+        # Whisper heard the TTS: most of the words of the planned transcript come back.
+        words = set(answer.transcript.lower().replace(",", " ").replace(".", " ").split())
+        assert len(words) >= 10
+        assert Turn.objects.filter(answer=answer, role=Turn.Role.CANDIDATE).exists()
+        evaluation = Evaluation.objects.get(answer=answer, is_current=True)
+        assert evaluation.status == Evaluation.Status.COMPLETED
+        assert evaluation.scores.count() >= 3
+    # AI advice with evidence: quotes from what Whisper heard.
+    quoted = CriterionScore.objects.filter(evaluation__answer__in=recorded).exclude(evidence="")
+    assert quoted.exists()
+    for score in quoted.select_related("evaluation__answer"):
+        assert score.evidence.rstrip(".").lower()[:20] in score.evaluation.answer.transcript.lower()
+    # The invite's report (its whole-interview evaluation) was written from them.
+    report = Evaluation.objects.get(candidate_interview=invite, answer=None, is_current=True)
+    assert report.status == Evaluation.Status.COMPLETED
+    assert report.overall_score is not None
+    # Their transcript lines follow the invite's other lines without a clash.
+    numbers = list(invite.turns.values_list("turn_number", flat=True))
+    assert numbers == list(range(1, len(numbers) + 1))

@@ -152,6 +152,28 @@ def test_it_shows_a_transcript_even_without_a_playable_recording(login, recruite
     assert "<audio" not in html
 
 
+def test_a_written_answer_with_transcript_lines_is_not_called_a_missing_recording(
+    login, recruiter, interview
+):
+    from tests.factories import AITextQuestionFactory
+
+    invite = completed(interview)
+    item = InterviewQuestionFactory(
+        interview=interview,
+        kind=InterviewQuestion.Kind.AI_TEXT,
+        audio_question=None,
+        ai_text_question=AITextQuestionFactory(team=interview.team),
+    )
+    answer = AnswerFactory(
+        candidate_interview=invite, interview_question=item, text="I cache reads."
+    )
+    TurnFactory(candidate_interview=invite, answer=answer, content="I cache reads.")
+    html = login(recruiter).get(url(invite)).content.decode()
+    assert "I cache reads." in html
+    assert 'data-testid="transcript-without-recording"' not in html
+    assert "No playable recording" not in html
+
+
 def test_it_records_a_view_of_the_answers(login, recruiter, interview):
     invite = completed(interview)
     login(recruiter).get(url(invite))

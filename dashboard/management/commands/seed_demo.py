@@ -14,6 +14,7 @@ for a production database.
 from __future__ import annotations
 
 import hashlib
+import io
 import unicodedata
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ from candidates.models import (
     Scorecard,
     Turn,
 )
-from candidates.services.processing import survey_score
+from candidates.services.processing import candidate_interview_process_enqueue, survey_score
 from interviews.models import (
     AITextQuestion,
     AudioQuestion,
@@ -67,7 +68,8 @@ SALES = ("northwind-sales", "Northwind Sales")
 USERS: tuple[tuple[str, str, Role, Role | None], ...] = (
     ("owner@panelist.demo", "Olivia Bennett", Role.OWNER, Role.OWNER),
     ("admin@panelist.demo", "Marcus Okafor", Role.ADMIN, Role.ADMIN),
-    ("recruiter@panelist.demo", "Priya Raman", Role.RECRUITER, None),
+    # The README's tour copies an interview to the other team: the recruiter belongs to both.
+    ("recruiter@panelist.demo", "Priya Raman", Role.RECRUITER, Role.RECRUITER),
     ("manager@panelist.demo", "Daniel Kowalski", Role.HIRING_MANAGER, None),
 )
 
@@ -556,6 +558,11 @@ SECOND_TEAM_STATUSES = (
     Status.COMPLETED, Status.IN_PROGRESS, Status.INVITED, Status.DRAFT, Status.COMPLETED,
 )  # fmt: skip
 FIRST_TEAM_CANDIDATES = 60
+# The Backend Engineer's most recently completed invites (the top of its Results) get real
+# recordings: the sentences of their transcripts spoken by the offline TTS into WebM/Opus, then
+# transcribed and evaluated by the worker's pipeline, as a candidate's answers would be.
+RECORDED_INVITES = 3
+RECORDING_VOICES = ("en-us", "en-gb", "en-us")
 
 MANAGER_COMMENTS = (
     "Strong on the incident question; worth a follow-up on their migration tooling.",
@@ -930,7 +937,12 @@ class PlannedAnswer:
 
 
 def _plan_answer(
-    plan: PlannedInvite, invite: CandidateInterview, item: SeededItem, submitted_at: datetime
+    plan: PlannedInvite,
+    invite: CandidateInterview,
+    item: SeededItem,
+    submitted_at: datetime,
+    *,
+    recorded: bool = False,
 ) -> PlannedAnswer:
     v = plan.variant(item.item.ordinal)
     answer = Answer(
@@ -945,8 +957,9 @@ def _plan_answer(
     sentences: tuple[str, ...] = ()
     if isinstance(spec, AudioSpec):
         sentences = spec.transcripts[v]
-        answer.status = Answer.Status.PROCESSED
-        answer.duration_seconds = round(sum(_speech_seconds(s) + 0.6 for s in sentences) + 1, 1)
+        if not recorded:  # a recorded answer is processed by the pipeline (_record)
+            answer.status = Answer.Status.PROCESSED
+            answer.duration_seconds = round(sum(_speech_seconds(s) + 0.6 for s in sentences) + 1, 1)
     elif isinstance(spec, AITextSpec):
         sentences = spec.answers[v]
         answer.text = " ".join(sentences)
@@ -979,15 +992,16 @@ def _speech_seconds(sentence: str) -> float:
 
 
 def _plan_turns(
-    invite: CandidateInterview, answers: list[tuple[PlannedAnswer, Answer]]
+    invite: CandidateInterview, answers: list[tuple[PlannedAnswer, Answer]], *, recorded: bool
 ) -> list[Turn]:
     """Transcript lines. A recorded answer's lines are timed from the start of its recording;
-    an AI interview's conversation is timed from the start of the interview."""
+    an AI interview's conversation is timed from the start of the interview. An answer with a
+    real recording gets its lines from the transcription instead."""
     turns: list[Turn] = []
     clock = 0.0
     for planned, answer in answers:
         spec = planned.item.spec
-        if isinstance(spec, SurveySpec):
+        if isinstance(spec, SurveySpec) or (recorded and isinstance(spec, AudioSpec)):
             continue
         if isinstance(spec, AudioSpec):
             clock = 0.5
@@ -1039,7 +1053,10 @@ def _seed_candidates(
     recruiter: User,
     reviewer: User,
     now: datetime,
-) -> None:
+    recorded_invites: int = 0,
+) -> list[CandidateInterview]:
+    """Seed the team's candidates and what happened to them; return the invites whose answers
+    have real recordings that this run made (for the pipeline to transcribe and evaluate)."""
     # Candidates, keyed on their email.
     numbers = sorted({p.candidate for p in plan})
     candidates, new_candidates = _ensure(
@@ -1089,6 +1106,7 @@ def _seed_candidates(
         existing=CandidateInterview.objects.for_team(team),
     )
     invite_by_seq = {p.seq: invites[tokens[p.seq]] for p in plan}
+    recorded = _recorded_seqs(plan, timelines, interviews, recorded_invites)
 
     # auto_now_add stamped the new rows with today; give them their history instead.
     seq_by_token = {tokens[p.seq]: p.seq for p in plan}
@@ -1137,7 +1155,13 @@ def _seed_candidates(
         if answered:
             assert t.started_at is not None
             planned_answers[p.seq] = [
-                _plan_answer(p, invite, item, t.started_at + timedelta(minutes=3 * (k + 1)))
+                _plan_answer(
+                    p,
+                    invite,
+                    item,
+                    t.started_at + timedelta(minutes=3 * (k + 1)),
+                    recorded=p.seq in recorded,
+                )
                 for k, item in enumerate(answered)
             ]
     answers, new_answers = _ensure(
@@ -1164,15 +1188,24 @@ def _seed_candidates(
     # Transcript lines, keyed on (invite, turn number).
     _ensure(
         Turn,
-        (turn for seq, pairs in saved.items() for turn in _plan_turns(invite_by_seq[seq], pairs)),
+        (
+            turn
+            for seq, pairs in saved.items()
+            for turn in _plan_turns(invite_by_seq[seq], pairs, recorded=seq in recorded)
+        ),
         key=lambda t: (t.candidate_interview_id, t.turn_number),
         existing=Turn.objects.for_team(team),
+    )
+
+    # Real recordings: spoken, encoded and left for the pipeline (which evaluates them too).
+    with_recordings = _record(
+        [(p, saved.get(p.seq, [])) for p in plan if p.seq in recorded], new_ids
     )
 
     # AI evaluations of written answers, for two completed invites in three.
     evaluations, scores = [], []
     for p in plan:
-        if p.status != Status.COMPLETED or p.seq % 3 == 2:
+        if p.status != Status.COMPLETED or p.seq % 3 == 2 or p.seq in recorded:
             continue
         invite = invite_by_seq[p.seq]
         assert invite.completed_at is not None
@@ -1278,6 +1311,80 @@ def _seed_candidates(
         key=lambda c: (c.candidate_interview_id, c.author_id, c.body),
         existing=Comment.objects.for_team(team),
     )
+    return with_recordings
+
+
+def _recorded_seqs(
+    plan: list[PlannedInvite],
+    timelines: dict[int, Timeline],
+    interviews: list[SeededInterview],
+    count: int,
+) -> set[int]:
+    """The ``count`` most recently completed invites of the first interview that asks for
+    recorded answers: the rows a newcomer sees first on its Results page."""
+    if not count:
+        return set()
+    audio = [
+        i for i, s in enumerate(interviews) if any(isinstance(q.spec, AudioSpec) for q in s.items)
+    ]
+    if not audio:
+        return set()
+    completed = [p for p in plan if p.status == Status.COMPLETED and p.interview == audio[0]]
+    completed.sort(key=lambda p: timelines[p.seq].completed_at or timelines[p.seq].created_at)
+    return {p.seq for p in completed[-count:]}
+
+
+def _webm_opus(wav: bytes) -> tuple[bytes, float]:
+    """A WAV file as WebM/Opus (what a browser's MediaRecorder makes), and its length in s."""
+    import av
+
+    source = av.open(io.BytesIO(wav), "r")
+    out = io.BytesIO()
+    target = av.open(out, "w", format="webm")
+    stream = target.add_stream("libopus", rate=48000, layout="mono")
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=48000)
+    samples = 0
+    with source, target:
+        for frame in source.decode(audio=0):
+            samples += frame.samples
+            for resampled in resampler.resample(frame):
+                target.mux(stream.encode(resampled))
+        for resampled in resampler.resample(None):
+            target.mux(stream.encode(resampled))
+        target.mux(stream.encode(None))
+        rate = source.streams.audio[0].rate
+    return out.getvalue(), round(samples / rate, 1)
+
+
+def _record(
+    invites: list[tuple[PlannedInvite, list[tuple[PlannedAnswer, Answer]]]], new_ids: set[Any]
+) -> list[CandidateInterview]:
+    """Speak each new recorded answer's transcript with the offline TTS into a WebM/Opus file
+    on the answer (still submitted, so the pipeline transcribes and evaluates it). Returns the
+    invites that got recordings."""
+    from django.core.files.base import ContentFile
+
+    from speech.tts import get_provider
+
+    tts = get_provider(Narrator.Provider.ESPEAK)
+    recorded: list[CandidateInterview] = []
+    for plan, pairs in invites:
+        made = False
+        for planned, answer in pairs:
+            if answer.pk not in new_ids or not isinstance(planned.item.spec, AudioSpec):
+                continue
+            voice = RECORDING_VOICES[plan.candidate % len(RECORDING_VOICES)]
+            wav = tts.synthesize(" ".join(planned.sentences), voice=voice, language="en", speed=1.0)
+            webm, seconds = _webm_opus(wav)
+            answer.media.save(f"demo-{answer.pk}.webm", ContentFile(webm), save=False)
+            answer.duration_seconds = seconds
+            Answer.objects.filter(pk=answer.pk).update(
+                media=answer.media.name, duration_seconds=seconds
+            )
+            made = True
+        if made:
+            recorded.append(answer.candidate_interview)
+    return recorded
 
 
 def _answer_key(answer: Answer) -> Hashable:
@@ -1293,7 +1400,30 @@ class Command(BaseCommand):
         f"(password “{PASSWORD}”), three interviews and 60 candidates. Safe to run again."
     )
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Seed only a database without users; otherwise print the demo sign-ins (if "
+            "the demo is there) and add nothing. What `./panelist up` runs on every start.",
+        )
+        parser.add_argument(
+            "--recordings",
+            type=int,
+            default=RECORDED_INVITES,
+            choices=range(0, 11),
+            metavar="N",
+            help="How many completed invites get real recordings, transcribed and evaluated "
+            f"by the worker (0-10, default {RECORDED_INVITES}).",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and User.objects.exists():
+            if User.objects.filter(email=USERS[0][0]).exists():
+                self._sign_ins()
+            else:
+                self.stdout.write("The database has users: no demo data added.")
+            return
         now = timezone.now()
         with transaction.atomic():
             organization = _first_or_create(Organization, name=ORGANIZATION)
@@ -1319,14 +1449,19 @@ class Command(BaseCommand):
             # see only the interviews they review).
             for seeded in interviews:
                 seeded.interview.reviewers.add(manager)
-            _seed_candidates(
+            with_recordings = _seed_candidates(
                 engineering,
                 interviews,
                 _first_team_plan(),
                 recruiter=recruiter,
                 reviewer=manager,
                 now=now,
+                recorded_invites=options["recordings"],
             )
+            # Transcribed and evaluated by the worker once the seeding commits, as a candidate's
+            # answers are when they complete the interview.
+            for invite in with_recordings:
+                candidate_interview_process_enqueue(invite=invite)
 
             sales_narrator = _first_or_create(
                 Narrator,
@@ -1358,6 +1493,10 @@ class Command(BaseCommand):
             summary = ", ".join(f"{n} {noun}{pluralize(n)}" for n, noun in counts)
             out.write(f"  {team.name} ({team.slug}): {summary}")
         out.write("")
+        self._sign_ins()
+
+    def _sign_ins(self) -> None:
+        out = self.stdout
         out.write(f"Open {settings.SITE_URL} and sign in as:")
         out.write("")
         width = max(len(email) for email, *_ in USERS)
