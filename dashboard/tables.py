@@ -24,6 +24,14 @@ from interviews.models import Interview
 # Columns that phones can do without: shown from the md breakpoint (768 px) up.
 WIDE_ONLY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
 NUMBER = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+
+
+def hidden_header(text: str) -> str:
+    """A column header that screen readers announce but the table does not show (an actions
+    column): an empty header cell is an accessibility violation (axe: empty-table-header)."""
+    return format_html('<span class="visually-hidden">{}</span>', text)
+
+
 NUMBER_WIDE_ONLY = {
     "th": {"class": "text-end d-none d-md-table-cell"},
     "td": {"class": "text-end d-none d-md-table-cell"},
@@ -194,7 +202,7 @@ class MemberTable(tables.Table):
     created_at = tables.DateColumn(verbose_name="Joined", format="j M Y", attrs=WIDE_ONLY)
     actions = tables.TemplateColumn(
         template_name="dashboard/_member_actions_cell.html",
-        verbose_name="",
+        verbose_name=hidden_header("Actions"),
         orderable=False,
         attrs={"td": {"class": "text-end"}},
     )
@@ -219,7 +227,7 @@ class TeamTable(tables.Table):
     created_at = tables.DateColumn(verbose_name="Created", format="j M Y", attrs=WIDE_ONLY)
     actions = tables.TemplateColumn(
         template_name="dashboard/_team_actions_cell.html",
-        verbose_name="",
+        verbose_name=hidden_header("Actions"),
         orderable=False,
         attrs={"td": {"class": "text-end"}},
     )

@@ -46,7 +46,14 @@ def test_the_contrast_formula_matches_wcag():
         (".btn-outline-warning", "--bs-btn-color"),
         (".btn-outline-warning", "--bs-btn-border-color"),
         (".btn-outline-primary", "--bs-btn-color"),
+        (".btn-outline-secondary", "--bs-btn-color"),
+        (".btn-outline-danger", "--bs-btn-color"),
+        (".btn-outline-danger", "--bs-btn-border-color"),
+        (".btn-outline-success", "--bs-btn-color"),
+        (".btn-outline-success", "--bs-btn-border-color"),
         (":root", "--bs-link-color"),
+        (":root", "--bs-secondary-color"),
+        (":root", "--bs-code-color"),
     ],
 )
 def test_text_and_control_borders_reach_4_5_to_1_on_the_page_and_on_cards(selector, name):
@@ -56,7 +63,34 @@ def test_text_and_control_borders_reach_4_5_to_1_on_the_page_and_on_cards(select
 
 
 @pytest.mark.parametrize(
-    ("selector", "background"), [(".btn-outline-warning", "--bs-btn-hover-bg")]
+    ("selector", "background"),
+    [
+        (".btn-outline-warning", "--bs-btn-hover-bg"),
+        (".btn-outline-secondary", "--bs-btn-hover-bg"),
+        (".btn-outline-danger", "--bs-btn-hover-bg"),
+        (".btn-outline-success", "--bs-btn-hover-bg"),
+    ],
 )
 def test_a_filled_buttons_white_text_reaches_4_5_to_1(selector, background):
     assert contrast(WHITE, variable(selector, background)) >= 4.5
+
+
+@pytest.mark.parametrize(
+    ("selector", "name"),
+    [
+        (":root", "--panelist-control-border"),
+        (".btn-outline-secondary", "--bs-btn-border-color"),
+    ],
+)
+def test_control_borders_reach_3_to_1_on_the_page_and_on_cards(selector, name):
+    colour = variable(selector, name)
+    assert contrast(colour, PAGE) >= 3, (selector, name, colour)
+    assert contrast(colour, WHITE) >= 3, (selector, name, colour)
+
+
+def test_inputs_use_the_control_border():
+    assert re.search(
+        r"\.form-control, \.form-select, \.form-check-input \{ border-color: "
+        r"var\(--panelist-control-border\); \}",
+        CSS,
+    )

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from dashboard.tables import NUMBER_WIDE_ONLY, WIDE_ONLY
+from dashboard.tables import NUMBER_WIDE_ONLY, WIDE_ONLY, hidden_header
 from webhooks.models import Delivery, Endpoint
 
 STATUS_CSS: dict[str, str] = {
@@ -59,7 +59,7 @@ class DeliveryTable(tables.Table):
     response_excerpt = tables.Column(verbose_name="Response", orderable=False, attrs=WIDE_ONLY)
     actions = tables.TemplateColumn(
         template_name="webhooks/_delivery_actions_cell.html",
-        verbose_name="",
+        verbose_name=hidden_header("Actions"),
         orderable=False,
         attrs={"td": {"class": "text-end"}},
     )

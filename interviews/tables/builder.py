@@ -28,6 +28,7 @@ class InterviewListTable(tables.Table):
                 "name": "ids",
                 "form": "bulk-form",
                 "class": "form-check-input row-select",
+                "aria-label": lambda record: f"Select {record.title}",
             },
             "th": {"class": "select-col"},
         },

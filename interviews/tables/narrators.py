@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
-from dashboard.tables import NUMBER_WIDE_ONLY, WIDE_ONLY
+from dashboard.tables import NUMBER_WIDE_ONLY, WIDE_ONLY, hidden_header
 from interviews.models import Narrator
 
 
@@ -17,7 +17,7 @@ class NarratorTable(tables.Table):
     question_count = tables.Column(verbose_name="Questions", attrs=NUMBER_WIDE_ONLY)
     preview = tables.TemplateColumn(
         template_name="interviews/narrators/_preview_cell.html",
-        verbose_name="",
+        verbose_name=hidden_header("Preview"),
         orderable=False,
         attrs={"td": {"class": "text-end"}},
     )

@@ -1,5 +1,6 @@
-"""Every dashboard page at phone and desktop widths: no sideways scrolling, a heading, a
-screenshot to look at (screenshots/)."""
+"""Every dashboard page at phone and desktop widths: no sideways scrolling, a heading, no
+accessibility violation that axe-core finds (its colour-contrast rule included), a screenshot
+to look at (screenshots/)."""
 
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from playwright.sync_api import Page, expect
 from accounts.models import Team
 from candidates.models import Candidate, CandidateInterview
 from interviews.models import AITextQuestion, AudioQuestion, Interview, SurveyQuestion
+from tests.e2e.test_runner import AXE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -82,6 +84,7 @@ def test_it_fits_every_page_to_the_screen(live_server, demo, page: Page, width):
         "candidate": Candidate.objects.filter(team=team).first().pk,
         "invite": CandidateInterview.objects.filter(team=team, status="COMPLETED").first().pk,
     }
+    violations = {}
     for name, path in _pages():
         page.goto(live_server.url + path.format(**ids))
         expect(page.get_by_role("heading", level=1)).to_be_visible()
@@ -90,3 +93,19 @@ def test_it_fits_every_page_to_the_screen(live_server, demo, page: Page, width):
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width} width"
+        # Every rule axe-core runs by default, colour contrast included.
+        found = _axe(page)
+        if found:
+            violations[path] = found
+    assert violations == {}, "\n".join(f"{p}: {v}" for p, vs in violations.items() for v in vs)
+
+
+def _axe(page: Page) -> list[str]:
+    """axe-core's violations on the page, each with the elements and what is wrong."""
+    page.evaluate(AXE.read_text())
+    found = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map(
+            v => v.nodes.map(n => v.id + ' ' + n.target.join(' ') + ': ' +
+                (n.any.concat(n.all, n.none).map(c => c.message).join('; '))))"""
+    )
+    return [line for lines in found for line in lines]
