@@ -8,40 +8,11 @@ from django import forms
 from django.db.models import Count, Q, QuerySet
 
 from candidates.selectors import questions_visible, usages_visible
+from interviews.languages import LANGUAGES
 
 if TYPE_CHECKING:
     from accounts.models import Membership
     from accounts.tenancy import TeamScopedQuerySet
-
-LANGUAGES = [
-    ("en", "English"),
-    ("de", "German"),
-    ("es", "Spanish"),
-    ("fr", "French"),
-    ("it", "Italian"),
-    ("nl", "Dutch"),
-    ("pt", "Portuguese"),
-    ("pl", "Polish"),
-    ("sv", "Swedish"),
-    ("da", "Danish"),
-    ("fi", "Finnish"),
-    ("no", "Norwegian"),
-    ("cs", "Czech"),
-    ("ro", "Romanian"),
-    ("tr", "Turkish"),
-    ("el", "Greek"),
-    ("hu", "Hungarian"),
-    ("uk", "Ukrainian"),
-    ("ru", "Russian"),
-    ("ar", "Arabic"),
-    ("hi", "Hindi"),
-    ("id", "Indonesian"),
-    ("ja", "Japanese"),
-    ("ko", "Korean"),
-    ("zh", "Chinese"),
-    ("vi", "Vietnamese"),
-    ("th", "Thai"),
-]
 
 
 class QuestionFilterForm(forms.Form):

@@ -19,6 +19,7 @@ from accounts.tenancy import (
 )
 from dashboard import limits
 from dashboard.limits import bounded_text
+from interviews.languages import LANGUAGES
 
 
 class Narrator(models.Model):
@@ -34,7 +35,7 @@ class Narrator(models.Model):
     name = models.CharField(max_length=100)
     provider = models.CharField(max_length=20, choices=Provider.choices, default=Provider.ESPEAK)
     voice = models.CharField(max_length=200, blank=True)
-    language = models.CharField(max_length=16, default="en")
+    language = models.CharField(max_length=16, default="en", choices=LANGUAGES)
     speed = models.DecimalField(
         max_digits=3,
         decimal_places=2,
@@ -65,7 +66,7 @@ class QuestionBase(models.Model):
     team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
     title = models.CharField(max_length=200)
     description = bounded_text(limits.DESCRIPTION, blank=True)
-    language = models.CharField(max_length=16, default="en")
+    language = models.CharField(max_length=16, default="en", choices=LANGUAGES)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -288,7 +289,7 @@ class Interview(models.Model):
     status = models.PositiveSmallIntegerField(choices=Status.choices, default=Status.ACTIVE)
     description = bounded_text(limits.INTERVIEW_DESCRIPTION, blank=True)
     description_url = models.URLField(max_length=500, blank=True)
-    language = models.CharField(max_length=16, default="en")
+    language = models.CharField(max_length=16, default="en", choices=LANGUAGES)
     narrator = models.ForeignKey(
         Narrator, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from interviews.languages import LANGUAGES
 
 
 class _StringOnly(serializers.CharField):
@@ -24,3 +27,13 @@ class Text(_StringOnly):
 
 class Url(_StringOnly, serializers.URLField):
     pass
+
+
+@extend_schema_field({"type": "string", "enum": sorted(code for code, _name in LANGUAGES)})
+class Language(Text):
+    """A language code from Panelist's list (interviews/languages.py); the model's choices
+    reject any other with an error naming the field, and the schema lists them."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 16)
+        super().__init__(**kwargs)

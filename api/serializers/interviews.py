@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import exceptions, serializers
 
-from api.serializers.fields import Text, Url
+from api.serializers.fields import Language, Text, Url
 from dashboard import limits
 from interviews.models import Interview
 
@@ -166,7 +166,7 @@ class InterviewCreateIn(serializers.Serializer):
     interviewType = _ApiInterviewTypeField(default="standard", max_length=20)
     description = Text(required=False, allow_blank=True, max_length=limits.INTERVIEW_DESCRIPTION)
     descriptionUrl = Url(max_length=500, required=False, allow_blank=True)
-    language = Text(max_length=16, required=False)
+    language = Language(required=False)
     resume = serializers.BooleanField(required=False)
     webOnly = serializers.BooleanField(required=False)
     narratorId = serializers.UUIDField(required=False, allow_null=True)
@@ -207,7 +207,7 @@ class InterviewUpdateIn(serializers.Serializer):
     displayName = Text(max_length=200, required=False, allow_blank=True)
     description = Text(required=False, allow_blank=True, max_length=limits.INTERVIEW_DESCRIPTION)
     descriptionUrl = Url(max_length=500, required=False, allow_blank=True)
-    language = Text(max_length=16, required=False)
+    language = Language(required=False)
     status = serializers.IntegerField(
         min_value=0, max_value=3, required=False, help_text=STATUS_HELP
     )

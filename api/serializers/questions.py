@@ -12,18 +12,14 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.serializers.fields import Text, Url
+from api.serializers.fields import Language, Text, Url
 from dashboard import limits
-from interviews.filters import LANGUAGES
 from interviews.models import AudioQuestion, InterviewQuestion, SurveyQuestion
 
 # --- shared -------------------------------------------------------------------------------
 
 
-@extend_schema_field({"type": "string", "enum": sorted(code for code, _name in LANGUAGES)})
-class _LanguageField(Text):
-    """Survey and AI text questions take a language from the dashboard's list (their service
-    checks it); the schema lists it."""
+_LanguageField = Language
 
 
 class ProblemFieldErrorSerializer(serializers.Serializer):
@@ -130,7 +126,7 @@ class AudioQuestionCreateSerializer(serializers.Serializer):
         help_text="A pre-recorded prompt. This server works offline and never fetches it; with "
         "a questionScript the script is spoken instead.",
     )
-    language = Text(required=False, default="en", max_length=16)
+    language = Language(required=False, default="en")
     userId = serializers.UUIDField(
         required=False, help_text="The creator: a member of the team; else the key's creator."
     )

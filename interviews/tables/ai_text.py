@@ -4,10 +4,9 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from dashboard.tables import NUMBER, NUMBER_WIDE_ONLY, WIDE_ONLY
-from interviews.filters import LANGUAGES
+from interviews.languages import LANGUAGE_NAMES
 from interviews.models import AITextQuestion
 
-LANGUAGE_NAMES = dict(LANGUAGES)
 ARCHIVED_BADGE = mark_safe(' <span class="badge text-bg-secondary">Archived</span>')
 
 

@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from dashboard.tables import NUMBER_WIDE_ONLY, WIDE_ONLY
+from interviews.languages import LANGUAGE_NAMES
 from interviews.models import AudioQuestion
 
 STATUS_CSS = {
@@ -62,6 +63,9 @@ class AudioQuestionTable(tables.Table):
 
     def render_transcription_status(self, record: AudioQuestion) -> str:
         return audio_status_badge(record)
+
+    def render_language(self, value: str) -> str:
+        return LANGUAGE_NAMES.get(value, value)
 
     def render_usage_count(self, value: int) -> str:
         return f"{value} interview{'' if value == 1 else 's'}"

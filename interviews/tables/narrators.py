@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from dashboard.tables import NUMBER_WIDE_ONLY, WIDE_ONLY, hidden_header
+from interviews.languages import LANGUAGE_NAMES
 from interviews.models import Narrator
 
 
@@ -33,6 +34,9 @@ class NarratorTable(tables.Table):
             reverse("interviews:narrator_edit", args=[record.pk]),
             record.name,
         )
+
+    def render_language(self, value: str) -> str:
+        return LANGUAGE_NAMES.get(value, value)
 
     def render_speed(self, value: object) -> str:
         return f"{float(value):g}×"  # type: ignore[arg-type]

@@ -112,6 +112,7 @@ def audio_list(request: TeamRequest) -> HttpResponse:
         ).exists(),
         "can_edit": request.membership.can_author,
         "page_title": "Audio questions",
+        "section": "questions",
     }
     return _render(request, "interviews/audio/list.html", context, partial="table")
 
@@ -146,7 +147,7 @@ def audio_create(request: TeamRequest) -> HttpResponse:
     response = render(
         request,
         "interviews/audio/create.html",
-        {"form": form, "page_title": "New audio question"},
+        {"form": form, "page_title": "New audio question", "section": "questions"},
     )
     if form.errors:
         response.status_code = 422
@@ -182,6 +183,7 @@ def _edit_context(
         "usages": list(question_usage_list(question=question, membership=request.membership)),
         "can_edit": can_edit,
         "page_title": question.title,
+        "section": "questions",
     }
 
 
@@ -283,7 +285,12 @@ def audio_archive(request: TeamRequest, pk: str) -> HttpResponse:
         return render(
             request,
             "interviews/audio/archive_confirm.html",
-            {"question": question, "usages": usages, "page_title": f"Archive {question.title}"},
+            {
+                "question": question,
+                "usages": usages,
+                "page_title": f"Archive {question.title}",
+                "section": "questions",
+            },
         )
     audio_question_archive(question=question)
     messages.success(

@@ -137,6 +137,7 @@ def narrator_list_view(request: TeamRequest) -> HttpResponse:
         "table": table,
         "can_edit": request.membership.can_author,
         "page_title": "Narrators",
+        "section": "questions",
     }
     return _render(request, "interviews/narrators/list.html", context, partial="table")
 
@@ -154,7 +155,12 @@ def narrator_create_view(request: TeamRequest) -> HttpResponse:
     response = render(
         request,
         "interviews/narrators/form.html",
-        {"form": form, "voices": _voice_options(), "page_title": "New narrator"},
+        {
+            "form": form,
+            "voices": _voice_options(),
+            "page_title": "New narrator",
+            "section": "questions",
+        },
     )
     if form.errors:
         response.status_code = 422
@@ -199,6 +205,7 @@ def narrator_edit(request: TeamRequest, pk: str) -> HttpResponse:
             "question_count": _question_count(narrator, request.membership),
             "voices": _voice_options() if can_edit else [],
             "page_title": narrator.name,
+            "section": "questions",
         },
     )
     if form.errors:
@@ -221,6 +228,7 @@ def narrator_delete_view(request: TeamRequest, pk: str) -> HttpResponse:
             "narrator": narrator,
             "question_count": _question_count(narrator, request.membership),
             "page_title": f"Delete {narrator.name}",
+            "section": "questions",
         },
     )
 
