@@ -1258,7 +1258,7 @@ def _seed_candidates(
     # Scorecards by the reviewer for every other completed invite; one in four still a draft.
     scorecards, ratings = [], []
     for p in plan:
-        if p.status != Status.COMPLETED or p.seq % 2:
+        if p.status != Status.COMPLETED or not _scorecard_planned(p):
             continue
         invite, interview = invite_by_seq[p.seq], interviews[p.interview]
         assert invite.completed_at is not None
@@ -1266,7 +1266,9 @@ def _seed_candidates(
             candidate_interview=invite,
             template=interview.template,
             reviewer=reviewer,
-            submitted_at=None if p.seq % 8 == 4 else invite.completed_at + timedelta(days=1),
+            submitted_at=invite.completed_at + timedelta(days=1)
+            if _scorecard_submitted(p)
+            else None,
         )
         values = []
         for scorecard_criterion in interview.scorecard_criteria:
@@ -1314,6 +1316,15 @@ def _seed_candidates(
     return with_recordings
 
 
+def _scorecard_planned(plan: PlannedInvite) -> bool:
+    """Whether the reviewer has a scorecard (submitted or a draft) on a completed invite."""
+    return plan.seq % 2 == 0
+
+
+def _scorecard_submitted(plan: PlannedInvite) -> bool:
+    return _scorecard_planned(plan) and plan.seq % 8 != 4
+
+
 def _recorded_seqs(
     plan: list[PlannedInvite],
     timelines: dict[int, Timeline],
@@ -1321,7 +1332,8 @@ def _recorded_seqs(
     count: int,
 ) -> set[int]:
     """The ``count`` most recently completed invites of the first interview that asks for
-    recorded answers: the rows a newcomer sees first on its Results page."""
+    recorded answers (the rows a newcomer sees first on its Results page), and the oldest one
+    still waiting for the reviewer's scorecard (where the hiring manager's queue starts)."""
     if not count:
         return set()
     audio = [
@@ -1331,7 +1343,8 @@ def _recorded_seqs(
         return set()
     completed = [p for p in plan if p.status == Status.COMPLETED and p.interview == audio[0]]
     completed.sort(key=lambda p: timelines[p.seq].completed_at or timelines[p.seq].created_at)
-    return {p.seq for p in completed[-count:]}
+    waiting = [p for p in completed if not _scorecard_submitted(p)]
+    return {p.seq for p in completed[-count:]} | {p.seq for p in waiting[:1]}
 
 
 def _webm_opus(wav: bytes) -> tuple[bytes, float]:
