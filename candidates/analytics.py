@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import (
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     FloatField,
+    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -22,6 +24,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from candidates.models import Answer, CandidateInterview, Evaluation, Rating
+from candidates.scores import ai_score_expression
 
 if TYPE_CHECKING:
     from interviews.models import Interview
@@ -315,14 +318,23 @@ def _buckets(field_name: str, counted: str = "pk") -> dict[str, Any]:
 
 
 def ai_score_distribution(invites: QuerySet[CandidateInterview]) -> dict[int, int]:
-    """How many ``invites`` have a current whole-interview AI score nearest to 1, 2 … 5."""
-    rows = Evaluation.objects.filter(
-        candidate_interview__in=invites.exclude(status=Status.DRAFT),
-        answer__isnull=True,
+    """How many ``invites`` have an AI figure (candidates.scores: the whole-interview score,
+    else the mean of the answers' scores) nearest to 1, 2 … 5 — the figure the table shows.
+
+    Only invites with a current evaluation are scored (an Exists filter first), so the
+    per-invite subqueries run for those alone."""
+    evaluated = Evaluation.objects.filter(
+        candidate_interview=OuterRef("pk"),
         is_current=True,
         status=Evaluation.Status.COMPLETED,
+        overall_score__isnull=False,
     )
-    counts = rows.aggregate(**_buckets("overall_score"))
+    scored = (
+        invites.exclude(status=Status.DRAFT)
+        .filter(Exists(evaluated))
+        .annotate(ai_figure=ai_score_expression())
+    )
+    counts = scored.aggregate(**_buckets("ai_figure"))
     return {point: counts[f"s{point}"] for point in SCALE}
 
 

@@ -149,13 +149,19 @@ def ai_questions_subquery(ref: str = "interview_id") -> Subquery:
     return Subquery(rows, output_field=IntegerField())
 
 
+def ai_score_expression(ref: str = "pk") -> Coalesce:
+    """The AI figure of invite ``ref``: its whole-interview evaluation's score, else the mean of
+    its current answer evaluations (the rule every page, export, chart and API response uses)."""
+    return Coalesce(whole_ai_score_subquery(ref), answers_ai_score_subquery(ref))
+
+
 def scores_annotated(invites: QuerySet[CandidateInterview]) -> QuerySet[CandidateInterview]:
     """``invites`` with ``human_score``, ``ai_whole_score``, ``ai_score`` (whole-interview,
     else from answers), ``ai_answer_count`` and ``ai_question_count`` annotated."""
     return invites.annotate(
         human_score=human_score_subquery(),
         ai_whole_score=whole_ai_score_subquery(),
-        ai_score=Coalesce(whole_ai_score_subquery(), answers_ai_score_subquery()),
+        ai_score=ai_score_expression(),
         ai_answer_count=Coalesce(answers_ai_count_subquery(), 0),
         ai_question_count=Coalesce(ai_questions_subquery(), 0),
     )

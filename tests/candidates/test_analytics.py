@@ -159,6 +159,20 @@ def test_it_spreads_the_ai_scores(interview, sample):
     assert ai_score_distribution(invites(interview)) == {1: 1, 2: 0, 3: 2, 4: 0, 5: 1}
 
 
+def test_the_ai_chart_counts_the_figure_the_table_shows_from_answers(interview, questions):
+    """No whole-interview report: the AI figure is the mean of the answers' evaluations (here
+    2 and 4 -> 3), as on the table (candidates.scores), not left out of the chart."""
+    from candidates.scores import candidate_scores
+
+    row = make(interview, Status.COMPLETED, minutes=5, answered=questions)
+    answers = list(row.answers.all())
+    EvaluationFactory(candidate_interview=row, answer=answers[0], overall_score=Decimal(2))
+    EvaluationFactory(candidate_interview=row, answer=answers[1], overall_score=Decimal(4))
+    assert ai_score_distribution(invites(interview)) == {1: 0, 2: 0, 3: 1, 4: 0, 5: 0}
+    figure = candidate_scores([row])[row.pk]
+    assert figure.ai_text == "3.0"
+
+
 def test_it_spreads_the_reviewer_scores(interview, sample):
     assert human_score_distribution(invites(interview)) == {1: 0, 2: 1, 3: 1, 4: 0, 5: 1}
 
