@@ -333,6 +333,22 @@ class Answer(models.Model):
     media = models.FileField(upload_to="answers/%Y/%m/", blank=True)
     media_type = models.CharField(max_length=100, blank=True)
     duration_seconds = models.FloatField(null=True, blank=True)
+    playback = models.FileField(
+        upload_to="answers/%Y/%m/",
+        blank=True,
+        max_length=255,
+        help_text="The recording's packets rewritten with a duration and cues, so players can "
+        "seek; empty when the recording as uploaded has them (or until made).",
+    )
+    rendition = models.FileField(
+        upload_to="answers/%Y/%m/",
+        blank=True,
+        max_length=255,
+        help_text="The recording as MP4 (H.264, AAC) or M4A, for Safari; empty until made.",
+    )
+    rendition_type = models.CharField(
+        max_length=100, blank=True, help_text="The rendition's MIME type with its codecs."
+    )
     selected_options = models.ManyToManyField(
         "interviews.SurveyOption", blank=True, related_name="answers"
     )

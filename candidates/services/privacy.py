@@ -343,6 +343,12 @@ def candidate_erase(
     media = list(
         Answer.objects.filter(pk__in=answer_ids).exclude(media="").values_list("media", flat=True)
     )
+    for derived in ("playback", "rendition"):  # copies made by candidates.recordings
+        media += list(
+            Answer.objects.filter(pk__in=answer_ids)
+            .exclude(**{derived: ""})
+            .values_list(derived, flat=True)
+        )
     stored, partials = _upload_files(invite_ids)
     ids = {str(candidate.pk), *(str(i) for i in invite_ids), *(str(a) for a in answer_ids)}
     _tally(invites, reason)
@@ -446,9 +452,12 @@ def retention_run(*, now: datetime | None = None) -> RetentionReport:
     for team in Team.objects.all():
         for answer in media_due(team=team, at=now).select_related("candidate_interview"):
             name = answer.media.name or ""
+            copies = [answer.playback.name or "", answer.rendition.name or ""]
             with transaction.atomic():
-                Answer.objects.filter(pk=answer.pk).update(media="")
-                _delete_files_on_commit([name])
+                Answer.objects.filter(pk=answer.pk).update(
+                    media="", playback="", rendition="", rendition_type=""
+                )
+                _delete_files_on_commit([n for n in (name, *copies) if n])
                 audit_record(
                     action="answer.media_retention_deleted",
                     team=team,

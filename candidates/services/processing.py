@@ -4,24 +4,29 @@
 (``{"status": "pending|running|done|failed|skipped", "error", "at"}``) and skipped when already
 done, so running it again (a retried task, a second worker) changes nothing:
 
-* a recorded answer: ``transcribe`` (its words and one candidate Turn per segment), ``keywords``,
-  ``evaluate``;
+* a recorded answer: ``remux`` (a duration, cues and a Safari rendition: see
+  ``candidates.recordings``), ``transcribe`` (its words and one candidate Turn per segment),
+  ``keywords``, ``evaluate``;
 * a survey answer: ``score`` (and ``keywords`` for free text);
 * an AI text answer: ``keywords``, ``evaluate``.
 
 The answer moves submitted → processing → processed, or failed with the failing step's reason.
 Transient failures (the speech or language model server is down) leave the answer processing
-and propagate, so the Celery task retries later.
+and propagate, so the Celery task retries later. A ``remux`` that cannot be done (or was cut
+short) is marked skipped with its reason and never fails the answer: the recording stays as
+uploaded and the other steps run.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -42,7 +47,9 @@ SurveyType = SurveyQuestion.SurveyType
 Kind = InterviewQuestion.Kind
 
 TRANSCRIBE, SCORE, KEYWORDS, EVALUATE = "transcribe", "score", "keywords", "evaluate"
+REMUX = "remux"
 STEP_NAMES = {
+    REMUX: "recording preparation",
     TRANSCRIBE: "transcription",
     SCORE: "survey scoring",
     KEYWORDS: "keyword search",
@@ -58,6 +65,8 @@ LEASE = timedelta(minutes=15)
 # Starts of one step that found it still "running" (its worker was killed: out of memory, a
 # restart) before the answer fails, so a recording that kills workers cannot come back forever.
 MAX_INTERRUPTED = 3
+
+logger = logging.getLogger(__name__)
 
 
 class StepFailed(Exception):
@@ -283,7 +292,7 @@ def answer_steps(answer: Answer) -> list[str]:
     """The steps ``answer`` goes through, in order."""
     item = answer.interview_question
     if answer.media:
-        return [TRANSCRIBE, KEYWORDS, EVALUATE]
+        return [REMUX, TRANSCRIBE, KEYWORDS, EVALUATE]
     if item is not None and item.kind == Kind.SURVEY:
         assert item.survey_question is not None
         if item.survey_question.survey_type == SurveyType.FREE_TEXT:
@@ -352,8 +361,15 @@ def _evaluate(answer: Answer) -> None:
         raise StepFailed(evaluation.error or "The evaluation failed.")
 
 
+def _remux(answer: Answer) -> None:
+    from candidates.recordings import answer_recording_prepare
+
+    answer_recording_prepare(answer=answer)
+
+
 def _step(answer: Answer, name: str) -> Callable[[], object]:
     return {
+        REMUX: lambda: _remux(answer),
         TRANSCRIBE: lambda: _store_transcript(answer, _transcribe(answer)),
         SCORE: lambda: _score(answer),
         KEYWORDS: lambda: keywords_spot(answer=answer),
@@ -369,6 +385,7 @@ def answer_process(*, answer_id: Any, run: str = "") -> Answer:
     Raises TransientSTTError / TransientEvaluationError (the step stays pending, the answer
     processing) for the caller to retry, and AnswerBusy when another run holds the answer.
     """
+    from candidates.recordings import RecordingSkipped
     from speech.stt import TransientSTTError
 
     answer = _start(answer_id, run)
@@ -377,6 +394,10 @@ def answer_process(*, answer_id: Any, run: str = "") -> Answer:
     for name in answer_steps(answer):
         before = (answer.processing or {}).get(name, {})
         if before.get("status") in FINISHED:
+            continue
+        if before.get("status") == "running" and name == REMUX:
+            # A recording that kills the worker while converting keeps its original form.
+            _mark(answer, name, "skipped", "The conversion was cut short; kept as uploaded.")
             continue
         if before.get("status") == "running":
             cut_short = int(before.get("interrupted", 0)) + 1
@@ -397,6 +418,10 @@ def answer_process(*, answer_id: Any, run: str = "") -> Answer:
         except StepFailed as exc:
             _mark(answer, name, "failed", str(exc))
             return answer_process_fail(answer_id=answer.pk, reason=str(exc))
+        except RecordingSkipped as exc:
+            logger.warning("Recording of answer %s kept as uploaded: %s", answer.pk, exc)
+            _mark(answer, name, "skipped", clip(str(exc), limits.REASON))
+            continue
         _mark(answer, name, "done")
     Answer.objects.filter(pk=answer.pk).update(status=Answer.Status.PROCESSED)
     return _load(answer.pk)
@@ -445,7 +470,11 @@ def answer_process_enqueue(*, answer: Answer) -> None:
     evaluations stay in the history, no longer current."""
     from candidates.tasks import answer_process_task
 
+    made = [n for n in (answer.playback.name, answer.rendition.name) if n]
     reset: dict[str, Any] = {
+        "playback": "",
+        "rendition": "",
+        "rendition_type": "",
         "processing": {},
         "keyword_hits": [],
         "transcript": "",
@@ -458,6 +487,13 @@ def answer_process_enqueue(*, answer: Answer) -> None:
         setattr(answer, name, value)
     Turn.objects.filter(answer=answer).delete()
     Evaluation.objects.filter(answer=answer, is_current=True).update(is_current=False)
+
+    def forget_copies() -> None:  # the earlier take's seekable copy and rendition
+        for name in made:
+            default_storage.delete(name)
+
+    if made:
+        transaction.on_commit(forget_copies)
     answer_id = str(answer.pk)
     transaction.on_commit(lambda: answer_process_task.delay(answer_id))
 

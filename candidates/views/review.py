@@ -180,9 +180,28 @@ def answer_media(request: TeamRequest, pk: str, answer_pk: str) -> HttpResponse:
     extension = name.rsplit(".", 1)[-1] if "." in name else "bin"
     response = media_response(
         request,
-        answer.media,
+        answer.playback or answer.media,  # the seekable copy once made (candidates.recordings)
         content_type=answer.media_type or "application/octet-stream",
         filename=f"answer-{answer.pk}.{extension}",
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_GET
+@team_required
+def answer_rendition(request: TeamRequest, pk: str, answer_pk: str) -> HttpResponse:
+    """An answer's MP4/M4A rendition (for Safari), with range requests like the recording."""
+    invite = get_review_invite_for(request, pk)
+    answer: Answer = _get(Answer.objects.filter(candidate_interview=invite), pk=answer_pk)
+    if not answer.media or not answer.rendition:
+        raise Http404("This answer has no rendition.")
+    name = answer.rendition.name or ""
+    response = media_response(
+        request,
+        answer.rendition,
+        content_type=answer.rendition_type.split(";", 1)[0] or "application/octet-stream",
+        filename=f"answer-{answer.pk}.{name.rsplit('.', 1)[-1] if '.' in name else 'bin'}",
     )
     response["Cache-Control"] = "private, max-age=3600"
     return response
@@ -390,6 +409,11 @@ def rerun_view(request: TeamRequest, pk: str) -> HttpResponse:
 urlpatterns: list[URLPattern] = [
     path("invites/<str:pk>/review/", invite_review, name="invite_review"),
     path("invites/<str:pk>/answers/<str:answer_pk>/media/", answer_media, name="answer_media"),
+    path(
+        "invites/<str:pk>/answers/<str:answer_pk>/media/rendition/",
+        answer_rendition,
+        name="answer_rendition",
+    ),
     path("invites/<str:pk>/review/scorecard/", scorecard_save_view, name="review_scorecard"),
     path("invites/<str:pk>/review/comments/", comment_create_view, name="review_comment"),
     path(

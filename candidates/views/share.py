@@ -308,6 +308,18 @@ def share_public_candidate(request: HttpRequest, token: str, invite_id: str) -> 
 @require_GET
 def share_media(request: HttpRequest, token: str, answer_id: str) -> HttpResponse:
     """A shared answer's recording, with byte ranges so the player can seek."""
+    return _shared_media(request, token, answer_id, rendition=False)
+
+
+@require_GET
+def share_rendition(request: HttpRequest, token: str, answer_id: str) -> HttpResponse:
+    """A shared answer's MP4/M4A rendition (for Safari), with byte ranges like the recording."""
+    return _shared_media(request, token, answer_id, rendition=True)
+
+
+def _shared_media(
+    request: HttpRequest, token: str, answer_id: str, *, rendition: bool
+) -> HttpResponse:
     try:
         link = share_link_resolve(token=token)
     except ShareLinkUnavailable as exc:
@@ -322,6 +334,7 @@ def share_media(request: HttpRequest, token: str, answer_id: str) -> HttpRespons
                 submitted_at__isnull=False,
             )
             .exclude(media="")
+            .exclude(**({"rendition": ""} if rendition else {}))
             .get()
         )
     except (Answer.DoesNotExist, ValidationError, ValueError) as exc:
@@ -333,12 +346,14 @@ def share_media(request: HttpRequest, token: str, answer_id: str) -> HttpRespons
         path=request.path,
         answer=answer.pk,
     )
-    name = answer.media.name or ""
+    file = answer.rendition if rendition else (answer.playback or answer.media)
+    content_type = answer.rendition_type.split(";", 1)[0] if rendition else answer.media_type
+    name = file.name or ""
     extension = name.rsplit(".", 1)[-1] if "." in name else "bin"
     response = media_response(
         request,
-        answer.media,
-        content_type=answer.media_type or "application/octet-stream",
+        file,
+        content_type=content_type or "application/octet-stream",
         filename=f"answer-{answer.pk}.{extension}",
     )
     return _private(response)
@@ -351,4 +366,9 @@ urlpatterns: list[URLPattern] = [
     path("s/<str:token>/", share_public, name="share_public"),
     path("s/<str:token>/c/<str:invite_id>/", share_public_candidate, name="share_public_candidate"),
     path("s/<str:token>/media/<str:answer_id>/", share_media, name="share_media"),
+    path(
+        "s/<str:token>/media/<str:answer_id>/rendition/",
+        share_rendition,
+        name="share_rendition",
+    ),
 ]
