@@ -41,7 +41,8 @@ def test_the_newest_backend_candidate_has_a_playable_recording_transcript_and_ai
     page.get_by_role("link", name=re.compile(r"^Review ")).first.click()
 
     recorded = Answer.objects.exclude(media="").first()
-    assert recorded is not None and recorded.status == Answer.Status.PROCESSED
+    assert recorded is not None
+    assert recorded.status == Answer.Status.PROCESSED
     player = page.locator("[data-review-player]").first
     media = player.locator("[data-review-media]")
     expect(media).to_be_visible()

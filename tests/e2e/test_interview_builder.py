@@ -103,7 +103,9 @@ def test_it_builds_reorders_and_copies_an_interview(live_server, demo, page: Pag
 
     # The preview shows the questions as candidates get them.
     page.get_by_role("link", name="Preview").click()
-    expect(page.get_by_role("note")).to_contain_text("Nothing you do here is saved")
+    expect(page.get_by_role("complementary", name="Preview")).to_contain_text(
+        "Nothing you do here is saved"
+    )
     expect(page.get_by_text("Question 3 of 3")).to_be_visible()
     page.screenshot(path=SHOTS / "preview-desktop.png", full_page=True)
 

@@ -28,7 +28,9 @@ def sign_in(page: Page, base: str, email: str = "recruiter@panelist.demo") -> No
 
 def two_free_candidates() -> list[Candidate]:
     """Two demo candidates with an email and no open invite to Backend Engineer."""
-    team = Membership.objects.get(user__email="recruiter@panelist.demo").team
+    team = Membership.objects.get(
+        user__email="recruiter@panelist.demo", team__slug="northwind-engineering"
+    ).team
     backend = Interview.objects.get(team=team, title="Backend Engineer")
     busy = CandidateInterview.objects.filter(
         interview=backend, status__in=["INVITED", "IN_PROGRESS"]

@@ -184,6 +184,9 @@ def test_a_hiring_manager_reviews_an_answer(live_server, review, page: Page):
 
     page.set_viewport_size({"width": 360, "height": 800})
     page.reload()
+    # On a phone the scorecard is the second tab of the bar at the bottom.
+    expect(page.get_by_test_id("aggregate")).to_be_hidden()
+    page.get_by_role("tab", name="Scorecard").click()
     expect(page.get_by_test_id("aggregate")).to_be_visible()
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 360, f"the page scrolls sideways at 360 px ({width} px wide)"
@@ -200,7 +203,9 @@ def test_the_demo_interviews_can_be_reviewed(live_server, demo, page: Page):
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    team = Membership.objects.get(user__email="recruiter@panelist.demo").team
+    team = Membership.objects.get(
+        user__email="recruiter@panelist.demo", team__slug="northwind-engineering"
+    ).team
     invites = CandidateInterview.objects.for_team(team).filter(
         status=CandidateInterview.Status.COMPLETED
     )

@@ -35,7 +35,7 @@ def test_it_switches_team_invites_a_member_who_joins(live_server, demo, page: Pa
     page.get_by_role("button", name="Team settings").click()
     page.get_by_role("link", name="Members").click()
     page.get_by_label("Email address").fill("grace.hopper@example.com")
-    page.get_by_label("Role").select_option("hiring_manager")
+    page.get_by_label("Role", exact=True).select_option("hiring_manager")
     page.get_by_role("button", name="Send invitation").click()
     pending = page.get_by_test_id("pending-invitations")
     expect(pending).to_contain_text("grace.hopper@example.com")
