@@ -708,6 +708,12 @@ class ShareLink(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     view_count = models.PositiveIntegerField(default=0)
     last_viewed_at = models.DateTimeField(null=True, blank=True)
+    hide_names = models.BooleanField(
+        default=False, help_text="Show candidates by their initials only."
+    )
+    allow_ratings = models.BooleanField(
+        default=False, help_text="Let whoever opens the link rate each shared candidate."
+    )
 
     objects = TeamScopedQuerySet.as_manager()
 
@@ -721,3 +727,39 @@ class ShareLink(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class ShareRating(models.Model):
+    """An outside reviewer's rating of a shared candidate, left through a share link that
+    allows it. Shown to the team beside its own scorecards, never counted in them."""
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    share_link = models.ForeignKey(ShareLink, on_delete=models.CASCADE, related_name="ratings")
+    candidate_interview = models.ForeignKey(
+        CandidateInterview, on_delete=models.CASCADE, related_name="outside_ratings"
+    )
+    reviewer_name = models.CharField(max_length=100)
+    rating = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = bounded_text(limits.SHARE_COMMENT, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TeamScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["share_link", "candidate_interview", "reviewer_name"],
+                name="sharerating_one_per_reviewer",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="sharerating_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer_name}: {self.rating}/5"

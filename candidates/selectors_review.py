@@ -21,6 +21,7 @@ from candidates.models import (
     Evaluation,
     Rating,
     Scorecard,
+    ShareRating,
     Turn,
 )
 from candidates.scores import (
@@ -359,3 +360,13 @@ def ai_overall(invite: CandidateInterview, rows: list[QuestionRow]) -> dict[str,
         "evaluation": evaluation,
         "count": scores.ai_answers if scores.ai_basis != BASIS_INTERVIEW else 1,
     }
+
+
+def outside_ratings(invite: CandidateInterview) -> list[ShareRating]:
+    """Ratings left by outside reviewers through share links, newest first (not part of the
+    team's score)."""
+    return list(
+        ShareRating.objects.filter(candidate_interview=invite)
+        .select_related("share_link")
+        .order_by("-updated_at")
+    )

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from candidates.models import CandidateInterview, ShareLink
+from candidates.models import CandidateInterview, ShareLink, ShareRating
 from candidates.tokens import new_invite_token, token_hash
 
 if TYPE_CHECKING:
@@ -48,8 +48,12 @@ def share_link_create(
     expires_in_days: int = DEFAULT_DAYS,
     pin: str = "",
     label: str = "",
+    hide_names: bool = False,
+    allow_ratings: bool = False,
 ) -> tuple[ShareLink, str]:
-    """A new link to ``invites`` (all of ``interview``) and its token, which is not stored."""
+    """A new link to ``invites`` (all of ``interview``) and its token, which is not stored.
+    ``hide_names`` shows the candidates by their initials; ``allow_ratings`` lets whoever opens
+    the link rate each candidate (``share_rating_submit``)."""
     invites = list(invites)
     errors: dict[str, str] = {}
     if not invites:
@@ -76,6 +80,8 @@ def share_link_create(
             pin_hash=make_password(pin) if pin else "",
             created_by=by,
             expires_at=timezone.now() + timedelta(days=expires_in_days),
+            hide_names=hide_names,
+            allow_ratings=allow_ratings,
         )
         link.candidate_interviews.set(invites)
         audit_record(
@@ -87,6 +93,8 @@ def share_link_create(
                 "invites": [str(i.pk) for i in invites],
                 "expires_at": link.expires_at.isoformat(),
                 "pin": bool(pin),
+                "hide_names": hide_names,
+                "allow_ratings": allow_ratings,
             },
         )
     return link, token
@@ -154,3 +162,70 @@ def share_link_record_view(
         data=data,
         actor_label="Share link",
     )
+
+
+REVIEWER_NAME_MAX = 100
+RATING_COMMENT_MAX = 2_000
+
+
+def shared_name(*, link: ShareLink, invite: CandidateInterview) -> str:
+    """How the link names a shared candidate: in full, or by initials ("A. O.") when the link
+    hides names."""
+    candidate = invite.candidate
+    if not link.hide_names:
+        return candidate.full_name
+    initials = [
+        part[0].upper() + "." for part in (candidate.first_name, candidate.last_name) if part
+    ]
+    return " ".join(initials) or "Candidate"
+
+
+def share_rating_submit(
+    *,
+    link: ShareLink,
+    invite: CandidateInterview,
+    reviewer_name: str,
+    rating: Any,
+    comment: str = "",
+    ip: str | None = None,
+) -> ShareRating:
+    """An outside reviewer rates ``invite`` through ``link`` (1-5, a name, an optional comment).
+    The same name rating the same candidate again changes their rating. Raises
+    ``ValidationError`` naming the field; the link must allow ratings and share ``invite``."""
+    errors: dict[str, str] = {}
+    if not link.allow_ratings:
+        raise ValidationError({"rating": "This link does not take ratings."})
+    if not link.candidate_interviews.filter(pk=invite.pk).exists():
+        raise ValidationError({"rating": "This link does not share that candidate."})
+    name = " ".join((reviewer_name or "").split())
+    if not name:
+        errors["reviewer_name"] = "Enter your name, so the team knows whose rating it is."
+    elif len(name) > REVIEWER_NAME_MAX:
+        errors["reviewer_name"] = f"Keep your name under {REVIEWER_NAME_MAX} characters."
+    try:
+        value = int(rating)
+    except (TypeError, ValueError):
+        value = 0
+    if not 1 <= value <= 5:
+        errors["rating"] = "Choose a rating from 1 to 5."
+    comment = (comment or "").strip()
+    if len(comment) > RATING_COMMENT_MAX:
+        errors["comment"] = f"Keep the comment under {RATING_COMMENT_MAX:,} characters."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        row, created = ShareRating.objects.update_or_create(
+            share_link=link,
+            candidate_interview=invite,
+            reviewer_name=name,
+            defaults={"team": link.team, "rating": value, "comment": comment},
+        )
+        audit_record(
+            action="share_link.rated",
+            team=link.team,
+            obj=link,
+            ip=ip,
+            data={"invite": str(invite.pk), "rating": value, "changed": not created},
+            actor_label=f"Share link reviewer: {name}",
+        )
+    return row

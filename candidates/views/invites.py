@@ -296,6 +296,8 @@ def _detail_context(request: TeamRequest, invite: CandidateInterview) -> dict[st
         "polling": any(d.status in PENDING_DELIVERY for d in deliveries),
         "timeline": _timeline(invite),
         "can_edit": can_edit,
+        # docs/permissions.md: whoever may review may share (hiring managers included).
+        "can_share": request.membership.can("review"),
         "can_send": can_edit and invite.status == Status.DRAFT,
         "can_remind": can_edit and link_works,
         "can_resend": can_edit and open_or_expired,

@@ -215,12 +215,14 @@ def _selected(interview: Interview, values: list[str]) -> list[CandidateIntervie
 def result_decide_view(request: TeamRequest, interview_pk: str) -> HttpResponse:
     """Advance, hold or reject the selected candidates in one step (GET: a confirmation naming
     them; POST: record it), or share them (a redirect to the share page with each as
-    ``invite=<id>``). Only recruiters and admins decide, as on the review page."""
+    ``invite=<id>``). Only recruiters and admins decide, as on the review page; whoever may
+    review may share."""
     interview = get_results_interview(request, interview_pk)
-    if request.method == "POST" and not request.membership.can(Perm.AUTHOR):
-        raise deny(request, "Only recruiters and admins record the decision.")
     data = request.POST if request.method == "POST" else request.GET
     action = data.get("decision", "")
+    # Sharing needs only the review permission (hiring managers share too); deciding, author.
+    if request.method == "POST" and action != "share" and not request.membership.can(Perm.AUTHOR):
+        raise deny(request, "Only recruiters and admins record the decision.")
     back = reverse("candidates:interview_results", args=[interview.pk])
     values = data.getlist("ids")
     if not values or len(values) > BULK_DECIDE_MAX:

@@ -27,6 +27,7 @@ from candidates.models import Answer, CandidateInterview, Comment, CriterionScor
 from candidates.selectors import invites_visible
 from candidates.selectors_review import (
     ai_overall,
+    outside_ratings,
     question_rows,
     review_invites,
     review_neighbours,
@@ -132,6 +133,7 @@ def _review_context(
         "template": scorecard_template_of(invite),
         "scorecard_form": scorecard_form,
         "general_thread": _thread(invite, None, getattr(invite, "general_comments", [])),
+        "outside_ratings": outside_ratings(invite),
         "decision_form": DecisionForm(initial={"decision": invite.decision}),
         "can_decide": request.membership.can(Perm.AUTHOR),
         "previous": previous,

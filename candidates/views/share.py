@@ -21,7 +21,7 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.access import team_required
+from accounts.access import deny, team_required
 from accounts.audit import client_ip
 from accounts.tenancy import get_for_team, require_membership
 from candidates.models import Answer, CandidateInterview, ShareLink
@@ -39,12 +39,16 @@ from candidates.services.share import (
     DEFAULT_DAYS,
     MAX_DAYS,
     MIN_DAYS,
+    RATING_COMMENT_MAX,
+    REVIEWER_NAME_MAX,
     ShareLinkUnavailable,
     share_link_check_pin,
     share_link_create,
     share_link_record_view,
     share_link_resolve,
     share_link_revoke,
+    share_rating_submit,
+    shared_name,
 )
 from candidates.views.invites import get_invite_for
 from dashboard.views import _apply_errors
@@ -90,6 +94,19 @@ class ShareForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
+    hide_names = forms.BooleanField(
+        required=False,
+        label="Hide names (initials only)",
+        help_text="The link shows “A. O.” instead of the candidate's name; answers and recordings "
+        "are shown as they are.",
+    )
+    allow_ratings = forms.BooleanField(
+        required=False,
+        label="Let them rate the candidates",
+        help_text="Whoever opens the link can give each candidate 1 to 5 with a comment; you "
+        "see it on the candidate's review page, apart from your team's scores.",
+    )
+
     def __init__(self, *args: Any, shortlist: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field: forms.ModelMultipleChoiceField[CandidateInterview] = self.fields["invites"]  # type: ignore[assignment]
@@ -102,8 +119,12 @@ class ShareForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 @team_required
 def share_create(request: TeamRequest, pk: str) -> HttpResponse:
-    """Make a share link for this invite, optionally with others of the same interview."""
-    invite, _ = get_invite_for(request, pk, write=True)
+    """Make a share link for this invite, optionally with others of the same interview. Anyone
+    who may review the invite may share it (docs/permissions.md: hiring managers too, for the
+    interviews they review; any other invite is a 404)."""
+    invite, _ = get_invite_for(request, pk)
+    if not request.membership.can("review"):
+        raise deny(request, "Your role cannot share candidates.")
     interview = invite.interview
     # Others of the same interview can join the shortlist; drafts and cancelled invites have
     # nothing to show (the invite itself is always offered).
@@ -131,6 +152,8 @@ def share_create(request: TeamRequest, pk: str) -> HttpResponse:
                 expires_in_days=form.cleaned_data["expires_in_days"],
                 pin=form.cleaned_data["pin"],
                 label=form.cleaned_data["label"],
+                hide_names=form.cleaned_data["hide_names"],
+                allow_ratings=form.cleaned_data["allow_ratings"],
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -240,6 +263,7 @@ def _shortlist_context(link: ShareLink) -> dict[str, Any]:
     total = link.interview.items.count()
     for invite in invites:
         invite.question_total = len(invite.question_order) or total  # type: ignore[attr-defined]
+        invite.shared_name = shared_name(link=link, invite=invite)  # type: ignore[attr-defined]
     return {"link": link, "interview": link.interview, "invites": invites}
 
 
@@ -300,9 +324,66 @@ def share_public_candidate(request: HttpRequest, token: str, invite_id: str) -> 
     invite = next((i for i in context["invites"] if str(i.pk) == invite_id), None)
     if invite is None:
         raise Http404("This link does not share that candidate.")
-    context.update(_review(invite), token=token)
+    context.update(_review(invite), token=token, rated=request.GET.get("rated") == "1")
     share_link_record_view(link=link, invites=[invite], ip=client_ip(request), path=request.path)
     return _page(request, "public.html", context)
+
+
+class ShareRatingForm(forms.Form):
+    reviewer_name = forms.CharField(max_length=REVIEWER_NAME_MAX, label="Your name")
+    rating = forms.TypedChoiceField(
+        choices=[(n, str(n)) for n in range(1, 6)],
+        coerce=int,
+        label="Your rating",
+        error_messages={"required": "Choose a rating from 1 to 5."},
+    )
+    comment = forms.CharField(
+        max_length=RATING_COMMENT_MAX, required=False, label="Comment (optional)"
+    )
+
+
+RATINGS = RateLimit(scope="share_rating", limit=20, window_seconds=10 * 60)
+
+
+# Posted from the public page, which sends no Referer and "Origin: null" (see share_public):
+# the link itself is the credential, and submissions are rate-limited per link and address.
+@csrf_exempt
+@require_POST
+def share_rate(request: HttpRequest, token: str, invite_id: str) -> HttpResponse:
+    """An outside reviewer's rating of one shared candidate (links that allow it)."""
+    try:
+        link = share_link_resolve(token=token)
+    except ShareLinkUnavailable as exc:
+        return _unavailable(request, exc)
+    if not _unlocked(request, link):
+        return _private(redirect("candidates:share_public", token))
+    context = _shortlist_context(link)
+    invite = next((i for i in context["invites"] if str(i.pk) == invite_id), None)
+    if invite is None or not link.allow_ratings:
+        raise Http404("This link does not take ratings for that candidate.")
+    form = ShareRatingForm(request.POST)
+    status = 422
+    if not rate_limit_hit(RATINGS, f"{link.pk}:{client_ip(request) or '-'}").allowed:
+        form.is_valid()
+        form.add_error(None, "Too many ratings from here. Try again in a few minutes.")
+        status = 429
+    elif form.is_valid():
+        try:
+            share_rating_submit(
+                link=link,
+                invite=invite,
+                reviewer_name=form.cleaned_data["reviewer_name"],
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+                ip=client_ip(request),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            target = reverse("candidates:share_public_candidate", args=[token, invite.pk])
+            return _private(redirect(f"{target}?rated=1#rate"))
+    context.update(_review(invite), token=token, rating_form=form)
+    return _page(request, "public.html", context, status=status)
 
 
 @require_GET
@@ -366,6 +447,7 @@ urlpatterns: list[URLPattern] = [
     path("s/<str:token>/", share_public, name="share_public"),
     path("s/<str:token>/c/<str:invite_id>/", share_public_candidate, name="share_public_candidate"),
     path("s/<str:token>/media/<str:answer_id>/", share_media, name="share_media"),
+    path("s/<str:token>/c/<str:invite_id>/rate/", share_rate, name="share_rate"),
     path(
         "s/<str:token>/media/<str:answer_id>/rendition/",
         share_rendition,

@@ -16,13 +16,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from candidates.models import ShareLink
+from candidates.models import ShareLink, ShareRating
 from candidates.services.share import (
     ShareLinkUnavailable,
     share_link_check_pin,
     share_link_create,
     share_link_resolve,
     share_link_revoke,
+    share_rating_submit,
 )
 from candidates.tokens import token_hash
 from tests.factories import (
@@ -254,14 +255,128 @@ def test_it_shows_errors_next_to_the_fields(login, recruiter, interview, ada):
     assert not ShareLink.objects.exists()
 
 
-def test_making_a_link_needs_login_an_author_and_the_team(
-    client, login, hiring_manager, outsider, interview, ada
-):
+def test_making_a_link_needs_login_and_the_team(client, login, outsider, interview, ada):
     url = reverse("candidates:share_create", args=[ada.pk])
     assert client.get(url).status_code == 302
-    interview.reviewers.add(hiring_manager)
-    assert login(hiring_manager).get(url).status_code == 403
     assert login(outsider).get(url).status_code == 404
+
+
+def test_a_hiring_manager_shares_the_interviews_they_review(
+    login, hiring_manager, interview, ada, grace
+):
+    """docs/permissions.md: `review` (hiring managers too) covers sharing candidates."""
+    url = reverse("candidates:share_create", args=[ada.pk])
+    client = login(hiring_manager)
+    # An interview they do not review is invisible to them.
+    assert client.get(url).status_code == 404
+    interview.reviewers.add(hiring_manager)
+    page = client.get(reverse("candidates:invite_detail", args=[ada.pk]))
+    assert 'data-testid="share-button"' in page.text
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"invites": [ada.pk, grace.pk], "expires_in_days": "7"})
+    assert response.status_code == 200
+    link = ShareLink.objects.get()
+    assert link.created_by == hiring_manager
+    assert set(link.candidate_interviews.all()) == {ada, grace}
+    # "Share" on Results leads them there too (deciding stays with recruiters and admins).
+    results = reverse("candidates:interview_results_decide", args=[interview.pk])
+    shared = client.get(results, {"decision": "share", "ids": [ada.pk, grace.pk]})
+    assert shared.status_code == 302
+    assert shared["Location"].startswith(url)
+    assert client.post(results, {"decision": "advance", "ids": [ada.pk]}).status_code == 403
+
+
+def test_a_link_that_hides_names_shows_initials_and_nothing_that_names_them(
+    interview, ada, grace, recruiter
+):
+    _text_answer(ada)
+    link, token = _link(interview, [ada, grace], recruiter, hide_names=True)
+    assert link.hide_names
+    pages = [Client().get(_url(token)).text, Client().get(_url(token, "c", ada.pk)).text]
+    for html in pages:
+        for secret in ("Ada", "Lovelace", "Grace", "Hopper", EMAIL, PHONE):
+            assert secret not in html, secret
+    assert "A. L." in pages[1]
+    assert "G. H." in pages[0]
+
+
+def test_an_outside_reviewer_rates_through_a_link_that_allows_it(login, recruiter, interview, ada):
+    _link_obj, token = _link(interview, [ada], recruiter, allow_ratings=True)
+    page = Client().get(_url(token, "c", ada.pk))
+    assert 'data-testid="outside-rating"' in page.text
+    rate = reverse("candidates:share_rate", args=[token, ada.pk])
+    response = Client().post(
+        rate, {"reviewer_name": "Dana Head", "rating": "4", "comment": "Calm and clear."}
+    )
+    assert response.status_code == 302
+    assert "rated=1" in response["Location"]
+    rating = ShareRating.objects.get()
+    assert (rating.reviewer_name, rating.rating, rating.comment) == (
+        "Dana Head",
+        4,
+        "Calm and clear.",
+    )
+    assert rating.team == interview.team
+    # The same name rating again changes the rating instead of adding one.
+    Client().post(rate, {"reviewer_name": "Dana Head", "rating": "5"})
+    assert ShareRating.objects.get().rating == 5
+    # The team sees it on the review page, apart from its own score.
+    review = login(recruiter).get(reverse("candidates:invite_review", args=[ada.pk])).text
+    assert 'data-testid="outside-ratings"' in review
+    assert "Dana Head" in review
+    assert (
+        "not counted in the team&#x27;s score" in review
+        or "not counted in the team's score" in review
+    )
+    assert AuditEvent.objects.filter(action="share_link.rated").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"reviewer_name": "Dana", "rating": "7"}, "rating"),
+        ({"reviewer_name": "Dana", "rating": ""}, "rating"),
+        ({"reviewer_name": "  ", "rating": "3"}, "reviewer_name"),
+        ({"reviewer_name": "D" * 101, "rating": "3"}, "reviewer_name"),
+        ({"reviewer_name": "Dana", "rating": "3", "comment": "x" * 2001}, "comment"),
+    ],
+)
+def test_a_bad_rating_is_an_error_on_its_field_and_nothing_is_saved(
+    interview, ada, recruiter, data, field
+):
+    _link_obj, token = _link(interview, [ada], recruiter, allow_ratings=True)
+    response = Client().post(reverse("candidates:share_rate", args=[token, ada.pk]), data)
+    assert response.status_code == 422
+    error_id = {"rating": "rating-error"}.get(field, f"id_{field}-error")
+    assert f'id="{error_id}"' in response.text
+    assert not ShareRating.objects.exists()
+
+
+def test_ratings_need_a_link_that_allows_them_and_is_live(interview, ada, alan, recruiter):
+    plain, plain_token = _link(interview, [ada], recruiter)
+    assert 'data-testid="outside-rating"' not in Client().get(_url(plain_token, "c", ada.pk)).text
+    body = {"reviewer_name": "Dana", "rating": "3"}
+    assert (
+        Client()
+        .post(reverse("candidates:share_rate", args=[plain_token, ada.pk]), body)
+        .status_code
+        == 404
+    )
+    link, token = _link(interview, [ada], recruiter, allow_ratings=True)
+    # A candidate the link does not share.
+    assert (
+        Client().post(reverse("candidates:share_rate", args=[token, alan.pk]), body).status_code
+        == 404
+    )
+    share_link_revoke(link=link, by=recruiter)
+    assert (
+        Client().post(reverse("candidates:share_rate", args=[token, ada.pk]), body).status_code
+        == 410
+    )
+    with pytest.raises(ValidationError) as caught:
+        share_rating_submit(link=plain, invite=ada, reviewer_name="Dana", rating=3)
+    assert "rating" in caught.value.message_dict
+    assert not ShareRating.objects.exists()
 
 
 def test_it_revokes_a_link_from_the_list(
