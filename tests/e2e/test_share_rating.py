@@ -36,7 +36,7 @@ def test_an_outside_reviewer_rates_on_a_phone(live_server, page: Page):
     )
     _link, token = share_link_create(
         interview=interview,
-        invites=[invite],
+        invites=[invite],  # type: ignore[list-item]
         by=recruiter,
         hide_names=True,
         allow_ratings=True,
