@@ -53,6 +53,18 @@ class User(AbstractBaseUser, PermissionsMixin):
         "Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    class ReviewEmails(models.TextChoices):
+        EACH = "each", "An email for each completed candidate"
+        DAILY = "daily", "One email a day listing them"
+        NONE = "none", "No emails (the home page lists them)"
+
+    review_emails = models.CharField(
+        max_length=10,
+        choices=ReviewEmails.choices,
+        default=ReviewEmails.DAILY,
+        help_text="When a candidate completes an interview this person reviews.",
+    )
+
     objects = UserManager()
 
     USERNAME_FIELD = "email"

@@ -266,3 +266,15 @@ def user_switch_team(*, user: User, team: Team) -> None:
     if user.last_team_id != team.pk:
         user.last_team = team
         user.save(update_fields=["last_team"])
+
+
+def user_review_emails_set(*, user: User, choice: str) -> User:
+    """How ``user`` hears of candidates completing interviews they review: ``each``, ``daily``
+    or ``none`` (candidates.services.review_notices)."""
+    if choice not in User.ReviewEmails.values:
+        raise ValidationError({"review_emails": "Choose one of the options."})
+    if user.review_emails != choice:
+        user.review_emails = choice
+        user.save(update_fields=["review_emails"])
+        audit_record(action="user.review_emails_changed", actor=user, data={"choice": choice})
+    return user

@@ -17,6 +17,7 @@ urlpatterns = [
     path("two-factor/policy/", views.two_factor_policy, name="two_factor_policy"),
     path("logout/", views.logout_view, name="logout"),
     path("password/", views.password_change, name="password_change"),
+    path("notifications/", views.notifications, name="notifications"),
     path("password/done/", views.password_change_done, name="password_change_done"),
     path("password/reset/", views.password_reset, name="password_reset"),
     path("password/reset/sent/", views.password_reset_done, name="password_reset_done"),

@@ -3,6 +3,7 @@ settings, and accepting a team invitation."""
 
 from typing import Any, cast
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, login, user_login_failed
@@ -32,7 +33,11 @@ from accounts.forms import (
 )
 from accounts.http import AuthedRequest
 from accounts.models import User
-from accounts.services import team_invitation_accept, team_invitation_by_token
+from accounts.services import (
+    team_invitation_accept,
+    team_invitation_by_token,
+    user_review_emails_set,
+)
 
 LOCKED_MESSAGE = (
     "Too many failed sign-in attempts. Sign-in is paused for {minutes} minutes; "
@@ -329,6 +334,36 @@ def two_factor_policy(request: AuthedRequest) -> HttpResponse:
             return redirect("accounts:two_factor")
     context = _two_factor_context(request, policy_form=form)
     return render(request, "accounts/two_factor.html", context, status=400)
+
+
+class ReviewEmailsForm(forms.Form):
+    review_emails = forms.ChoiceField(
+        choices=User.ReviewEmails.choices,
+        widget=forms.RadioSelect,
+        label="When a candidate completes an interview you review",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request: AuthedRequest) -> HttpResponse:
+    """The signed-in person's email choices (for now: completed candidates to review)."""
+    user = request.user
+    form = ReviewEmailsForm(request.POST or None, initial={"review_emails": user.review_emails})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user_review_emails_set(user=user, choice=form.cleaned_data["review_emails"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Your email choices are saved.")
+            return redirect("accounts:notifications")
+    return render(
+        request,
+        "accounts/notifications.html",
+        {"form": form, "page_title": "Email notifications"},
+        status=422 if form.errors else 200,
+    )
 
 
 logout_view = auth_views.LogoutView.as_view()

@@ -763,3 +763,31 @@ class ShareRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reviewer_name}: {self.rating}/5"
+
+
+class ReviewNotice(models.Model):
+    """That a reviewer was told (by its own email or in a daily digest) that a candidate
+    completed an interview they review: at most one per reviewer and invite, so a retried task
+    or a second digest never tells them twice."""
+
+    class Kind(models.TextChoices):
+        EACH = "each", "Email"
+        DIGEST = "digest", "Daily digest"
+
+    id = models.BigAutoField(primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    candidate_interview = models.ForeignKey(
+        CandidateInterview, on_delete=models.CASCADE, related_name="review_notices"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "candidate_interview"], name="reviewnotice_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} told of {self.candidate_interview_id} ({self.kind})"

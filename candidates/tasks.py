@@ -239,3 +239,31 @@ def retention_run() -> dict[str, int]:
             report.media,
         )
     return {"candidates": report.candidates, "media": report.media}
+
+
+# --- telling reviewers about completed candidates
+
+REVIEW_NOTICE_MAX_RETRIES = 5
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=120, time_limit=150)
+def review_notify_completed_task(self: Any, invite_id: str) -> int:
+    """Email the reviewers who want each completion (idempotent: candidates.ReviewNotice).
+    A mail server that fails is retried with backoff; who was emailed is not emailed again."""
+    from candidates.services.review_notices import review_notify_completed
+
+    try:
+        return review_notify_completed(invite_id=invite_id)
+    except (OSError, DatabaseError) as exc:
+        if self.request.retries < REVIEW_NOTICE_MAX_RETRIES:
+            raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
+        logger.warning("Invite %s: reviewers not emailed: %s", invite_id, exc)
+        return 0
+
+
+@shared_task(acks_late=True, soft_time_limit=15 * 60, time_limit=16 * 60)
+def review_digest_task() -> int:
+    """The daily digest of completed candidates for reviewers who chose it."""
+    from candidates.services.review_notices import review_digest_send
+
+    return review_digest_send()

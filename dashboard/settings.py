@@ -396,6 +396,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15 * 60.0,
         "options": {"expires": 15 * 60},
     },
+    # Reviewers who chose a daily email hear of the candidates completed since the last one.
+    "review-digest-daily": {
+        "task": "candidates.tasks.review_digest_task",
+        "schedule": crontab(hour=env_int("REVIEW_DIGEST_HOUR", 7), minute=0),
+        "options": {"expires": 6 * 60 * 60},
+    },
     # Candidate data past its team's retention period (and recordings past theirs).
     "retention-daily": {
         "task": "candidates.tasks.retention_run",

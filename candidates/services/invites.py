@@ -56,6 +56,10 @@ def candidate_interview_transition(
         fields.append(stamp)
     locked.save(update_fields=fields)
     candidate_interview_changed(invite=locked)
+    if to == Status.COMPLETED:
+        from candidates.services.review_notices import review_notices_enqueue
+
+        review_notices_enqueue(invite=locked)
     invite.refresh_from_db()
     return invite
 
