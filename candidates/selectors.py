@@ -337,6 +337,7 @@ ATTENTION_EXPIRED_DAYS = 30
 
 def invites_needing_attention(*, membership: Membership, limit: int = 10) -> dict[str, list[Any]]:
     """The home page's "Needs attention" lists, each oldest first and at most ``limit`` long:
+    candidates who asked for another way to be assessed and are still waiting for an answer,
     invites that expired in the last 30 days without being completed (send a new link or let
     them go), and open invites whose latest delivery failed (fix the address, send again)."""
     from datetime import timedelta
@@ -359,4 +360,11 @@ def invites_needing_attention(*, membership: Membership, limit: int = 10) -> dic
         .filter(latest_delivery=InviteDelivery.Status.FAILED)
         .order_by("created_at")[:limit]
     )
-    return {"expired": list(expired), "failed_delivery": list(failed)}
+    alternative = visible.filter(
+        alternative_requested_at__isnull=False, alternative_resolved_at__isnull=True
+    ).order_by("alternative_requested_at")[:limit]
+    return {
+        "alternative": list(alternative),
+        "expired": list(expired),
+        "failed_delivery": list(failed),
+    }

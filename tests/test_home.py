@@ -118,8 +118,8 @@ def test_it_renders_home_in_constant_queries(
 ):
     _fill(team, rows)
     client = login(owner)
-    # 12, plus the two "Needs attention" lists and "Waiting for your scorecard".
-    with django_assert_max_num_queries(15):
+    # 12, plus the three "Needs attention" lists and "Waiting for your scorecard".
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("dashboard:home"))
     assert response.status_code == 200
     assert len(response.context["recent"]) == min(8, rows * 2)
@@ -224,15 +224,34 @@ def test_it_lists_what_needs_attention(login, recruiter, team, other_team):
         candidate__last_name="Elsewhere",
     )
     InviteDelivery.objects.create(candidate_interview=elsewhere, channel="email", status="failed")
+    asked = CandidateInterviewFactory(
+        interview=interview,
+        status="IN_PROGRESS",
+        alternative_requested_at=now - timedelta(hours=5),
+        alternative_note="I use a screen reader.",
+        candidate__first_name="Ann",
+        candidate__last_name="Asked",
+    )
+    CandidateInterviewFactory(  # answered already: no longer a task
+        interview=interview,
+        status="IN_PROGRESS",
+        alternative_requested_at=now - timedelta(days=3),
+        alternative_resolved_at=now - timedelta(days=1),
+        candidate__last_name="Handled",
+    )
 
     response = login(recruiter).get(reverse("dashboard:home"))
     attention = response.context["attention"]
     assert attention["expired"] == [expired]
     assert attention["failed_delivery"] == [bounced]
+    assert attention["alternative"] == [asked]
     html = response.content.decode()
     assert "Needs attention" in html
     assert reverse("candidates:invite_detail", args=[bounced.pk]) in html
     section = html.split('data-testid="needs-attention"', 1)[1].split("</section>", 1)[0]
     assert "Eve Expired" in section
+    assert "Ann Asked" in section
+    assert "Asked for another way to be assessed" in section
+    assert "Handled" not in section
     assert "Oldexpiry" not in section
     assert "Elsewhere" not in html
