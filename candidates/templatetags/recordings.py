@@ -9,9 +9,11 @@ register = template.Library()
 
 @register.filter
 def clock(seconds: object) -> str:
-    """Seconds as a player shows them: ``83.4`` → "1:23", ``3725`` → "1:02:05"."""
+    """Seconds as a player shows them, whole seconds down as browsers count (a container's
+    length a few milliseconds short of a second counts as it): ``83.9`` → "1:23",
+    ``3.98`` → "0:04", ``3725`` → "1:02:05"."""
     try:
-        whole = max(round(float(seconds)), 0)  # type: ignore[arg-type]
+        whole = max(int(float(seconds) + 0.05), 0)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return ""
     hours, rest = divmod(whole, 3600)

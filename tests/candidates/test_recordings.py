@@ -320,7 +320,15 @@ def test_the_review_player_offers_both_sources_the_length_and_speeds(login, recr
 
 @pytest.mark.parametrize(
     ("seconds", "shown"),
-    [(0, "0:00"), (59.6, "1:00"), (83.4, "1:23"), (3725, "1:02:05"), (None, ""), ("x", "")],
+    [
+        (0, "0:00"),
+        (59.6, "0:59"),
+        (3.98, "0:04"),
+        (83.9, "1:23"),
+        (3725, "1:02:05"),
+        (None, ""),
+        ("x", ""),
+    ],
 )
 def test_the_clock_shows_minutes_and_seconds(seconds, shown):
     assert clock(seconds) == shown
