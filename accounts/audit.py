@@ -64,6 +64,8 @@ ACTION_LABELS = {
     "share_link.created": "Share link created",
     "share_link.viewed": "Share link opened",
     "share_link.revoked": "Share link revoked",
+    "share_link.rated": "Candidate rated through a share link",
+    "user.review_emails_changed": "Review email choice changed",
     "invite.drafted": "Invite drafted",
     "invite.sent": "Invite sent",
     "invite.resent": "Invite resent",

@@ -302,6 +302,9 @@ def generate(fixture: Fixture, invites: int, seed: int = 7) -> dict[str, Any]:
                 "retakes_used",
                 "submitted_at",
                 "created_at",
+                "playback",
+                "rendition",
+                "rendition_type",
             ],
         ) as copy:
             for invite, interview, started_at in answered:
@@ -329,6 +332,9 @@ def generate(fixture: Fixture, invites: int, seed: int = 7) -> dict[str, Any]:
                             "0",
                             ts(created),
                             ts(created),
+                            "",  # no seekable copy or Safari rendition: bench files are names
+                            "",
+                            "",
                         ]
                     )
         counts["answers"], seconds["answers"] = copy.rows, copy.seconds

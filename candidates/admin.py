@@ -11,9 +11,11 @@ from candidates.models import (
     InviteDelivery,
     Rating,
     RetentionTally,
+    ReviewNotice,
     Scorecard,
     SelfIdentification,
     ShareLink,
+    ShareRating,
     Turn,
 )
 
@@ -129,6 +131,21 @@ class ShareLinkAdmin(admin.ModelAdmin):
     list_select_related = ["interview", "created_by"]
     raw_id_fields = ["team", "interview", "candidate_interviews", "created_by"]
     exclude = ["token_hash", "pin_hash"]
+
+
+@admin.register(ShareRating)
+class ShareRatingAdmin(admin.ModelAdmin):
+    list_display = ["reviewer_name", "rating", "candidate_interview", "share_link", "updated_at"]
+    list_select_related = ["candidate_interview__candidate", "share_link"]
+    raw_id_fields = ["team", "share_link", "candidate_interview"]
+
+
+@admin.register(ReviewNotice)
+class ReviewNoticeAdmin(admin.ModelAdmin):
+    list_display = ["user", "candidate_interview", "kind", "sent_at"]
+    list_filter = ["kind"]
+    list_select_related = ["user", "candidate_interview__candidate"]
+    raw_id_fields = ["user", "candidate_interview"]
 
 
 @admin.register(InviteDelivery)

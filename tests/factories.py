@@ -30,9 +30,11 @@ from candidates.models import (
     InviteDelivery,
     Rating,
     RetentionTally,
+    ReviewNotice,
     Scorecard,
     SelfIdentification,
     ShareLink,
+    ShareRating,
     Turn,
 )
 from interviews.models import (
@@ -371,6 +373,30 @@ class ShareLinkFactory(factory.django.DjangoModelFactory):
     def candidate_interviews(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted:
             self.candidate_interviews.set(extracted)
+
+
+class ShareRatingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ShareRating
+
+    share_link = factory.SubFactory(ShareLinkFactory)
+    team = factory.SelfAttribute("share_link.team")
+    candidate_interview = factory.SubFactory(
+        CandidateInterviewFactory,
+        team=factory.SelfAttribute("..team"),
+        interview=factory.SelfAttribute("..share_link.interview"),
+    )
+    reviewer_name = factory.Sequence(lambda n: f"Outside reviewer {n}")
+    rating = 4
+
+
+class ReviewNoticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewNotice
+
+    user = factory.SubFactory(UserFactory)
+    candidate_interview = factory.SubFactory(CandidateInterviewFactory)
+    kind = ReviewNotice.Kind.EACH
 
 
 class ImportJobFactory(factory.django.DjangoModelFactory):

@@ -109,10 +109,15 @@ def test_a_recruiter_shares_a_review_behind_a_pin(
         expect(guest.get_by_text("Clear structure; names the next step.")).to_be_visible()
         expect(guest.locator("audio")).to_have_count(1)
         # The player can load the recording through the link.
-        guest.wait_for_function(
-            "document.querySelector('audio').readyState >= 1 || "
-            "document.querySelector('audio').error !== null"
-        )
+        # Polled from Python: the share pages' CSP refuses the string evaluation that
+        # wait_for_function's in-page polling uses, while DevTools' evaluate is exempt.
+        for _ in range(100):
+            if guest.evaluate(
+                "document.querySelector('audio').readyState >= 1 || "
+                "document.querySelector('audio').error !== null"
+            ):
+                break
+            guest.wait_for_timeout(100)
         assert guest.evaluate("document.querySelector('audio').error") is None
         html = guest.content()
         assert "ada.private@example.com" not in html

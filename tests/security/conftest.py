@@ -162,6 +162,9 @@ def _team_world(label: str, slug: str) -> TeamWorld:
     answer = AnswerFactory(candidate_interview=invite, interview_question=audio_item)
     answer.media.save("answer.webm", ContentFile(b"\x1aE\xdf\xa3" + b"\0" * 64), save=False)
     answer.media_type = "audio/webm"
+    # The Safari copy the worker makes (candidates.recordings), so its route serves a file too.
+    answer.rendition.save("answer.m4a", ContentFile(b"\0\0\0\x18ftypM4A " + b"\0" * 64), save=False)
+    answer.rendition_type = "audio/mp4"
     answer.save()
     AnswerFactory(candidate_interview=invite, interview_question=survey_item, text="")
     AnswerFactory(candidate_interview=invite, interview_question=ai_item, text=f"{mark} says")

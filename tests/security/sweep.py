@@ -86,6 +86,8 @@ ROUTES: dict[str, Route] = {
     "accounts:login": Route(AUTH, own_state=True),
     "accounts:logout": Route(AUTH, own_state=True),
     "accounts:password_change": Route(AUTH, own_state=True, hm_write=True),
+    # The signed-in person's own email choices.
+    "accounts:notifications": Route(AUTH, own_state=True, hm_write=True),
     "accounts:password_change_done": Route(AUTH),
     "accounts:password_reset": Route(AUTH, own_state=True),
     "accounts:password_reset_done": Route(AUTH),
@@ -167,6 +169,9 @@ ROUTES: dict[str, Route] = {
     "candidates:answer_media": Route(
         OBJECT, {"pk": "invite", "answer_pk": "answer"}, reviewed=True
     ),
+    "candidates:answer_rendition": Route(
+        OBJECT, {"pk": "invite", "answer_pk": "answer"}, reviewed=True
+    ),
     "candidates:review_scorecard": _invite(hm_write=True),
     "candidates:review_comment": _invite(hm_write=True),
     "candidates:review_comment_delete": Route(
@@ -191,7 +196,8 @@ ROUTES: dict[str, Route] = {
     "candidates:interview_results_decide": Route(
         OBJECT, {"interview_pk": "interview"}, reviewed=True
     ),
-    "candidates:share_create": _invite(),
+    # Sharing is part of reviewing (docs/permissions.md): hiring managers who review share too.
+    "candidates:share_create": _invite(hm_write=True),
     "candidates:share_list": _interview(),
     "candidates:share_revoke": _obj(OBJECT, "share", reviewed=True),
     "candidates:share_public": Route(PUBLIC, {"token": SHARE_TOKEN}),
@@ -199,6 +205,9 @@ ROUTES: dict[str, Route] = {
         PUBLIC, {"token": SHARE_TOKEN, "invite_id": "invite"}
     ),
     "candidates:share_media": Route(PUBLIC, {"token": SHARE_TOKEN, "answer_id": "answer"}),
+    "candidates:share_rendition": Route(PUBLIC, {"token": SHARE_TOKEN, "answer_id": "answer"}),
+    # An outside reviewer's rating, through a link that allows it.
+    "candidates:share_rate": Route(PUBLIC, {"token": SHARE_TOKEN, "invite_id": "invite"}),
     "candidates:runner_enter": Route(PUBLIC, {"token": INVITE_TOKEN}),
     **{
         f"candidates:{name}": Route(RUNNER)
