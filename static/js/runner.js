@@ -58,7 +58,10 @@
       });
     };
     const cont = document.querySelector("[data-continue]");
-    device.querySelector("[data-action=request-devices]").addEventListener("click", async () => {
+    const ask = device.querySelector("[data-action=request-devices]");
+    // Rendered disabled: a tap before this script ran would be lost and leave the check stuck.
+    ask.disabled = false;
+    ask.addEventListener("click", async () => {
       try {
         const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: wantVideo });
         show("ready");

@@ -70,7 +70,9 @@ def start(page: Page, base: str, token: str, *, check_a11y: bool = False) -> Non
         assert axe_violations(page) == []
     page.get_by_role("button", name="Agree and continue").click()
     page.get_by_role("button", name="Allow access").click()
-    expect(page.get_by_role("button", name="It works — continue")).to_be_enabled()
+    # "Allow access" stays disabled until runner.js listens (a click before that was lost);
+    # the camera then opens, which on a loaded machine can take longer than 5 s.
+    expect(page.get_by_role("button", name="It works — continue")).to_be_enabled(timeout=20_000)
     page.get_by_role("button", name="It works — continue").click()
     expect(page.get_by_role("heading", name="Practice question")).to_be_visible()
     page.get_by_role("button", name="Start the interview").click()
