@@ -52,6 +52,7 @@ ACTION_LABELS = {
     "team.privacy_updated": "Privacy settings changed",
     "evaluation.completed": "AI evaluation completed",
     "evaluation.refused": "AI evaluation refused",
+    "evaluation.abstained": "AI evaluation abstained (no advice)",
     "evaluation.failed": "AI evaluation failed",
     "evaluation.rerun": "AI evaluation rerun",
     "evaluation.score_overridden": "AI score overridden",

@@ -442,6 +442,9 @@ class Evaluation(models.Model):
         COMPLETED = "completed", "Completed"
         FAILED = "failed", "Failed"
         REFUSED = "refused", "Refused"
+        # The evaluator read the answer but could not advise (``error`` says why): no score,
+        # and it never counts as one.
+        ABSTAINED = "abstained", "No advice"
 
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     candidate_interview = models.ForeignKey(

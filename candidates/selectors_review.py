@@ -25,6 +25,7 @@ from candidates.models import (
     Turn,
 )
 from candidates.scores import (
+    AI_SCORED_KINDS,
     BASIS_INTERVIEW,
     Scores,
     candidate_scores,
@@ -360,6 +361,54 @@ def ai_overall(invite: CandidateInterview, rows: list[QuestionRow]) -> dict[str,
         "evaluation": evaluation,
         "count": scores.ai_answers if scores.ai_basis != BASIS_INTERVIEW else 1,
     }
+
+
+@dataclass(frozen=True)
+class AIBasis:
+    """What the AI figure rests on, counted over the interview's AI-scored questions (the
+    latest answer to each and its current evaluation): shown on the AI advice card."""
+
+    questions: int
+    evaluated: int  # completed: these carry the figure
+    abstained: int  # read, but no advice (not a low score)
+    refused: int  # nothing to judge (an empty or near-empty answer)
+    failed: int
+    versions: tuple[str, ...]  # "provider · model · prompt" of the completed ones
+
+    @property
+    def waiting(self) -> int:
+        """Questions with no settled evaluation yet (unanswered, or still being processed)."""
+        return self.questions - self.evaluated - self.abstained - self.refused - self.failed
+
+
+def ai_basis(rows: list[QuestionRow]) -> AIBasis:
+    counts = dict.fromkeys(Evaluation.Status.values, 0)
+    versions: dict[str, None] = {}
+    scored = [r for r in rows if r.item.kind in AI_SCORED_KINDS]
+    for row in scored:
+        evaluation = row.evaluation
+        if evaluation is None:
+            continue
+        counts[evaluation.status] += 1
+        if evaluation.status == Evaluation.Status.COMPLETED:
+            label = " · ".join(
+                part
+                for part in (
+                    evaluation.provider,
+                    evaluation.model_name,
+                    f"prompt {evaluation.prompt_version}" if evaluation.prompt_version else "",
+                )
+                if part
+            )
+            versions[label] = None
+    return AIBasis(
+        questions=len(scored),
+        evaluated=counts[Evaluation.Status.COMPLETED],
+        abstained=counts[Evaluation.Status.ABSTAINED],
+        refused=counts[Evaluation.Status.REFUSED],
+        failed=counts[Evaluation.Status.FAILED],
+        versions=tuple(versions),
+    )
 
 
 def outside_ratings(invite: CandidateInterview) -> list[ShareRating]:

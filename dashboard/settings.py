@@ -338,8 +338,9 @@ OPENAI_STT_MODEL = env_str("OPENAI_STT_MODEL", "whisper-1")
 OPENAI_STT_TIMEOUT = env_int("OPENAI_STT_TIMEOUT", 300)
 
 # AI evaluation of answers: advice for reviewers, never a decision. "offline" is the built-in
-# similarity heuristic (an ONNX MiniLM model from pip); "llm" asks an OpenAI-compatible chat
-# endpoint (OpenAI, Azure, Ollama, vLLM) at LLM_BASE_URL, e.g. http://127.0.0.1:11434/v1.
+# multilingual similarity estimate (multilingual-e5-small from pip); "llm" asks an
+# OpenAI-compatible chat endpoint (OpenAI, Azure, Ollama, vLLM) at LLM_BASE_URL, e.g.
+# http://127.0.0.1:11434/v1.
 # The same LLM settings drive the AI interviewer's follow-up questions; without LLM_BASE_URL it
 # asks the base questions only.
 EVALUATOR = env_str("EVALUATOR", "offline")

@@ -27,6 +27,12 @@ class EvaluationRefused(EvaluationError):
     """The answer cannot be judged (empty or near-empty); the message says why, for reviewers."""
 
 
+class EvaluationAbstained(EvaluationError):
+    """The evaluator read the answer but cannot advise on it (too little to go on, a language
+    it does not read, signals that disagree). Not a low score: no figure is stored or counted,
+    and the message, shown to reviewers, says why."""
+
+
 class TransientEvaluationError(EvaluationError):
     """Worth retrying later: a timeout, a refused connection, a 429 or 5xx answer."""
 
@@ -72,7 +78,7 @@ class EvaluationResult:
 
 class Evaluator(Protocol):
     name: str  # "offline" or "llm"
-    label: str  # shown to reviewers, e.g. "Built-in similarity heuristic"
+    label: str  # shown to reviewers, e.g. "Built-in multilingual similarity (offline)"
     is_heuristic: bool
 
     def evaluate(self, request: EvaluationRequest) -> EvaluationResult:

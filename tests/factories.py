@@ -297,7 +297,7 @@ class EvaluationFactory(factory.django.DjangoModelFactory):
 
     candidate_interview = factory.SubFactory(CandidateInterviewFactory)
     provider = "builtin"
-    model_name = "all-MiniLM-L6-v2"
+    model_name = "multilingual-e5-small-q4"
     prompt_version = "1"
     status = Evaluation.Status.COMPLETED
 

@@ -172,7 +172,10 @@ def test_a_real_worker_processes_the_answers_and_writes_the_report(worker):
     answer = runner_answer_typed(
         invite=invite,
         item=item,
-        data={"text": "REST caches well over HTTP; GraphQL fetches exactly the fields needed."},
+        data={
+            "text": "REST caches well over HTTP and is simple to operate; GraphQL fetches "
+            "exactly the fields a screen needs, in one request."
+        },
     )
     runner_finish(invite=invite)
 

@@ -39,6 +39,7 @@ from interviews.models import (
 )
 from speech.evaluation import (
     Criterion,
+    EvaluationAbstained,
     EvaluationError,
     EvaluationRefused,
     EvaluationRequest,
@@ -62,6 +63,8 @@ SUMMARY_PROMPT_VERSION = "summary-1"
 SUMMARY_PROVIDER = "summary"
 
 Status = Evaluation.Status
+# A current evaluation in one of these states stands until someone asks for a re-run.
+SETTLED = (Status.COMPLETED, Status.REFUSED, Status.ABSTAINED)
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,8 @@ def _run(request: EvaluationRequest) -> _Outcome:
         raise
     except EvaluationRefused as exc:
         return _Outcome(Status.REFUSED, provider, model, prompt_version, error=str(exc))
+    except EvaluationAbstained as exc:
+        return _Outcome(Status.ABSTAINED, provider, model, prompt_version, error=str(exc))
     except EvaluationError as exc:
         return _Outcome(Status.FAILED, provider, model, prompt_version, error=str(exc))
     return _Outcome(
@@ -328,6 +333,8 @@ def _store(
         audit(action="evaluation.completed")
     elif outcome.status == Status.REFUSED:
         audit(action="evaluation.refused")
+    elif outcome.status == Status.ABSTAINED:
+        audit(action="evaluation.abstained")
     else:
         audit(action="evaluation.failed")
     return evaluation
@@ -397,12 +404,13 @@ def answer_current_evaluation(*, answer: Answer) -> Evaluation | None:
 def answer_evaluate(*, answer: Answer, rerun: bool = False, by: User | None = None) -> Evaluation:
     """Evaluate ``answer`` (an AI text answer, or a recorded answer's transcript).
 
-    Idempotent unless ``rerun``: a current completed or refused evaluation is returned as it is.
+    Idempotent unless ``rerun``: a current completed, refused or abstained evaluation is
+    returned as it is.
     Raises TransientEvaluationError (nothing stored) when the provider is worth retrying.
     """
     if not rerun:
         current = answer_current_evaluation(answer=answer)
-        if current is not None and current.status in (Status.COMPLETED, Status.REFUSED):
+        if current is not None and current.status in SETTLED:
             return current
     answer = Answer.objects.select_related(
         "candidate_interview__interview",
@@ -607,8 +615,9 @@ def candidate_interview_summarize(
 
     An AI voice interview is judged on its transcript (the candidate's turns as one answer).
     Any other interview gets the weighted mean of its current completed answer evaluations
-    (failed and refused ones are left out), one score per question, and a summary naming the
-    strongest and weakest answers (plus three sentences from the LLM when one is configured;
+    (failed, refused and abstained ones are left out: an abstention is not a low score), one
+    score per question, and a summary naming the strongest and weakest answers (plus three
+    sentences from the LLM when one is configured;
     if it fails the computed summary stays). Idempotent unless ``rerun``.
     """
     invite = CandidateInterview.objects.select_related("interview", "team").get(pk=invite.pk)
@@ -618,7 +627,7 @@ def candidate_interview_summarize(
             .prefetch_related("scores")
             .first()
         )
-        if current is not None and current.status in (Status.COMPLETED, Status.REFUSED):
+        if current is not None and current.status in SETTLED:
             return current
     if invite.interview.interview_type == Interview.InterviewType.AI:
         return _transcript_report(invite, by)

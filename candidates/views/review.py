@@ -26,6 +26,7 @@ from candidates.forms.review import CommentForm, DecisionForm, OverrideForm, Sco
 from candidates.models import Answer, CandidateInterview, Comment, CriterionScore
 from candidates.selectors import invites_visible
 from candidates.selectors_review import (
+    ai_basis,
     ai_overall,
     outside_ratings,
     question_rows,
@@ -129,6 +130,7 @@ def _review_context(
         "rows": rows,
         "conversation": turns,
         "ai": ai_overall(invite, rows),
+        "ai_basis": ai_basis(rows),
         "summary": summary,
         "template": scorecard_template_of(invite),
         "scorecard_form": scorecard_form,

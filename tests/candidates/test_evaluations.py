@@ -319,3 +319,39 @@ def test_the_report_is_refused_without_evaluated_answers(invite, owner):
     report.refresh_from_db()
     assert (rerun.version, rerun.status, rerun.overall_score) == (2, "completed", Decimal(4))
     assert not report.is_current
+
+
+# --- abstention
+
+
+def test_too_short_an_answer_gets_no_advice_and_never_counts_as_a_low_score(invite):
+    from candidates.scores import candidate_scores
+
+    _evaluated(invite, [4])
+    item, _rows = _ai_text(invite)
+    short = answer_evaluate(answer=_answer(invite, item, "I would use REST for this one."))
+
+    assert short.status == Evaluation.Status.ABSTAINED
+    assert short.error.startswith("Not enough evidence to advise")
+    assert short.overall_score is None
+    assert not short.scores.exists()
+    assert AuditEvent.objects.filter(action="evaluation.abstained", object_id=str(short.pk))
+    assert not Event.objects.filter(type="evaluation.completed", payload__id=str(short.pk))
+    # The figure rests on the one answer that was evaluated: 4, not (4 + 1) / 2.
+    scores = candidate_scores([invite])[invite.pk]
+    assert (scores.ai, scores.ai_answers) == (Decimal(4), 1)
+    assert candidate_interview_summarize(invite=invite).overall_score == Decimal(4)
+    assert answer_evaluate(answer=short.answer) == short  # settled until a re-run
+
+
+def test_a_french_answer_is_evaluated_in_french_not_scored_one(invite):
+    item, _rows = _ai_text(invite)
+    french = (
+        "REST expose des ressources à des adresses fixes et profite bien du cache HTTP. GraphQL "
+        "permet au client de demander exactement les champs dont il a besoin en une seule "
+        "requête, ce qui évite de trop charger sur mobile. Je choisirais REST pour une API "
+        "publique avec beaucoup de cache et GraphQL pour une application produit."
+    )
+    evaluation = answer_evaluate(answer=_answer(invite, item, french))
+    assert evaluation.status == Evaluation.Status.COMPLETED
+    assert evaluation.overall_score >= 3

@@ -656,3 +656,42 @@ def test_the_recruiter_reruns_an_answers_evaluation(login, recruiter, interview)
     assert 'data-testid="evaluation-history"' in page
     assert "Earlier evaluations (1)" in page
     assert "v2" in page
+
+
+# --- what the AI figure rests on
+
+
+def test_the_ai_card_says_what_the_figure_rests_on(login, recruiter, interview):
+    from candidates.scores import candidate_scores
+
+    invite = completed(interview)
+    evaluated, abstained, refused, waiting = add_answers(invite, 4)
+    for answer, status, error in (
+        (abstained, "abstained", "Not enough evidence to advise: the answer has 7 words."),
+        (refused, "refused", "There is no answer to evaluate: the transcript is empty."),
+    ):
+        answer.evaluations.update(status=status, overall_score=None, error=error)
+    waiting.evaluations.all().delete()
+    evaluated.evaluations.update(provider="offline", prompt_version="offline-2")
+
+    html = login(recruiter).get(url(invite)).content.decode()
+
+    scores = candidate_scores([invite])[invite.pk]
+    assert scores.ai_answers == 1
+    assert f'data-testid="ai-overall">{scores.ai_text}' in html
+    assert 'data-testid="ai-evaluated">1 of 4 answers evaluated' in html
+    assert 'data-testid="ai-abstentions">1 with no advice' in html
+    assert 'data-testid="ai-refusals">1 refused' in html
+    assert 'data-testid="ai-waiting">1 not evaluated yet' in html
+    assert "offline · multilingual-e5-small-q4 · prompt offline-2" in html
+    assert 'data-testid="ai-abstained">No advice: Not enough evidence to advise' in html
+
+
+def test_the_ai_card_explains_a_candidate_with_no_advice(login, recruiter, interview):
+    invite = completed(interview)
+    (answer,) = add_answers(invite, 1)
+    answer.evaluations.update(status="abstained", overall_score=None, error="Too short.")
+    html = login(recruiter).get(url(invite)).content.decode()
+    assert 'data-testid="ai-none">No AI advice for this candidate.' in html
+    assert 'data-testid="ai-abstentions">1 with no advice' in html
+    assert 'data-testid="ai-overall"' not in html

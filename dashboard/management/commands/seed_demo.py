@@ -1217,7 +1217,7 @@ def _seed_candidates(
                 answer=answer,
                 status=Evaluation.Status.COMPLETED,
                 provider="builtin",
-                model_name="all-MiniLM-L6-v2",
+                model_name="multilingual-e5-small-q4",
                 prompt_version="1",
                 version=1,
                 summary=EVALUATION_SUMMARIES[pa.variant],
