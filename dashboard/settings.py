@@ -341,14 +341,21 @@ OPENAI_STT_TIMEOUT = env_int("OPENAI_STT_TIMEOUT", 300)
 # multilingual similarity estimate (multilingual-e5-small from pip); "llm" asks an
 # OpenAI-compatible chat endpoint (OpenAI, Azure, Ollama, vLLM) at LLM_BASE_URL, e.g.
 # http://127.0.0.1:11434/v1.
-# The same LLM settings drive the AI interviewer's follow-up questions; without LLM_BASE_URL it
-# asks the base questions only.
+# The same LLM settings drive the AI interviewer's follow-up questions; without LLM_BASE_URL
+# (or LLM_GGUF_PATH) it asks the base questions only.
 EVALUATOR = env_str("EVALUATOR", "offline")
 LLM_BASE_URL = env_str("LLM_BASE_URL", "")
 LLM_API_KEY = env_str("LLM_API_KEY", "")
 LLM_MODEL = env_str("LLM_MODEL", "gpt-4o-mini")
 LLM_TIMEOUT = env_int("LLM_TIMEOUT", 60)
 LLM_MAX_ATTEMPTS = env_int("LLM_MAX_ATTEMPTS", 3)
+# The longest reply asked of the model, in tokens: a runaway reply cannot hold a worker.
+LLM_MAX_TOKENS = env_int("LLM_MAX_TOKENS", 1024)
+# A local model instead of a server: a GGUF file the operator supplies, run in the worker by
+# llama-cpp-python (pip install '.[llama]'). When set it takes the place of LLM_BASE_URL.
+LLM_GGUF_PATH = env_str("LLM_GGUF_PATH", "")
+LLM_GGUF_THREADS = env_int("LLM_GGUF_THREADS", 2)
+LLM_GGUF_CONTEXT = env_int("LLM_GGUF_CONTEXT", 4096)
 
 # --- Invites: text messages, delivery retries, and the beat schedule for expiry and reminders.
 # SMS_PROVIDER=console writes messages to the worker's log (the offline default, refused with

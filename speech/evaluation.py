@@ -118,7 +118,7 @@ def get_evaluator(name: str | None = None) -> Evaluator:
     if name == "llm" and not llm.llm_configured():
         raise evaluators.EvaluatorUnavailable(
             "The llm evaluator needs LLM_BASE_URL, an OpenAI-compatible endpoint such as "
-            "http://127.0.0.1:11434/v1 (Ollama) or https://api.openai.com/v1; or set "
-            "EVALUATOR=offline."
+            "http://127.0.0.1:11434/v1 (Ollama) or https://api.openai.com/v1, or LLM_GGUF_PATH, "
+            "a GGUF model file run in the worker; or set EVALUATOR=offline."
         )
     return factory()

@@ -134,6 +134,9 @@ RESTATING_SIMILARITY = 0.92  # the answer this close to the question ...
 RESTATING_NEW_WORDS = 12  # ... adding fewer content words of its own says the question back
 THIN_CONTENT_WORDS = 15  # fewer content words cannot show a whole criterion: at most 3
 CROSS_LINGUAL_OFFSET = 0.02  # E5 rates a translation ≈0.02 below the same words in one language
+# A criterion with no ideal answer is read against what a strong answer shows, which is written
+# about the answer rather than like one: good answers measure ≈0.02 lower against it.
+DESCRIPTION_ONLY_OFFSET = 0.015
 # A criterion's coverage (mean over the ideal answer's points of the closest passage) → score.
 SCORE_THRESHOLDS = ((0.885, 5), (0.868, 4), (0.852, 3), (0.838, 2))
 _WINDOW_WORDS, _WINDOW_STEP = 14, 7
@@ -311,6 +314,8 @@ class OfflineEvaluator:
         coverage = float(best.mean())
         if detect_language(source) not in (None, language):
             coverage += CROSS_LINGUAL_OFFSET
+        if not criterion.ideal_answer.strip():
+            coverage += DESCRIPTION_ONLY_OFFSET
         met = int((best >= SCORE_THRESHOLDS[-2][0]).sum())
         return _Reading(
             coverage=coverage,

@@ -1,4 +1,5 @@
-"""A small client for any OpenAI-compatible chat endpoint (OpenAI, Azure, Ollama, vLLM).
+"""A small client for any OpenAI-compatible chat endpoint (OpenAI, Azure, Ollama, vLLM), or for
+a GGUF model file run in this process by llama-cpp-python (``LLM_GGUF_PATH``).
 
 ``chat(messages)`` returns the reply's text; ``chat_json(messages, validate=...)`` asks for a
 JSON object, checks its shape with ``validate`` and, when the shape is wrong, tells the model
@@ -6,15 +7,21 @@ what was wrong and asks again, up to ``LLM_MAX_ATTEMPTS`` times in all. Transpor
 (timeouts, refused connections, 429 and 5xx answers) are not retried here: they raise
 :class:`LLMUnavailable` at once so the Celery task that called us can retry later with backoff.
 
-The API key travels only in the ``Authorization`` header and is never logged.
+Every reply is bounded by ``LLM_MAX_TOKENS`` and, in-process, by ``LLM_TIMEOUT`` as well (the
+generation stops and :class:`LLMUnavailable` is raised). The API key travels only in the
+``Authorization`` header and is never logged.
 """
 
 from __future__ import annotations
 
+import atexit
+import functools
 import json
 import logging
 import re
+import threading
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -50,11 +57,18 @@ class LLMUnavailable(LLMError, TransientEvaluationError):
 
 
 def llm_configured() -> bool:
-    return bool(settings.LLM_BASE_URL.strip())
+    return bool(settings.LLM_BASE_URL.strip() or settings.LLM_GGUF_PATH.strip())
+
+
+def local_model_path() -> Path | None:
+    """The operator's GGUF file when the model runs in this process, else None."""
+    path = settings.LLM_GGUF_PATH.strip()
+    return Path(path) if path else None
 
 
 def model_name() -> str:
-    return str(settings.LLM_MODEL)
+    local = local_model_path()
+    return local.name.removesuffix(".gguf") if local else str(settings.LLM_MODEL)
 
 
 def api_base(url: str) -> str:
@@ -104,11 +118,19 @@ def chat(
     With ``json_schema_hint`` the request asks for JSON mode (``response_format``
     ``json_object``) and the system message says what the object looks like.
     """
+    if local_model_path() is not None:
+        return _local_chat(
+            _with_hint(messages, json_schema_hint) if json_schema_hint else messages,
+            json_mode=bool(json_schema_hint),
+            temperature=temperature,
+            timeout=timeout if timeout is not None else settings.LLM_TIMEOUT,
+        )
     endpoint = _endpoint()
     payload: dict[str, Any] = {
         "model": model_name(),
         "messages": _with_hint(messages, json_schema_hint) if json_schema_hint else messages,
         "temperature": temperature,
+        "max_tokens": settings.LLM_MAX_TOKENS,
     }
     if json_schema_hint:
         payload["response_format"] = {"type": "json_object"}
@@ -133,6 +155,79 @@ def chat(
     if not isinstance(content, str):
         raise LLMMalformedReply("The language model's reply has no text.")
     return content
+
+
+# --- a GGUF model in this process ---------------------------------------------------------------
+
+_local_load_lock = threading.Lock()
+_local_run_lock = threading.Lock()  # a llama.cpp context serves one generation at a time
+
+
+@functools.cache
+def _load_local(path: str, threads: int, context: int) -> Any:
+    try:
+        from llama_cpp import Llama
+    except ImportError as exc:
+        raise LLMNotConfigured(
+            "LLM_GGUF_PATH is set but llama-cpp-python is not installed: "
+            "pip install 'panelist[llama]' (or .[llama] in a checkout), or unset LLM_GGUF_PATH."
+        ) from exc
+    if not Path(path).is_file():
+        raise LLMNotConfigured(f"LLM_GGUF_PATH={path} is not a file.")
+    try:
+        model = Llama(model_path=path, n_ctx=context, n_threads=threads, n_batch=256, verbose=False)
+    except (ValueError, RuntimeError, OSError) as exc:
+        raise LLMNotConfigured(f"The GGUF model at {path} could not be loaded: {exc}") from exc
+    atexit.register(model.close)  # before the interpreter tears down what close() calls
+    return model
+
+
+def _local_model() -> Any:
+    path = local_model_path()
+    assert path is not None
+    with _local_load_lock:  # functools.cache alone may load the model twice
+        return _load_local(
+            str(path), max(1, settings.LLM_GGUF_THREADS), max(512, settings.LLM_GGUF_CONTEXT)
+        )
+
+
+def _local_chat(
+    messages: list[Message], *, json_mode: bool, temperature: float, timeout: float
+) -> str:
+    """The reply of the operator's GGUF model, generated here, bounded in tokens and time.
+
+    JSON mode constrains the sampling to a JSON object (llama.cpp's grammar), so even a small
+    model answers with parseable JSON; whether its content is usable is for the caller's
+    ``validate`` to say.
+    """
+    model = _local_model()
+    deadline = time.monotonic() + timeout
+    pieces: list[str] = []
+    started = time.monotonic()
+    with _local_run_lock:
+        try:
+            # Streamed, so the deadline is checked after every token; a reply cut short by it
+            # is not used (half an answer is no answer).
+            for chunk in model.create_chat_completion(
+                messages=messages,
+                temperature=temperature,
+                max_tokens=settings.LLM_MAX_TOKENS,
+                response_format={"type": "json_object"} if json_mode else None,
+                stream=True,
+            ):
+                delta = chunk["choices"][0].get("delta", {})
+                pieces.append(str(delta.get("content") or ""))
+                if time.monotonic() > deadline:
+                    raise LLMUnavailable(
+                        f"The local model did not finish within LLM_TIMEOUT={timeout:g} s; "
+                        "try a smaller model, more LLM_GGUF_THREADS or a longer timeout."
+                    )
+        except ValueError as exc:  # e.g. the prompt does not fit the context window
+            raise LLMError(f"The local model refused the request: {exc}") from exc
+        except (KeyError, IndexError, TypeError) as exc:
+            raise LLMMalformedReply("The local model's reply has no text.") from exc
+    logger.info("Local LLM reply from %s in %.1f s", model_name(), time.monotonic() - started)
+    return "".join(pieces)
 
 
 def parse_json_reply(content: str) -> Any:

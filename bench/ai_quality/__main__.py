@@ -1,6 +1,7 @@
 """Score an evaluator on the graded cases and print how far it agrees with the human grades.
 
     .venv/bin/python -m bench.ai_quality [--evaluator offline] [--split dev|held-out] [--show]
+                                          [--without-ideal]
 
 For every case the evaluator scores the answer against its question's rubric; the case's
 figure is the mean of its criterion scores, compared with the mean of the human grades. Printed:
@@ -44,7 +45,7 @@ class Outcome:
     detail: str
 
 
-def request_for(case: Case) -> EvaluationRequest:
+def request_for(case: Case, *, ideal: bool = True) -> EvaluationRequest:
     from speech.evaluation import Criterion, EvaluationRequest
 
     question = case.question
@@ -52,7 +53,7 @@ def request_for(case: Case) -> EvaluationRequest:
         question=question.text,
         answer=case.answer.text,
         criteria=tuple(
-            Criterion(c.key, c.name, c.description, ideal_answer=c.ideal_answer)
+            Criterion(c.key, c.name, c.description, ideal_answer=c.ideal_answer if ideal else "")
             for c in question.criteria
         ),
         keywords=question.keywords,
@@ -60,12 +61,12 @@ def request_for(case: Case) -> EvaluationRequest:
     )
 
 
-def evaluate(evaluator: Evaluator, case: Case) -> Outcome:
+def evaluate(evaluator: Evaluator, case: Case, *, ideal: bool = True) -> Outcome:
     from speech.evaluation import EvaluationAbstained, EvaluationError, EvaluationRefused
 
     began = time.perf_counter()
     try:
-        result = evaluator.evaluate(request_for(case))
+        result = evaluator.evaluate(request_for(case, ideal=ideal))
     except EvaluationAbstained as exc:
         return Outcome(case, None, "abstained", time.perf_counter() - began, str(exc))
     except EvaluationRefused as exc:
@@ -153,8 +154,8 @@ class Report:
         )
 
 
-def run(evaluator: Evaluator, selected: list[Case]) -> Report:
-    return Report([evaluate(evaluator, case) for case in selected])
+def run(evaluator: Evaluator, selected: list[Case], *, ideal: bool = True) -> Report:
+    return Report([evaluate(evaluator, case, ideal=ideal) for case in selected])
 
 
 def _figure(value: float | None) -> str:
@@ -163,7 +164,7 @@ def _figure(value: float | None) -> str:
 
 def print_report(report: Report, *, show: bool) -> None:
     outcomes = report.outcomes
-    states = defaultdict(int)
+    states: defaultdict[str, int] = defaultdict(int)
     for outcome in outcomes:
         states[outcome.state] += 1
     print(
@@ -221,6 +222,11 @@ def main(argv: list[str] | None = None) -> Report:
     parser.add_argument("--evaluator", default="offline", help="offline (default) or llm")
     parser.add_argument("--split", choices=("dev", "held-out"), default=None)
     parser.add_argument("--show", action="store_true", help="print every case's outcome")
+    parser.add_argument(
+        "--without-ideal",
+        action="store_true",
+        help="leave the ideal answers out: rubrics that say only what a strong answer shows",
+    )
     args = parser.parse_args(argv)
     evaluator = get_evaluator(args.evaluator)
     selected = cases(args.split)
@@ -231,7 +237,7 @@ def main(argv: list[str] | None = None) -> Report:
         f", prompt {getattr(evaluator, 'prompt_version', '?')}); loaded in "
         f"{time.perf_counter() - began:.2f} s"
     )
-    report = run(evaluator, selected)
+    report = run(evaluator, selected, ideal=not args.without_ideal)
     print_report(report, show=args.show)
     return report
 

@@ -64,6 +64,8 @@ class CriterionForm(forms.Form):
     ideal_answer = forms.CharField(
         required=False,
         label="Ideal answer",
+        help_text="Optional. Written like a candidate's answer; the AI advice compares answers "
+        "with it point by point and is markedly better with one.",
         max_length=limits.IDEAL_ANSWER,
         widget=forms.Textarea(attrs={"rows": 2}),
     )

@@ -28,7 +28,12 @@ def test_it_posts_the_model_messages_and_key_and_returns_the_content(openai_serv
     [request] = openai_server.requests
     assert request.path == CHAT
     assert request.headers["Authorization"] == "Bearer sk-llm-test"
-    assert request.json == {"model": "test-model", "messages": MESSAGES, "temperature": 0.2}
+    assert request.json == {
+        "model": "test-model",
+        "messages": MESSAGES,
+        "temperature": 0.2,
+        "max_tokens": 1024,  # LLM_MAX_TOKENS: a runaway reply cannot hold a worker
+    }
 
 
 def test_it_asks_for_json_and_reads_a_fenced_reply(openai_server):
