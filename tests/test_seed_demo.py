@@ -297,19 +297,16 @@ def test_recorded_answers_are_transcribed_and_evaluated_by_the_pipeline(
         words = set(answer.transcript.lower().replace(",", " ").replace(".", " ").split())
         assert len(words) >= 10
         assert Turn.objects.filter(answer=answer, role=Turn.Role.CANDIDATE).exists()
+        # Judged on the interview's generic scorecard, the offline evaluator gives no advice
+        # rather than a misleading figure (docs/ai.md), and says why.
         evaluation = Evaluation.objects.get(answer=answer, is_current=True)
-        assert evaluation.status == Evaluation.Status.COMPLETED
-        assert evaluation.scores.count() >= 3
-    # AI advice with evidence: quotes from what Whisper heard.
-    quoted = CriterionScore.objects.filter(evaluation__answer__in=recorded).exclude(evidence="")
-    assert quoted.exists()
-    for score in quoted.select_related("evaluation__answer"):
-        assert score.evidence.rstrip(".").lower()[:20] in score.evaluation.answer.transcript.lower()
-    # Each invite's report (its whole-interview evaluation) was written from them, and their
-    # transcript lines follow the invite's other lines without a clash.
+        assert evaluation.status == Evaluation.Status.ABSTAINED
+        assert "judged on the interview's scorecard" in evaluation.error
+        assert not evaluation.scores.exists()
+    # Each invite's report (its whole-interview evaluation) rests on the answers that were
+    # evaluated, and its transcript lines follow the invite's other lines without a clash.
     for invite in {a.candidate_interview for a in recorded}:
         report = Evaluation.objects.get(candidate_interview=invite, answer=None, is_current=True)
-        assert report.status == Evaluation.Status.COMPLETED
-        assert report.overall_score is not None
+        assert report.status in (Evaluation.Status.COMPLETED, Evaluation.Status.REFUSED)
         numbers = list(invite.turns.values_list("turn_number", flat=True))
         assert numbers == list(range(1, len(numbers) + 1))

@@ -130,8 +130,13 @@ class EvaluationOut(serializers.Serializer):
     status = Text(help_text=" | ".join(Evaluation.Status.values))
     provider = Text()
     modelName = Text(source="model_name")
+    promptVersion = Text(source="prompt_version")
     version = serializers.IntegerField()
     overallScore = serializers.FloatField(source="overall_score", allow_null=True)
+    reason = Text(
+        source="error",
+        help_text="Why there is no score (refused, abstained or failed); empty otherwise.",
+    )
     summary = Text()
     createdAt = serializers.DateTimeField(source="created_at")
     completedAt = serializers.DateTimeField(source="completed_at", allow_null=True)

@@ -1,7 +1,7 @@
 """Score an evaluator on the graded cases and print how far it agrees with the human grades.
 
     .venv/bin/python -m bench.ai_quality [--evaluator offline] [--split dev|held-out] [--show]
-                                          [--without-ideal]
+                                          [--rubric own|without-ideal|default-scorecard]
 
 For every case the evaluator scores the answer against its question's rubric; the case's
 figure is the mean of its criterion scores, compared with the mean of the human grades. Printed:
@@ -45,28 +45,56 @@ class Outcome:
     detail: str
 
 
-def request_for(case: Case, *, ideal: bool = True) -> EvaluationRequest:
+RUBRICS = ("own", "without-ideal", "default-scorecard", "relevance")
+
+
+def request_for(case: Case, *, rubric: str = "own") -> EvaluationRequest:
+    """The evaluation request for ``case``: with the question's own rubric, the same without its
+    ideal answers, or the default scorecard every new interview gets (generic criteria that a
+    recorded answer is judged on; the case's grade stays the mean of its own criteria)."""
+    from interviews.services.scorecards import DEFAULT_CRITERIA
     from speech.evaluation import Criterion, EvaluationRequest
 
     question = case.question
+    criteria: tuple[Criterion, ...]
+    if rubric == "relevance":
+        criteria = (
+            Criterion(
+                "relevance",
+                "Relevance",
+                f"Answers the question asked, with specifics: {question.text}",
+            ),
+        )
+    elif rubric == "default-scorecard":
+        criteria = tuple(
+            Criterion(f"c{index}", name, description)
+            for index, (name, description) in enumerate(DEFAULT_CRITERIA)
+        )
+    else:
+        criteria = tuple(
+            Criterion(
+                c.key, c.name, c.description, ideal_answer=c.ideal_answer if rubric == "own" else ""
+            )
+            for c in question.criteria
+        )
     return EvaluationRequest(
         question=question.text,
         answer=case.answer.text,
-        criteria=tuple(
-            Criterion(c.key, c.name, c.description, ideal_answer=c.ideal_answer if ideal else "")
-            for c in question.criteria
+        criteria=criteria,
+        rubric_source={"default-scorecard": "scorecard", "relevance": "relevance"}.get(
+            rubric, "question"
         ),
         keywords=question.keywords,
         language=case.answer.language,
     )
 
 
-def evaluate(evaluator: Evaluator, case: Case, *, ideal: bool = True) -> Outcome:
+def evaluate(evaluator: Evaluator, case: Case, *, rubric: str = "own") -> Outcome:
     from speech.evaluation import EvaluationAbstained, EvaluationError, EvaluationRefused
 
     began = time.perf_counter()
     try:
-        result = evaluator.evaluate(request_for(case, ideal=ideal))
+        result = evaluator.evaluate(request_for(case, rubric=rubric))
     except EvaluationAbstained as exc:
         return Outcome(case, None, "abstained", time.perf_counter() - began, str(exc))
     except EvaluationRefused as exc:
@@ -128,6 +156,8 @@ class Report:
     @property
     def mae(self) -> float:
         scored = self.scored
+        if not scored:
+            return float("nan")
         return statistics.fmean(abs((o.score or 0) - o.case.grade) for o in scored)
 
     def family(self, name: str) -> list[Outcome]:
@@ -154,8 +184,8 @@ class Report:
         )
 
 
-def run(evaluator: Evaluator, selected: list[Case], *, ideal: bool = True) -> Report:
-    return Report([evaluate(evaluator, case, ideal=ideal) for case in selected])
+def run(evaluator: Evaluator, selected: list[Case], *, rubric: str = "own") -> Report:
+    return Report([evaluate(evaluator, case, rubric=rubric) for case in selected])
 
 
 def _figure(value: float | None) -> str:
@@ -223,9 +253,11 @@ def main(argv: list[str] | None = None) -> Report:
     parser.add_argument("--split", choices=("dev", "held-out"), default=None)
     parser.add_argument("--show", action="store_true", help="print every case's outcome")
     parser.add_argument(
-        "--without-ideal",
-        action="store_true",
-        help="leave the ideal answers out: rubrics that say only what a strong answer shows",
+        "--rubric",
+        choices=RUBRICS,
+        default="own",
+        help="own (default); without-ideal: only what a strong answer shows; default-scorecard: "
+        "the generic criteria a new interview's recorded answers are judged on",
     )
     args = parser.parse_args(argv)
     evaluator = get_evaluator(args.evaluator)
@@ -237,7 +269,7 @@ def main(argv: list[str] | None = None) -> Report:
         f", prompt {getattr(evaluator, 'prompt_version', '?')}); loaded in "
         f"{time.perf_counter() - began:.2f} s"
     )
-    report = run(evaluator, selected, ideal=not args.without_ideal)
+    report = run(evaluator, selected, rubric=args.rubric)
     print_report(report, show=args.show)
     return report
 

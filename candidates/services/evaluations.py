@@ -161,6 +161,7 @@ def answer_request(*, answer: Answer) -> EvaluationRequest:
     item = answer.interview_question
     question = _question_text(item)
     criteria: tuple[Criterion, ...] = ()
+    source = "question"
     if item is not None and item.kind == InterviewQuestion.Kind.AI_TEXT:
         assert item.ai_text_question is not None
         rubric = list(RubricCriterion.objects.filter(question=item.ai_text_question))
@@ -168,14 +169,17 @@ def answer_request(*, answer: Answer) -> EvaluationRequest:
     elif item is not None and item.kind == InterviewQuestion.Kind.AUDIO:
         template = _template(invite.interview)
         if template is not None:
-            criteria = _scorecard_criteria(template)
+            criteria, source = _scorecard_criteria(template), "scorecard"
+    if not criteria:
+        criteria, source = _relevance(question), "relevance"
     words = answer.transcript if answer.media else answer.text
     return EvaluationRequest(
         question=question,
         answer=words.strip(),
-        criteria=criteria or _relevance(question),
+        criteria=criteria,
         keywords=_keywords(invite.interview),
         language=invite_language(invite),
+        rubric_source=source,
     )
 
 

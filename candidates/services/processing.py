@@ -32,7 +32,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from candidates.models import Answer, CandidateInterview, Evaluation, Turn
-from candidates.services.evaluations import answer_evaluate, invite_language
+from candidates.services.evaluations import answer_evaluate, answer_request, invite_language
 from dashboard import limits
 from dashboard.limits import clip
 from interviews.models import InterviewQuestion, Keyword, SurveyOption, SurveyQuestion
@@ -226,6 +226,16 @@ def keywords_spot(*, answer: Answer) -> Answer:
 # ---------------------------------------------------------------- transcription
 
 
+def transcription_hints(answer: Answer) -> list[str]:
+    """What the recogniser should expect to hear, most telling first: the interview's keywords,
+    the names of the criteria the answer is judged on, and the question (the evaluator's own
+    request, so both see the same words)."""
+    request = answer_request(answer=answer)
+    # "relevance" is the stand-in criterion of an interview without a scorecard: no vocabulary.
+    names = [c.name for c in request.criteria if c.key != "relevance"]
+    return [*request.keywords, *names, request.question]
+
+
 def _transcribe(answer: Answer) -> Transcript:
     from speech.media import MediaError
     from speech.stt import STTError, TransientSTTError, get_transcriber
@@ -235,7 +245,9 @@ def _transcribe(answer: Answer) -> Transcript:
             recording = handle.read()
         # The transcriber decodes any container a browser records (WebM, MP4, Ogg) with PyAV.
         return get_transcriber().transcribe(
-            recording, language=invite_language(answer.candidate_interview)
+            recording,
+            language=invite_language(answer.candidate_interview),
+            hints=transcription_hints(answer),
         )
     except TransientSTTError:
         raise

@@ -163,3 +163,22 @@ def test_invites_need_interview_scopes(anonymous_api, make_key):
     response = anonymous_api.post(INVITES, {}, format="json")
     assert response.status_code == 403
     assert "interviews:write" in response.json()["detail"]
+
+
+def test_an_abstained_evaluation_says_why_and_has_no_score(api, team, owner):
+    invite = _invite(team, owner)
+    Evaluation.objects.create(
+        candidate_interview=invite,
+        provider="offline",
+        model_name="multilingual-e5-small-q4",
+        prompt_version="offline-2",
+        status=Evaluation.Status.ABSTAINED,
+        error="Not enough evidence to advise: the answer has 7 words.",
+    )
+    data = api.get(f"{INVITES}/{invite.pk}").json()["data"]["candidateInterview"]
+    evaluation = data["evaluation"]
+    assert evaluation["status"] == "abstained"
+    assert evaluation["reason"].startswith("Not enough evidence to advise")
+    assert evaluation["promptVersion"] == "offline-2"
+    assert evaluation["overallScore"] is None
+    assert data["scores"]["aiScore"] is None

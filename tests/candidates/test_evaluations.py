@@ -12,6 +12,7 @@ from accounts.models import AuditEvent
 from candidates.models import Answer, CriterionScore, Evaluation
 from candidates.services.evaluations import (
     answer_evaluate,
+    answer_request,
     candidate_interview_summarize,
     evaluation_history,
     evaluation_rerun,
@@ -229,7 +230,7 @@ def test_a_refused_evaluation_sends_no_event(invite, public_dns):
     assert not Event.objects.exists()
 
 
-def test_a_recorded_answer_is_judged_on_the_scorecard_template(invite):
+def _recorded_on_a_scorecard(invite):
     template = ScorecardTemplateFactory(interview=invite.interview)
     criteria = [
         ScorecardCriterionFactory(
@@ -241,13 +242,40 @@ def test_a_recorded_answer_is_judged_on_the_scorecard_template(invite):
     ]
     answer = AnswerFactory(candidate_interview=invite, text="")
     answer.media.name = "answers/x.webm"  # the transcript is what gets judged
-    answer.transcript = "I ship with Docker containers, automated tests in CI and code review."
+    answer.transcript = (
+        "I ship with Docker containers, automated tests in CI and code review on every change, "
+        "and I automate the deploys."
+    )
     answer.save()
+    return answer, criteria
+
+
+def test_a_recorded_answer_is_judged_on_the_scorecard_template(invite, settings, openai_server):  # noqa: F811
+    answer, criteria = _recorded_on_a_scorecard(invite)
+    request = answer_request(answer=answer)
+    assert [c.name for c in request.criteria] == ["Delivery", "Tooling"]
+    assert request.rubric_source == "scorecard"
+
+    settings.EVALUATOR = "llm"
+    reply = {
+        "criteria": [
+            {"key": str(c.pk), "score": 4, "evidence": "", "rationale": "Fine."} for c in criteria
+        ],
+        "summary": "Solid.",
+    }
+    openai_server.chat_reply(json.dumps(reply))
     evaluation = answer_evaluate(answer=answer)
     assert evaluation.status == Evaluation.Status.COMPLETED
     names = [s.criterion_name for s in evaluation.scores.order_by("id")]
     assert names == [c.name for c in criteria]
-    assert all(s.criterion is None for s in evaluation.scores.all())
+
+
+def test_the_offline_evaluator_gives_no_advice_on_a_generic_scorecard(invite):
+    answer, _criteria = _recorded_on_a_scorecard(invite)
+    evaluation = answer_evaluate(answer=answer)
+    assert evaluation.status == Evaluation.Status.ABSTAINED
+    assert "judged on the interview's scorecard" in evaluation.error
+    assert evaluation.overall_score is None
 
 
 # ---------------------------------------------------------------- the report
@@ -354,4 +382,5 @@ def test_a_french_answer_is_evaluated_in_french_not_scored_one(invite):
     )
     evaluation = answer_evaluate(answer=_answer(invite, item, french))
     assert evaluation.status == Evaluation.Status.COMPLETED
+    assert evaluation.overall_score is not None
     assert evaluation.overall_score >= 3

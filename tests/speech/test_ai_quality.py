@@ -70,7 +70,7 @@ def test_very_short_answers_get_no_advice_rather_than_a_low_score(report):
 
 def test_rubrics_without_ideal_answers_still_rank_answers(report):
     # docs/ai.md: 0.808 with only "what a strong answer shows" (0.896 with ideal answers).
-    without = run(OfflineEvaluator(), cases(), ideal=False)
+    without = run(OfflineEvaluator(), cases(), rubric="without-ideal")
     assert without.spearman >= 0.75
     assert len(without.adversarial_above_midpoint) <= 2
     assert statistics.fmean(o.score for o in without.family("excellent")) > statistics.fmean(

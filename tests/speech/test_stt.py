@@ -121,7 +121,8 @@ def test_it_transcribes_an_mp3_file(whisper, spoken, tmp_path):
     assert heard(SENTENCE, transcript.text) >= 0.85, transcript.text
 
 
-def test_it_refuses_a_language_the_english_only_model_cannot_hear(whisper, spoken):
+def test_it_refuses_a_language_the_english_only_model_cannot_hear(whisper, spoken, settings):
+    settings.WHISPER_MULTILINGUAL_MODEL_PATH = "off"
     with pytest.raises(UnsupportedLanguage, match=r"English only.*“de”.*WHISPER_MODEL_PATH"):
         whisper.transcribe(spoken, language="de-DE")
 
