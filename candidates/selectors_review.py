@@ -376,6 +376,11 @@ class AIBasis:
     versions: tuple[str, ...]  # "provider · model · prompt" of the completed ones
 
     @property
+    def partial(self) -> bool:
+        """Some AI-scored answers carry no score: the figure must not read as the candidate's."""
+        return 0 < self.evaluated < self.questions
+
+    @property
     def waiting(self) -> int:
         """Questions with no settled evaluation yet (unanswered, or still being processed)."""
         return self.questions - self.evaluated - self.abstained - self.refused - self.failed

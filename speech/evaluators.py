@@ -252,11 +252,10 @@ class OfflineEvaluator:
             c.ideal_answer.strip() for c in request.criteria
         ):
             raise EvaluationAbstained(
-                "Not enough to advise on: this answer is judged on the interview's scorecard, "
-                "whose criteria say how a strong answer sounds but not what it says, and the "
-                "offline evaluator cannot tell strong answers from weak ones against such "
-                "criteria (docs/ai.md). A reviewer should listen to it; a language model "
-                "(EVALUATOR=llm) can advise on it."
+                "This answer is judged on the interview's generic scorecard (no ideal "
+                "answers), against which the offline evaluator cannot tell strong answers from "
+                "weak ones (docs/ai.md). Listen to it; a language model (EVALUATOR=llm) can "
+                "advise on it."
             )
         words = _words(request.answer)
         if len(words) < MIN_ADVISE_WORDS:

@@ -135,3 +135,26 @@ def test_it_measures_speech_and_evaluation():
     assert chars_per_second > 0
     assert wav[:4] == b"RIFF"
     assert speech.evaluations_per_second(1) > 0
+
+
+def test_a_bench_command_starts_in_a_bare_environment(tmp_path):
+    """``python -m bench.…`` sets its own environment: none of the developer's variables (a
+    bench once died at start-up for want of ALLOW_CONSOLE_DELIVERY, which only shells had)."""
+    import os
+    import subprocess
+    import sys
+
+    from bench.common import ROOT
+
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "PANELIST_DATA_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.ai_quality", "--split", "dev"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Spearman (scored cases)" in done.stdout

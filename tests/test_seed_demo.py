@@ -301,7 +301,7 @@ def test_recorded_answers_are_transcribed_and_evaluated_by_the_pipeline(
         # rather than a misleading figure (docs/ai.md), and says why.
         evaluation = Evaluation.objects.get(answer=answer, is_current=True)
         assert evaluation.status == Evaluation.Status.ABSTAINED
-        assert "judged on the interview's scorecard" in evaluation.error
+        assert "judged on the interview's generic scorecard" in evaluation.error
         assert not evaluation.scores.exists()
     # Each invite's report (its whole-interview evaluation) rests on the answers that were
     # evaluated, and its transcript lines follow the invite's other lines without a clash.

@@ -274,7 +274,7 @@ def test_the_offline_evaluator_gives_no_advice_on_a_generic_scorecard(invite):
     answer, _criteria = _recorded_on_a_scorecard(invite)
     evaluation = answer_evaluate(answer=answer)
     assert evaluation.status == Evaluation.Status.ABSTAINED
-    assert "judged on the interview's scorecard" in evaluation.error
+    assert "judged on the interview's generic scorecard" in evaluation.error
     assert evaluation.overall_score is None
 
 

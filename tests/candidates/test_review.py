@@ -679,12 +679,12 @@ def test_the_ai_card_says_what_the_figure_rests_on(login, recruiter, interview):
     scores = candidate_scores([invite])[invite.pk]
     assert scores.ai_answers == 1
     assert f'data-testid="ai-overall">{scores.ai_text}' in html
-    assert 'data-testid="ai-evaluated">1 of 4 answers evaluated' in html
+    assert "Rests on 1 of 4 answers evaluated" in html  # partial: marked, and the figure muted
     assert 'data-testid="ai-abstentions">1 with no advice' in html
     assert 'data-testid="ai-refusals">1 refused' in html
     assert 'data-testid="ai-waiting">1 not evaluated yet' in html
     assert "offline · multilingual-e5-small-q4 · prompt offline-2" in html
-    assert 'data-testid="ai-abstained">No advice: Not enough evidence to advise' in html
+    assert 'data-testid="ai-abstained">No advice (not a low score, not counted): Not enough' in html
 
 
 def test_the_ai_card_explains_a_candidate_with_no_advice(login, recruiter, interview):

@@ -76,3 +76,11 @@ def test_rubrics_without_ideal_answers_still_rank_answers(report):
     assert statistics.fmean(o.score for o in without.family("excellent")) > statistics.fmean(
         o.score for o in without.family("mediocre")
     )
+
+
+def test_on_a_generic_scorecard_it_gives_no_advice_rather_than_a_misleading_figure():
+    # docs/ai.md: before this rule, excellent answers averaged 1.9 against the default scorecard.
+    some = [c for c in cases() if c.answer.family in ("excellent", "off_topic")][:6]
+    generic = run(OfflineEvaluator(), some, rubric="default-scorecard")
+    assert {o.state for o in generic.outcomes} == {"abstained"}
+    assert all("judged on the interview's generic scorecard" in o.detail for o in generic.outcomes)
