@@ -253,6 +253,9 @@ def main(argv: list[str] | None = None) -> Report:
     parser.add_argument("--split", choices=("dev", "held-out"), default=None)
     parser.add_argument("--show", action="store_true", help="print every case's outcome")
     parser.add_argument(
+        "--limit", type=int, default=0, help="only the first N cases (for a slow evaluator)"
+    )
+    parser.add_argument(
         "--rubric",
         choices=RUBRICS,
         default="own",
@@ -262,6 +265,8 @@ def main(argv: list[str] | None = None) -> Report:
     args = parser.parse_args(argv)
     evaluator = get_evaluator(args.evaluator)
     selected = cases(args.split)
+    if args.limit > 0:
+        selected = selected[: args.limit]
     began = time.perf_counter()
     evaluate(evaluator, selected[0])  # loads the models
     print(
