@@ -212,7 +212,9 @@ def print_report(report: Report, *, show: bool) -> None:
             f"(abstentions as {MIDPOINT:g}: {part.spearman_abstain_as_midpoint:.3f}), "
             f"MAE {part.mae:.2f}, scored {len(part.scored)}"
         )
-    print(f"\n{'family':17} {'n':>3} {'human':>6} {'mean':>6} {'max':>6} {'min':>6} {'abst.':>6}")
+    print(
+        f"\n{'family':17} {'n':>3} {'human':>6} {'mean':>6} {'max':>6} {'min':>6} {'no score':>8}"
+    )
     for name in FAMILIES:
         rows = report.family(name)
         scores = [o.score for o in rows if o.score is not None]
@@ -221,7 +223,7 @@ def print_report(report: Report, *, show: bool) -> None:
             f"{_figure(statistics.fmean(scores) if scores else None):>6} "
             f"{_figure(max(scores) if scores else None):>6} "
             f"{_figure(min(scores) if scores else None):>6} "
-            f"{sum(o.state != 'scored' for o in rows):6}"
+            f"{sum(o.state != 'scored' for o in rows):8}"
         )
     seconds = sorted(o.seconds for o in outcomes)
     print(

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from interviews.models import AudioQuestion
+from tests.e2e.waits import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,8 +40,8 @@ def test_it_speaks_a_new_question_records_one_and_previews_a_narrator(
     expect(player).to_be_visible()
     sample = page.request.get(base + player.get_attribute("src"))
     assert sample.headers["content-type"] == "audio/mpeg"
-    page.wait_for_function(
-        f"({PLAYABLE})(document.querySelector('[data-testid=narrator-preview-player]'))"
+    wait_until(
+        page, f"({PLAYABLE})(document.querySelector('[data-testid=narrator-preview-player]'))"
     )
 
     # Write a new question; the narrator reads it (Celery is eager here, so it is ready at once).
@@ -60,7 +61,7 @@ def test_it_speaks_a_new_question_records_one_and_previews_a_narrator(
     expect(player).to_be_visible()
     expect(status).to_have_attribute("data-status", "completed")
     expect(status).not_to_have_attribute("hx-trigger", re.compile("."))
-    page.wait_for_function(f"({PLAYABLE})(document.querySelector('[data-testid=audio-player]'))")
+    wait_until(page, f"({PLAYABLE})(document.querySelector('[data-testid=audio-player]'))")
     assert AudioQuestion.objects.get(title="Why this team?").transcription_status == "completed"
 
     # Record a prompt with the (fake) microphone instead, and upload it through the same form.

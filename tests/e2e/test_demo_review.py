@@ -10,6 +10,7 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from candidates.models import Answer
+from tests.e2e.waits import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,7 +59,7 @@ def test_the_newest_backend_candidate_has_a_playable_recording_transcript_and_ai
     expect(lines.first).to_be_visible()
     assert lines.count() >= 1
     lines.last.click()
-    page.wait_for_function("el => el.currentTime > 0.5", arg=media.element_handle(), timeout=5000)
+    wait_until(page, "el => el.currentTime > 0.5", arg=media.element_handle(), timeout=5000)
     expect(page.get_by_text("AI advice").first).to_be_visible()
     expect(page.locator("body")).to_contain_text(recorded.transcript.split(".")[0][:30])
     SHOTS.mkdir(exist_ok=True)

@@ -13,6 +13,7 @@ from accounts.models import Role
 from candidates.models import CandidateInterview
 from candidates.recordings import answer_recording_prepare
 from tests.candidates.recording_helpers import browser_webm
+from tests.e2e.waits import wait_until
 from tests.factories import (
     PASSWORD,
     AnswerFactory,
@@ -72,15 +73,14 @@ def test_the_player_shows_the_length_seeks_and_changes_speed(live_server, record
     video = page.locator("video[data-player-media]")
     assert video.evaluate("v => v.paused && v.currentTime === 0")
 
-    page.wait_for_function(
-        "() => document.querySelector('video[data-player-media]').readyState >= 1"
-    )
+    wait_until(page, "() => document.querySelector('video[data-player-media]').readyState >= 1")
     assert video.evaluate("v => v.duration") == pytest.approx(SECONDS, abs=0.2)
     assert video.evaluate("v => v.currentSrc").endswith(f"/answers/{recorded.pk}/media/")
     video.evaluate("v => { v.currentTime = 3.0; }")
-    page.wait_for_function(
+    wait_until(
+        page,
         "() => { const v = document.querySelector('video[data-player-media]');"
-        " return !v.seeking && Math.abs(v.currentTime - 3.0) < 0.3; }"
+        " return !v.seeking && Math.abs(v.currentTime - 3.0) < 0.3; }",
     )
 
     speeds = page.get_by_role("group", name="Playback speed")
@@ -102,9 +102,7 @@ def test_the_player_shows_the_length_seeks_and_changes_speed(live_server, record
     page.keyboard.press("Space")
     assert video.evaluate("v => v.playbackRate") == 2
     video.evaluate("v => v.play()")
-    page.wait_for_function(
-        "() => document.querySelector('video[data-player-media]').currentTime > 0"
-    )
+    wait_until(page, "() => document.querySelector('video[data-player-media]').currentTime > 0")
     assert video.evaluate("v => v.playbackRate") == 2
     video.evaluate("v => v.pause()")
 
@@ -155,9 +153,7 @@ def test_the_share_page_player_works_without_signing_in(live_server, recorded, p
     page.goto(f"{live_server.url}/s/{token}/c/{invite.pk}/")
     expect(page.get_by_test_id("player-duration")).to_have_text("Length 0:04")
     video = page.locator("video[data-player-media]")
-    page.wait_for_function(
-        "() => document.querySelector('video[data-player-media]').readyState >= 1"
-    )
+    wait_until(page, "() => document.querySelector('video[data-player-media]').readyState >= 1")
     assert video.evaluate("v => v.duration") == pytest.approx(SECONDS, abs=0.2)
     page.get_by_role("group", name="Playback speed").get_by_role("button", name="0.75×").click()
     assert video.evaluate("v => v.playbackRate") == 0.75

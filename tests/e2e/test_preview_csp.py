@@ -6,6 +6,7 @@ from playwright.sync_api import Page, Route, expect
 
 from accounts.models import Role
 from speech.media import to_mp3
+from tests.e2e.waits import wait_until
 from tests.factories import (
     PASSWORD,
     AudioQuestionFactory,
@@ -62,6 +63,6 @@ def test_the_preview_plays_a_url_prompt_without_csp_violations(live_server, page
     player = page.locator(f'audio[src="{PROMPT_URL}"]')
     expect(player).to_be_visible()
     player.evaluate("el => { el.preload = 'auto'; el.load(); }")
-    page.wait_for_function(PLAYABLE % PROMPT_URL)
+    wait_until(page, PLAYABLE % PROMPT_URL)
     assert served, "the browser never asked the media host for the prompt"
     assert not violations, violations

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from accounts.models import Membership, Role
 from candidates.models import CandidateInterview
 from candidates.services.review import scorecard_save
+from tests.e2e.waits import wait_until
 from tests.factories import (
     PASSWORD,
     AnswerFactory,
@@ -126,20 +127,14 @@ def test_a_hiring_manager_reviews_an_answer(live_server, review, page: Page):
     expect(page.get_by_text("Great hire.")).to_have_count(0)
 
     audio = page.locator("audio[data-review-media]")
-    page.wait_for_function(
-        "() => document.querySelector('audio[data-review-media]').readyState >= 1"
-    )
+    wait_until(page, "() => document.querySelector('audio[data-review-media]').readyState >= 1")
     assert audio.evaluate("a => a.duration") == pytest.approx(6.5, abs=0.2)
     audio.evaluate("a => a.play()")
-    page.wait_for_function(
-        "() => document.querySelector('audio[data-review-media]').currentTime > 0"
-    )
+    wait_until(page, "() => document.querySelector('audio[data-review-media]').currentTime > 0")
 
     line = page.get_by_role("button", name=re.compile("nightly batch"))
     line.click()
-    page.wait_for_function(
-        "() => document.querySelector('audio[data-review-media]').currentTime >= 4.0"
-    )
+    wait_until(page, "() => document.querySelector('audio[data-review-media]').currentTime >= 4.0")
     expect(line).to_have_attribute("aria-current", "true")
     expect(line).to_have_class(re.compile(r"\bactive\b"))
     expect(page.locator("[data-testid=transcript-line].active")).to_have_count(1)
@@ -147,9 +142,7 @@ def test_a_hiring_manager_reviews_an_answer(live_server, review, page: Page):
     first = page.get_by_role("button", name=re.compile("Hi, I am Ada"))
     first.focus()
     page.keyboard.press("Enter")
-    page.wait_for_function(
-        "() => document.querySelector('audio[data-review-media]').currentTime < 2.0"
-    )
+    wait_until(page, "() => document.querySelector('audio[data-review-media]').currentTime < 2.0")
     expect(first).to_have_attribute("aria-current", "true")
     expect(page.get_by_test_id("transcript").locator("mark", has_text="Celery")).to_be_visible()
     audio.evaluate("a => a.pause()")

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Role
 from candidates.models import CandidateInterview, Scorecard
+from tests.e2e.waits import wait_until
 from tests.factories import (
     PASSWORD,
     AnswerFactory,
@@ -99,7 +100,7 @@ def test_the_scorecard_stays_in_view_and_the_keyboard_reviews(live_server, queue
     expect(dialog).to_be_visible()
     expect(dialog.get_by_test_id("shortcuts")).to_contain_text("Next candidate")
     expect(dialog.get_by_test_id("shortcuts")).to_contain_text("Submit the scorecard")
-    page.wait_for_function("() => !!document.activeElement.closest('#shortcuts-dialog')")
+    wait_until(page, "() => !!document.activeElement.closest('#shortcuts-dialog')")
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
 

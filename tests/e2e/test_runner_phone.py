@@ -12,6 +12,7 @@ from candidates.models import Answer
 from candidates.tokens import new_invite_token
 from interviews.services.interviews import interview_question_add
 from tests.e2e.test_runner import assert_recording_stored, axe_violations
+from tests.e2e.waits import wait_until
 from tests.factories import (
     AITextQuestionFactory,
     AudioQuestionFactory,
@@ -211,8 +212,8 @@ def test_a_tab_closed_mid_upload_resumes_from_its_offset(live_server, invite, ph
     page.get_by_role("button", name="Stop recording").click()
     expect(page.get_by_role("button", name="Use this answer")).to_be_visible()
     # IndexedDB holds a plain record: the resume address and the acknowledged offset.
-    page.wait_for_function(
-        f"({SAVED_RECORDING})().then(a => a.length === 1 && a[0].finished && a[0].offset > 0)"
+    wait_until(
+        page, f"({SAVED_RECORDING})().then(a => a.length === 1 && a[0].finished && a[0].offset > 0)"
     )
     saved = page.evaluate(SAVED_RECORDING)[0]
     assert saved["url"].startswith(f"{live_server.url}/uploads/")
