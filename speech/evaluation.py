@@ -13,7 +13,9 @@ Scores are advice for a human reviewer, never a decision. Nothing here touches t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Literal, Protocol
+
+RubricSource = Literal["question", "scorecard", "relevance"]
 
 # The fewest words an answer needs before anyone can fairly judge it.
 MIN_ANSWER_WORDS = 5
@@ -58,7 +60,7 @@ class EvaluationRequest:
     language: str = "en"
     # Where the criteria come from: "question" (the question's own rubric), "scorecard" (the
     # interview's scorecard, generic to every question) or "relevance" (built from the question).
-    rubric_source: str = "question"
+    rubric_source: RubricSource = "question"
 
 
 @dataclass(frozen=True)

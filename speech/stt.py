@@ -346,7 +346,8 @@ def whisper_model(*, language: str | None = None) -> _WhisperModel:
     model = _load(folder) if folder is not None else None
     if model is not None and model.multilingual:
         return model
-    name = (model or primary or _WhisperModel(None, _model_folder()[1], False)).name
+    known = model or primary
+    name = known.name if known is not None else _model_folder()[1]
     off = (
         " (WHISPER_MULTILINGUAL_MODEL_PATH=off)" if _multilingual_setting().lower() == "off" else ""
     )

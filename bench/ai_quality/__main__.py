@@ -30,7 +30,7 @@ import bench.common  # noqa: F401 - sets up Django
 from bench.ai_quality.cases import ADVERSARIAL, FAMILIES, Case, cases
 
 if TYPE_CHECKING:
-    from speech.evaluation import EvaluationRequest, Evaluator
+    from speech.evaluation import EvaluationRequest, Evaluator, RubricSource
 
 MIDPOINT = 3.0
 TARGET_SPEARMAN = 0.7
@@ -46,6 +46,7 @@ class Outcome:
 
 
 RUBRICS = ("own", "without-ideal", "default-scorecard", "relevance")
+SOURCES: dict[str, RubricSource] = {"default-scorecard": "scorecard", "relevance": "relevance"}
 
 
 def request_for(case: Case, *, rubric: str = "own") -> EvaluationRequest:
@@ -81,9 +82,7 @@ def request_for(case: Case, *, rubric: str = "own") -> EvaluationRequest:
         question=question.text,
         answer=case.answer.text,
         criteria=criteria,
-        rubric_source={"default-scorecard": "scorecard", "relevance": "relevance"}.get(
-            rubric, "question"
-        ),
+        rubric_source=SOURCES.get(rubric, "question"),
         keywords=question.keywords,
         language=case.answer.language,
     )

@@ -44,6 +44,7 @@ from speech.evaluation import (
     EvaluationRefused,
     EvaluationRequest,
     EvaluationResult,
+    RubricSource,
     TransientEvaluationError,
 )
 from webhooks.models import EventType
@@ -161,7 +162,7 @@ def answer_request(*, answer: Answer) -> EvaluationRequest:
     item = answer.interview_question
     question = _question_text(item)
     criteria: tuple[Criterion, ...] = ()
-    source = "question"
+    source: RubricSource = "question"
     if item is not None and item.kind == InterviewQuestion.Kind.AI_TEXT:
         assert item.ai_text_question is not None
         rubric = list(RubricCriterion.objects.filter(question=item.ai_text_question))

@@ -231,8 +231,8 @@ def transcription_hints(answer: Answer) -> list[str]:
     the names of the criteria the answer is judged on, and the question (the evaluator's own
     request, so both see the same words)."""
     request = answer_request(answer=answer)
-    # "relevance" is the stand-in criterion of an interview without a scorecard: no vocabulary.
-    names = [c.name for c in request.criteria if c.key != "relevance"]
+    # The stand-in "Relevance" criterion of an interview without a scorecard adds no words.
+    names = [] if request.rubric_source == "relevance" else [c.name for c in request.criteria]
     return [*request.keywords, *names, request.question]
 
 
