@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -62,32 +63,30 @@ def team_admin_required(view: View) -> View:
     return wrapper
 
 
-def get_member_for(request: HttpRequest, pk: Any) -> Membership:
+def get_member_for(request: HttpRequest, pk: int) -> Membership:
     """A membership of the current team (404 otherwise)."""
     team = request.membership.team  # type: ignore[attr-defined]
     try:
-        return Membership.objects.select_related("user", "team").get(team=team, pk=int(pk))
-    except (Membership.DoesNotExist, ValueError) as exc:
+        return Membership.objects.select_related("user", "team").get(team=team, pk=pk)
+    except Membership.DoesNotExist as exc:
         raise Http404("No such member in this team.") from exc
 
 
-def get_invitation_for(request: HttpRequest, pk: Any) -> TeamInvitation:
+def get_invitation_for(request: HttpRequest, pk: UUID) -> TeamInvitation:
     team = request.membership.team  # type: ignore[attr-defined]
     try:
         return TeamInvitation.objects.select_related("team").get(team=team, pk=pk)
-    except (TeamInvitation.DoesNotExist, ValueError, ValidationError) as exc:
+    except TeamInvitation.DoesNotExist as exc:
         raise Http404("No such invitation in this team.") from exc
 
 
-def get_team_for_admin(request: AuthedRequest, pk: Any) -> Team:
+def get_team_for_admin(request: AuthedRequest, pk: UUID) -> Team:
     """A team the user administers (owner/admin). Teams they cannot see are a 404."""
     user = request.user
     membership = (
         Membership.objects.select_related("team", "team__organization")
         .filter(user=user, team_id=pk)
         .first()
-        if _is_uuid(pk)
-        else None
     )
     if membership is None:
         raise Http404("No such team.")
@@ -97,22 +96,10 @@ def get_team_for_admin(request: AuthedRequest, pk: Any) -> Team:
 
 
 def get_team_for_member(request: AuthedRequest, pk: Any) -> Team:
-    """A team the user belongs to (for the team switcher); 404 otherwise."""
-    membership = (
-        Membership.objects.select_related("team").filter(user=request.user, team_id=pk).first()
-        if _is_uuid(pk)
-        else None
-    )
-    if membership is None:
-        raise Http404("You are not a member of that team.")
-    return membership.team
-
-
-def _is_uuid(value: Any) -> bool:
-    import uuid
-
+    """A team the user belongs to (for the team switcher, which posts its id); 404 otherwise,
+    a malformed id included."""
+    memberships = Membership.objects.select_related("team").filter(user=request.user)
     try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
+        return memberships.get(team_id=pk).team
+    except (Membership.DoesNotExist, ValidationError) as exc:
+        raise Http404("You are not a member of that team.") from exc

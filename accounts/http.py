@@ -1,13 +1,9 @@
 """Typed requests: what the middleware stack puts on ``request`` for the views to rely on."""
 
-from django.http import HttpRequest
-from django_htmx.middleware import HtmxDetails
-
 from accounts.models import Membership, Team, User
+from kit.http import HtmxRequest
 
-
-class HtmxRequest(HttpRequest):
-    htmx: HtmxDetails
+__all__ = ["AuthedRequest", "HtmxRequest", "TeamRequest"]
 
 
 class AuthedRequest(HtmxRequest):

@@ -8,8 +8,8 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.ids import uuid7
-from dashboard import limits
-from dashboard.limits import bounded_text
+from kit import limits
+from kit.limits import bounded_text
 
 
 class TOTPDevice(models.Model):

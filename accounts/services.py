@@ -67,6 +67,38 @@ def team_create(
 
 
 @transaction.atomic
+def organization_setup(
+    *, name: str, team_name: str, by: User, ip: str | None = None
+) -> tuple[Organization, Team]:
+    """A new organization with its first team, ``by`` its owner: the welcome page for someone
+    in no team, and ``manage.py organization_setup`` for whoever installs Panelist. Audited as
+    ``organization.created`` and ``team.created``."""
+    from accounts.models import Organization
+
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"organization": "Enter your organization's name."})
+    if len(name) > 150:
+        raise ValidationError({"organization": "An organization name has at most 150 characters."})
+    organization = Organization.objects.create(name=name)
+    try:
+        team = team_create(organization=organization, name=team_name, by=by, ip=ip)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict") and "name" in exc.error_dict:
+            raise ValidationError({"team": exc.error_dict["name"]}) from exc
+        raise
+    audit_record(
+        action="organization.created",
+        actor=by,
+        team=team,
+        obj=organization,
+        ip=ip,
+        data={"team": str(team.pk)},
+    )
+    return organization, team
+
+
+@transaction.atomic
 def team_rename(*, team: Team, name: str, by: User, ip: str | None = None) -> Team:
     name = _clean_team_name(name)
     clash = Team.objects.filter(organization_id=team.organization_id, name__iexact=name)

@@ -10,7 +10,6 @@ from django.contrib.auth import REDIRECT_FIELD_NAME, login, user_login_failed
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
@@ -38,6 +37,7 @@ from accounts.services import (
     team_invitation_by_token,
     user_review_emails_set,
 )
+from kit.pages import apply_errors
 
 LOCKED_MESSAGE = (
     "Too many failed sign-in attempts. Sign-in is paused for {minutes} minutes; "
@@ -169,14 +169,6 @@ def login_verify(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/login_verify.html", context)
 
 
-def _apply_errors(form: BaseForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 def _two_factor_context(request: AuthedRequest, **extra: Any) -> dict[str, Any]:
     user = request.user
     device = twofactor.totp_device_for(user=user)
@@ -241,7 +233,7 @@ def two_factor_confirm(request: AuthedRequest) -> HttpResponse:
                 ip=client_ip(request),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             request.session.pop(twofactor.SESSION_SETUP_SECRET, None)
             request.session[twofactor.SESSION_VERIFIED] = True
@@ -281,7 +273,7 @@ def _proof_view(request: AuthedRequest, action: str) -> HttpResponse:
                     request, "accounts/two_factor_codes.html", {"codes": codes, "renewed": True}
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
                 if any(e.code == "wrong_proof" for e in exc.error_dict.get("proof", [])):
                     _failed(request, email=request.user.email)
     context = _two_factor_context(request, **{f"{action}_form": form})
@@ -323,7 +315,7 @@ def two_factor_policy(request: AuthedRequest) -> HttpResponse:
                 ip=client_ip(request),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -354,7 +346,7 @@ def notifications(request: AuthedRequest) -> HttpResponse:
         try:
             user_review_emails_set(user=user, choice=form.cleaned_data["review_emails"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "Your email choices are saved.")
             return redirect("accounts:notifications")

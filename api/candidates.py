@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import uuid
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import path
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -20,7 +20,14 @@ from rest_framework.response import Response
 from api import privacy
 from api.auth import ApiKeyAuthentication, request_team, request_user
 from api.base import GatherView
-from api.interviews import TEAM_PARAM, get_or_404
+from api.dialect import (
+    PAGE_PARAMS,
+    TEAM_PARAM,
+    envelope_of,
+    get_or_404,
+    page_of,
+    service_errors,
+)
 from api.responses import envelope, paginate, problem
 from api.serializers.candidates import (
     CandidateCreateIn,
@@ -35,13 +42,11 @@ from api.serializers.candidates import (
     TurnOut,
     TurnUpdateIn,
 )
-from api.serializers.interviews import Conflict, envelope_of, paged_envelope_of, service_errors
 from candidates.models import (
     Answer,
     Candidate,
     CandidateInterview,
     Evaluation,
-    InvalidTransition,
     Scorecard,
     Turn,
 )
@@ -57,7 +62,6 @@ from candidates.services.invites import (
 )
 from candidates.services.review import BULK_DECIDE_MAX, invite_decide_bulk
 from candidates.services.turns import (
-    TurnConflict,
     candidate_interview_finalize,
     turn_create,
     turn_update,
@@ -66,11 +70,9 @@ from interviews.models import Interview
 
 CANDIDATES_READ, CANDIDATES_WRITE = "candidates:read", "candidates:write"
 READ, WRITE = "interviews:read", "interviews:write"
-PAGING = [
-    OpenApiParameter("page", int, description="1-based (0 also means the first page)."),
-    OpenApiParameter("pageSize", int, description="1 to 100; 20 by default."),
-]
-INVITE_ERRORS = {"delivery_types": "deliveryTypes", "expires_at": "expiresAt", "until": "expiresAt"}
+INVITE_ERRORS = {"until": "expiresAt"}
+# An invite's status that forbids the change is a 409, not bad input.
+STATUS = {"status"}
 
 
 # ---------------------------------------------------------------- candidates
@@ -92,11 +94,11 @@ class CandidateList(GatherView):
         summary="List candidates",
         operation_id="candidates_list",
         parameters=[
-            *PAGING,
+            *PAGE_PARAMS,
             OpenApiParameter("search", str, description="Matches the name or email."),
             TEAM_PARAM,
         ],
-        responses=paged_envelope_of("CandidateList", "candidates", CandidateOut(many=True)),
+        responses=page_of("CandidateList", "candidates", CandidateOut),
     )
     def get(self, request: Request) -> Response:
         candidates = Candidate.objects.for_team(request_team(request)).order_by("-created_at")
@@ -112,15 +114,15 @@ class CandidateList(GatherView):
         "same email is a 409 whose `existingCandidateId` names the one that exists. "
         "`phone` must be E.164 (+ and the country code).",
         request=CandidateCreateIn,
-        responses={201: envelope_of("CandidateCreate", "candidate", CandidateOut())},
+        responses={201: envelope_of("CandidateCreate", "candidate", CandidateOut)},
     )
     def post(self, request: Request) -> Response:
         body = CandidateCreateIn(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         team, by = request_team(request), request_user(request)
-        try:
-            with service_errors():
+        with service_errors():
+            try:
                 candidate = candidate_create(
                     team=team,
                     by=by,
@@ -130,26 +132,25 @@ class CandidateList(GatherView):
                     phone=data.get("phone", ""),
                     external_id=data.get("externalId", ""),
                 )
-        except exceptions.ValidationError as exc:
-            if isinstance(exc.__cause__, DuplicateCandidate):
-                return _duplicate(request, exc.__cause__)
-            raise
+            except DuplicateCandidate as exc:
+                return _duplicate(request, exc)
         return envelope(request, {"candidate": CandidateOut(candidate).data}, 201)
 
 
 class CandidateDetail(GatherView):
     scopes = {"GET": CANDIDATES_READ, "PATCH": CANDIDATES_WRITE, "DELETE": CANDIDATES_WRITE}
+    what = "candidate"
 
     @privacy.erase_schema
-    def delete(self, request: Request, pk: str) -> Response:
+    def delete(self, request: Request, pk: uuid.UUID) -> Response:
         return privacy.erase(request, pk)
 
     @extend_schema(
         summary="Get a candidate",
         parameters=[TEAM_PARAM],
-        responses=envelope_of("CandidateGet", "candidate", CandidateOut()),
+        responses=envelope_of("CandidateGet", "candidate", CandidateOut),
     )
-    def get(self, request: Request, pk: str) -> Response:
+    def get(self, request: Request, pk: uuid.UUID) -> Response:
         candidate = get_or_404(Candidate.objects.for_team(request_team(request)), pk, "candidate")
         return envelope(request, {"candidate": CandidateOut(candidate).data})
 
@@ -157,15 +158,15 @@ class CandidateDetail(GatherView):
         summary="Update a candidate",
         description="Changes the fields sent; an empty string clears an optional one.",
         request=CandidateUpdateIn,
-        responses=envelope_of("CandidateUpdate", "candidate", CandidateOut()),
+        responses=envelope_of("CandidateUpdate", "candidate", CandidateOut),
     )
-    def patch(self, request: Request, pk: str) -> Response:
+    def patch(self, request: Request, pk: uuid.UUID) -> Response:
         candidate = get_or_404(Candidate.objects.for_team(request_team(request)), pk, "candidate")
         body = CandidateUpdateIn(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        try:
-            with service_errors():
+        with service_errors():
+            try:
                 candidate = candidate_update(
                     candidate=candidate,
                     first_name=data.get("firstName"),
@@ -174,10 +175,8 @@ class CandidateDetail(GatherView):
                     phone=data.get("phone"),
                     external_id=data.get("externalId"),
                 )
-        except exceptions.ValidationError as exc:
-            if isinstance(exc.__cause__, DuplicateCandidate):
-                return _duplicate(request, exc.__cause__)
-            raise
+            except DuplicateCandidate as exc:
+                return _duplicate(request, exc)
         return envelope(request, {"candidate": CandidateOut(candidate).data})
 
 
@@ -227,19 +226,6 @@ def _duplicate_invite(request: Request, exc: DuplicateInvite) -> Response:
     )
 
 
-def _run(call: Any) -> Any:
-    """Service errors about the invite's status are conflicts (409), the rest bad input."""
-    try:
-        with service_errors(INVITE_ERRORS):
-            return call()
-    except exceptions.ValidationError as exc:
-        if isinstance(exc.detail, dict) and set(exc.detail) == {"status"}:
-            raise Conflict(str(exc.detail["status"][0])) from exc
-        raise
-    except InvalidTransition as exc:
-        raise Conflict(str(exc)) from exc
-
-
 class CandidateInterviewList(GatherView):
     scopes = {"GET": READ, "POST": WRITE}
 
@@ -247,15 +233,13 @@ class CandidateInterviewList(GatherView):
         summary="List candidate interviews",
         operation_id="candidate_interviews_list",
         parameters=[
-            *PAGING,
+            *PAGE_PARAMS,
             OpenApiParameter("status", str, enum=CandidateInterview.Status.values),
             OpenApiParameter("interviewId", OpenApiTypes.UUID),
             OpenApiParameter("candidateId", OpenApiTypes.UUID),
             TEAM_PARAM,
         ],
-        responses=paged_envelope_of(
-            "CandidateInterviewList", "candidateInterviews", CandidateInterviewOut(many=True)
-        ),
+        responses=page_of("CandidateInterviewList", "candidateInterviews", CandidateInterviewOut),
     )
     def get(self, request: Request) -> Response:
         params = request.query_params
@@ -288,7 +272,7 @@ class CandidateInterviewList(GatherView):
         request=CandidateInterviewCreateIn,
         responses={
             201: envelope_of(
-                "CandidateInterviewCreate", "candidateInterview", CandidateInterviewDetailOut()
+                "CandidateInterviewCreate", "candidateInterview", CandidateInterviewDetailOut
             )
         },
     )
@@ -299,10 +283,10 @@ class CandidateInterviewList(GatherView):
         team, by = request_team(request), request_user(request)
         candidate = get_or_404(Candidate.objects.for_team(team), data["candidateId"], "candidate")
         interview = get_or_404(Interview.objects.for_team(team), data["interviewId"], "interview")
-        try:
-            with service_errors(
-                INVITE_ERRORS | {"candidate": "candidateId", "interview": "interviewId"}
-            ):
+        with service_errors(
+            INVITE_ERRORS | {"candidate": "candidateId", "interview": "interviewId"}
+        ):
+            try:
                 invite, _token = invite_create(
                     team=team,
                     by=by,
@@ -313,15 +297,14 @@ class CandidateInterviewList(GatherView):
                     send=data["sendInvite"],
                     language=data.get("language", ""),
                 )
-        except exceptions.ValidationError as exc:
-            if isinstance(exc.__cause__, DuplicateInvite):
-                return _duplicate_invite(request, exc.__cause__)
-            raise
+            except DuplicateInvite as exc:
+                return _duplicate_invite(request, exc)
         return envelope(request, {"candidateInterview": _detail(invite)}, 201)
 
 
 class CandidateInterviewDetail(GatherView):
     scopes = {"GET": READ, "PATCH": WRITE}
+    what = "candidate interview"
 
     @extend_schema(
         summary="Get a candidate interview",
@@ -329,10 +312,10 @@ class CandidateInterviewDetail(GatherView):
         "and reviewers' scorecards.",
         parameters=[TEAM_PARAM],
         responses=envelope_of(
-            "CandidateInterviewGet", "candidateInterview", CandidateInterviewDetailOut()
+            "CandidateInterviewGet", "candidateInterview", CandidateInterviewDetailOut
         ),
     )
-    def get(self, request: Request, pk: str) -> Response:
+    def get(self, request: Request, pk: uuid.UUID) -> Response:
         invite = get_or_404(_invites(request_team(request)), pk, "candidate interview")
         return envelope(request, {"candidateInterview": _detail(invite)})
 
@@ -342,19 +325,21 @@ class CandidateInterviewDetail(GatherView):
         "invites cannot be extended (409).",
         request=CandidateInterviewUpdateIn,
         responses=envelope_of(
-            "CandidateInterviewUpdate", "candidateInterview", CandidateInterviewDetailOut()
+            "CandidateInterviewUpdate", "candidateInterview", CandidateInterviewDetailOut
         ),
     )
-    def patch(self, request: Request, pk: str) -> Response:
+    def patch(self, request: Request, pk: uuid.UUID) -> Response:
         invite = get_or_404(_invites(request_team(request)), pk, "candidate interview")
         body = CandidateInterviewUpdateIn(data=request.data)
         body.is_valid(raise_exception=True)
-        _run(lambda: invite_extend(invite=invite, until=body.validated_data["expiresAt"]))
+        with service_errors(INVITE_ERRORS, conflicts=STATUS):
+            invite_extend(invite=invite, until=body.validated_data["expiresAt"])
         return envelope(request, {"candidateInterview": _detail(invite)})
 
 
 class CandidateInterviewCancel(GatherView):
     scopes = {"POST": WRITE}
+    what = "candidate interview"
 
     @extend_schema(
         summary="Cancel a candidate interview",
@@ -362,17 +347,19 @@ class CandidateInterviewCancel(GatherView):
         request=None,
         parameters=[TEAM_PARAM],
         responses=envelope_of(
-            "CandidateInterviewCancel", "candidateInterview", CandidateInterviewDetailOut()
+            "CandidateInterviewCancel", "candidateInterview", CandidateInterviewDetailOut
         ),
     )
-    def post(self, request: Request, pk: str) -> Response:
+    def post(self, request: Request, pk: uuid.UUID) -> Response:
         invite = get_or_404(_invites(request_team(request)), pk, "candidate interview")
-        _run(lambda: invite_cancel(invite=invite, by=request.auth.created_by))
+        with service_errors(INVITE_ERRORS, conflicts=STATUS):
+            invite_cancel(invite=invite, by=request.auth.created_by)
         return envelope(request, {"candidateInterview": _detail(invite)})
 
 
 class CandidateInterviewRemind(GatherView):
     scopes = {"POST": WRITE}
+    what = "candidate interview"
 
     @extend_schema(
         summary="Remind a candidate",
@@ -382,17 +369,19 @@ class CandidateInterviewRemind(GatherView):
         request=None,
         parameters=[TEAM_PARAM],
         responses=envelope_of(
-            "CandidateInterviewRemind", "candidateInterview", CandidateInterviewDetailOut()
+            "CandidateInterviewRemind", "candidateInterview", CandidateInterviewDetailOut
         ),
     )
-    def post(self, request: Request, pk: str) -> Response:
+    def post(self, request: Request, pk: uuid.UUID) -> Response:
         invite = get_or_404(_invites(request_team(request)), pk, "candidate interview")
-        _run(lambda: invite_remind(invite=invite, by=request.auth.created_by))
+        with service_errors(INVITE_ERRORS, conflicts=STATUS):
+            invite_remind(invite=invite, by=request.auth.created_by)
         return envelope(request, {"candidateInterview": _detail(invite)})
 
 
 class CandidateInterviewResend(GatherView):
     scopes = {"POST": WRITE}
+    what = "candidate interview"
 
     @extend_schema(
         summary="Send a candidate a new link",
@@ -402,12 +391,13 @@ class CandidateInterviewResend(GatherView):
         request=None,
         parameters=[TEAM_PARAM],
         responses=envelope_of(
-            "CandidateInterviewResend", "candidateInterview", CandidateInterviewDetailOut()
+            "CandidateInterviewResend", "candidateInterview", CandidateInterviewDetailOut
         ),
     )
-    def post(self, request: Request, pk: str) -> Response:
+    def post(self, request: Request, pk: uuid.UUID) -> Response:
         invite = get_or_404(_invites(request_team(request)), pk, "candidate interview")
-        _run(lambda: invite_resend(invite=invite, by=request.auth.created_by))
+        with service_errors(INVITE_ERRORS, conflicts=STATUS):
+            invite_resend(invite=invite, by=request.auth.created_by)
         return envelope(request, {"candidateInterview": _detail(invite)})
 
 
@@ -434,7 +424,7 @@ class CandidateInterviewDecisions(GatherView):
         "is a 409. Each decision is audited as the dashboard's are.",
         request=DecisionsIn,
         parameters=[TEAM_PARAM],
-        responses=envelope_of("CandidateInterviewDecisions", "result", DecisionsOut()),
+        responses=envelope_of("CandidateInterviewDecisions", "result", DecisionsOut),
     )
     def post(self, request: Request) -> Response:
         body = DecisionsIn(data=request.data)
@@ -450,12 +440,11 @@ class CandidateInterviewDecisions(GatherView):
         }
         if missing := [str(i) for i in ids if i not in found]:
             raise exceptions.NotFound(f"No candidate interview {', '.join(missing)} in this team.")
-        try:
+        # The one rule left once the body is valid: every candidate has completed (409).
+        with service_errors(conflicts={"ids"}):
             invite_decide_bulk(
                 invites=[found[i] for i in ids], decision=decision, by=request.auth.created_by
             )
-        except DjangoValidationError as exc:
-            raise Conflict(" ".join(exc.messages)) from exc
         result = {"candidateInterviewIds": ids, "decision": decision}
         return envelope(request, {"result": DecisionsOut(result).data})
 
@@ -513,27 +502,19 @@ class AgentSecretScheme(OpenApiAuthenticationExtension):
 
 
 def get_invite_or_none(pk: Any) -> CandidateInterview | None:
-    try:
-        return get_or_404(CandidateInterview.objects.select_related("interview"), pk, "invite")
-    except exceptions.NotFound:
+    if not isinstance(pk, uuid.UUID):  # a path id that is not a UUID (lenient_id_routes)
         return None
+    return CandidateInterview.objects.select_related("interview").filter(pk=pk).first()
 
 
 class AgentView(GatherView):
     authentication_classes = [ApiKeyAuthentication, AgentSecretAuthentication]
+    what = "candidate interview"
 
-    def invite(self, request: Request, pk: str) -> CandidateInterview:
+    def invite(self, request: Request, pk: uuid.UUID) -> CandidateInterview:
         if isinstance(request.auth, AgentCredential):
             return request.auth.invite
-        return get_or_404(_invites(request_team(request)), pk, "candidate interview")
-
-
-def _turn_conflicts(call: Any) -> Any:
-    try:
-        with service_errors({"turn_number": "turnNumber", "audio_url": "audioUrl"}):
-            return call()
-    except TurnConflict as exc:
-        raise Conflict(str(exc)) from exc
+        return get_or_404(_invites(request_team(request)), pk, self.what)
 
 
 AGENT_AUTH = "An API key with interviews:write (interviews:read to read), or `X-Agent-Secret`."
@@ -548,15 +529,15 @@ class TurnList(AgentView):
         "interview. A completed interview takes no more turns (409); a turn number already "
         f"recorded is a 409 too. {AGENT_AUTH}",
         request=TurnCreateIn,
-        responses={201: envelope_of("TurnCreate", "turn", TurnOut())},
+        responses={201: envelope_of("TurnCreate", "turn", TurnOut)},
     )
-    def post(self, request: Request, pk: str) -> Response:
+    def post(self, request: Request, pk: uuid.UUID) -> Response:
         invite = self.invite(request, pk)
         body = TurnCreateIn(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        turn = _turn_conflicts(
-            lambda: turn_create(
+        with service_errors():
+            turn = turn_create(
                 invite=invite,
                 turn_number=data["turnNumber"],
                 role=data["role"],
@@ -565,7 +546,6 @@ class TurnList(AgentView):
                 is_pending_question=data["isPendingQuestion"],
                 evaluation=data["evaluation"],
             )
-        )
         return envelope(request, {"turn": TurnOut(turn).data}, 201)
 
 
@@ -576,16 +556,16 @@ class TurnDetail(AgentView):
         summary="Update a turn",
         description=f"Typically the final transcript and its evaluation. {AGENT_AUTH}",
         request=TurnUpdateIn,
-        responses=envelope_of("TurnUpdate", "turn", TurnOut()),
+        responses=envelope_of("TurnUpdate", "turn", TurnOut),
     )
-    def patch(self, request: Request, pk: str, turn_number: int) -> Response:
+    def patch(self, request: Request, pk: uuid.UUID, turn_number: int) -> Response:
         invite = self.invite(request, pk)
         body = TurnUpdateIn(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         try:
-            turn = _turn_conflicts(
-                lambda: turn_update(
+            with service_errors():
+                turn = turn_update(
                     invite=invite,
                     turn_number=turn_number,
                     content=data.get("content"),
@@ -593,7 +573,6 @@ class TurnDetail(AgentView):
                     is_pending_question=data.get("isPendingQuestion"),
                     evaluation=data.get("evaluation"),
                 )
-            )
         except Turn.DoesNotExist as exc:
             raise exceptions.NotFound(f"No turn {turn_number} in this interview.") from exc
         return envelope(request, {"turn": TurnOut(turn).data})
@@ -605,9 +584,9 @@ class TurnHistory(AgentView):
     @extend_schema(
         summary="Turn history",
         description=f"Every turn of the interview, in order. {AGENT_AUTH}",
-        responses=envelope_of("TurnHistory", "turns", TurnOut(many=True)),
+        responses=envelope_of("TurnHistory", "turns", TurnOut, many=True),
     )
-    def get(self, request: Request, pk: str) -> Response:
+    def get(self, request: Request, pk: uuid.UUID) -> Response:
         invite = self.invite(request, pk)
         turns = Turn.objects.filter(candidate_interview=invite).order_by("turn_number")
         return envelope(request, {"turns": TurnOut(turns, many=True).data})
@@ -625,27 +604,25 @@ class Finalize(AgentView):
         f"stored yet. {AGENT_AUTH}",
         request=FinalizeIn,
         responses=envelope_of(
-            "CandidateInterviewFinalize", "candidateInterview", CandidateInterviewDetailOut()
+            "CandidateInterviewFinalize", "candidateInterview", CandidateInterviewDetailOut
         ),
     )
-    def post(self, request: Request, pk: str) -> Response:
+    def post(self, request: Request, pk: uuid.UUID) -> Response:
         invite = self.invite(request, pk)
         body = FinalizeIn(data=request.data)
         body.is_valid(raise_exception=True)
         ended_at = body.validated_data.get("endedAt")
         generate_report = body.validated_data.get("generateReport") is not False
-        with service_errors({"ended_at": "endedAt"}):
-            _turn_conflicts(
-                lambda: candidate_interview_finalize(
-                    invite=invite, ended_at=ended_at, generate_report=generate_report
-                )
+        with service_errors():
+            candidate_interview_finalize(
+                invite=invite, ended_at=ended_at, generate_report=generate_report
             )
         return envelope(request, {"candidateInterview": _detail(invite)})
 
 
 urlpatterns = [
     path("candidates", CandidateList.as_view(), name="candidates"),
-    path("candidates/<str:pk>", CandidateDetail.as_view(), name="candidate"),
+    path("candidates/<uuid:pk>", CandidateDetail.as_view(), name="candidate"),
     path("candidate-interviews", CandidateInterviewList.as_view(), name="candidate-interviews"),
     path(
         "candidate-interviews/decisions",
@@ -653,31 +630,31 @@ urlpatterns = [
         name="candidate-interview-decisions",
     ),
     path(
-        "candidate-interviews/<str:pk>",
+        "candidate-interviews/<uuid:pk>",
         CandidateInterviewDetail.as_view(),
         name="candidate-interview",
     ),
     path(
-        "candidate-interviews/<str:pk>/cancel",
+        "candidate-interviews/<uuid:pk>/cancel",
         CandidateInterviewCancel.as_view(),
         name="candidate-interview-cancel",
     ),
     path(
-        "candidate-interviews/<str:pk>/remind",
+        "candidate-interviews/<uuid:pk>/remind",
         CandidateInterviewRemind.as_view(),
         name="candidate-interview-remind",
     ),
     path(
-        "candidate-interviews/<str:pk>/resend",
+        "candidate-interviews/<uuid:pk>/resend",
         CandidateInterviewResend.as_view(),
         name="candidate-interview-resend",
     ),
-    path("candidate-interviews/<str:pk>/turns", TurnList.as_view(), name="turns"),
+    path("candidate-interviews/<uuid:pk>/turns", TurnList.as_view(), name="turns"),
     path(
-        "candidate-interviews/<str:pk>/turns/<int:turn_number>",
+        "candidate-interviews/<uuid:pk>/turns/<int:turn_number>",
         TurnDetail.as_view(),
         name="turn",
     ),
-    path("candidate-interviews/<str:pk>/history", TurnHistory.as_view(), name="turn-history"),
-    path("candidate-interviews/<str:pk>/finalize", Finalize.as_view(), name="finalize"),
+    path("candidate-interviews/<uuid:pk>/history", TurnHistory.as_view(), name="turn-history"),
+    path("candidate-interviews/<uuid:pk>/finalize", Finalize.as_view(), name="finalize"),
 ]

@@ -13,9 +13,18 @@ from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.audit import client_ip
 from accounts.models import Team
 from api.auth import request_team, request_user
 from api.base import GatherView
+from api.dialect import (
+    PAGE_PARAMS,
+    TEAM_PARAM,
+    envelope_of,
+    get_or_404,
+    page_of,
+    service_errors,
+)
 from api.keys import api_key_teams
 from api.responses import envelope, paginate
 from api.serializers.interviews import (
@@ -27,9 +36,6 @@ from api.serializers.interviews import (
     InterviewDetailOut,
     InterviewOut,
     InterviewUpdateIn,
-    envelope_of,
-    paged_envelope_of,
-    service_errors,
 )
 from interviews.models import AudioQuestion, Interview, InterviewQuestion, Narrator, SurveyQuestion
 from interviews.selectors import interview_items, interview_list
@@ -38,19 +44,12 @@ from interviews.services.interviews import (
     interview_agent_secret_rotate,
     interview_bulk_set_status,
     interview_create,
-    interview_question_add,
-    interview_question_remove,
-    interview_question_update,
-    interview_questions_set_order,
+    interview_questions_replace,
     interview_set_status,
     interview_update,
-    interview_update_keywords,
 )
 
 READ, WRITE = "interviews:read", "interviews:write"
-TEAM_PARAM = OpenApiParameter(
-    "teamId", str, description="Organization keys: the team to act on (else the default team)."
-)
 # Settings the API edits, by their API name.
 SETTINGS = {
     "title": "title",
@@ -68,18 +67,6 @@ ERROR_NAMES = {
     "narrator": "narratorId",
     "ids": "interviewIds",
 }
-
-
-def get_or_404(queryset: QuerySet[Any], pk: Any, what: str) -> Any:
-    """The row ``pk`` of ``queryset`` (already limited to what the key may see), else a 404."""
-    try:
-        key = uuid.UUID(str(pk))
-    except ValueError:
-        key = None
-    found = queryset.filter(pk=key).first() if key else None
-    if found is None:
-        raise exceptions.NotFound(f"No {what} {pk} in this team.")
-    return found
 
 
 def _interviews(team: Team) -> QuerySet[Interview]:
@@ -112,32 +99,6 @@ def _narrator(team: Team, pk: Any) -> Narrator | None:
     return get_or_404(Narrator.objects.for_team(team), pk, "narrator")
 
 
-def _replace_questions(
-    interview: Interview, kind: str, questions: list[Any], knockouts: list[bool]
-) -> None:
-    """Make the interview's questions of ``kind`` exactly ``questions``, in that order, in the
-    places questions of that kind held; questions of other kinds keep theirs."""
-    field = f"{kind}_question_id"
-    wanted = [q.pk for q in questions]
-    for item in InterviewQuestion.objects.filter(interview=interview, kind=kind):
-        if getattr(item, field) not in wanted:
-            interview_question_remove(item=item)
-    present = {
-        getattr(i, field): i
-        for i in InterviewQuestion.objects.filter(interview=interview, kind=kind)
-    }
-    for question, knockout in zip(questions, knockouts, strict=True):
-        if (existing := present.get(question.pk)) is None:
-            interview_question_add(interview=interview, question=question, knockout=knockout)
-        elif existing.knockout != knockout:
-            interview_question_update(item=existing, knockout=knockout)
-    items = list(InterviewQuestion.objects.filter(interview=interview).order_by("ordinal"))
-    by_question = {getattr(i, field): i for i in items if i.kind == kind}
-    in_order = iter(by_question[pk] for pk in wanted)
-    order = [next(in_order) if i.kind == kind else i for i in items]
-    interview_questions_set_order(interview=interview, item_ids=[i.pk for i in order])
-
-
 class InterviewList(GatherView):
     scopes = {"GET": READ, "POST": WRITE}
 
@@ -145,14 +106,13 @@ class InterviewList(GatherView):
         summary="List interviews",
         operation_id="interviews_list",
         parameters=[
-            OpenApiParameter("page", int, description="1-based (0 also means the first page)."),
-            OpenApiParameter("pageSize", int, description="1 to 100; 20 by default."),
+            *PAGE_PARAMS,
             OpenApiParameter("search", str, description="Matches the title or display name."),
             OpenApiParameter("archived", bool, description="Include archived interviews."),
             OpenApiParameter("interviewType", str, enum=Interview.InterviewType.values),
             TEAM_PARAM,
         ],
-        responses=paged_envelope_of("InterviewList", "interviews", InterviewOut(many=True)),
+        responses=page_of("InterviewList", "interviews", InterviewOut),
     )
     def get(self, request: Request) -> Response:
         params = request.query_params
@@ -177,7 +137,7 @@ class InterviewList(GatherView):
         "dashboard. `questionIds` are audio questions, asked in that order, followed by "
         "`surveyQuestions`.",
         request=InterviewCreateIn,
-        responses={201: envelope_of("InterviewCreate", "interview", InterviewDetailOut())},
+        responses={201: envelope_of("InterviewCreate", "interview", InterviewDetailOut)},
     )
     def post(self, request: Request) -> Response:
         body = InterviewCreateIn(data=request.data)
@@ -196,20 +156,18 @@ class InterviewList(GatherView):
             fields["web_only"] = data["webOnly"]
         if "narratorId" in data:
             fields["narrator"] = _narrator(team, data["narratorId"])
-        with service_errors(ERROR_NAMES), transaction.atomic():
+        with service_errors(ERROR_NAMES):
             interview = interview_create(
                 team=team,
                 title=data["title"],
                 by=by,
-                questions=audio,
+                questions=[*audio, *surveys],
+                knockout_ids={r["id"] for r in refs if r["knockout"]},
                 keywords=data.get("keywords", []),
+                ip=client_ip(request),
                 interview_type=Interview.InterviewType.STANDARD,
                 **fields,
             )
-            for question, ref in zip(surveys, refs, strict=True):
-                interview_question_add(
-                    interview=interview, question=question, knockout=ref["knockout"]
-                )
         return envelope(request, {"interview": interview_detail(interview)}, 201)
 
 
@@ -223,7 +181,7 @@ class InterviewBulk(GatherView):
         "interview of the team, nothing changes and the answer is a 404 naming it.",
         request=InterviewBulkIn,
         parameters=[TEAM_PARAM],
-        responses=envelope_of("InterviewBulk", "result", InterviewBulkOut()),
+        responses=envelope_of("InterviewBulk", "result", InterviewBulkOut),
     )
     def patch(self, request: Request) -> Response:
         body = InterviewBulkIn(data=request.data)
@@ -247,13 +205,14 @@ class InterviewBulk(GatherView):
 
 class InterviewDetail(GatherView):
     scopes = {"GET": READ, "PATCH": WRITE, "DELETE": WRITE}
+    what = "interview"
 
     @extend_schema(
         summary="Get an interview",
         parameters=[TEAM_PARAM],
-        responses=envelope_of("InterviewGet", "interview", InterviewDetailOut()),
+        responses=envelope_of("InterviewGet", "interview", InterviewDetailOut),
     )
-    def get(self, request: Request, pk: str) -> Response:
+    def get(self, request: Request, pk: uuid.UUID) -> Response:
         interview = get_or_404(_interviews(request_team(request)), pk, "interview")
         return envelope(request, {"interview": interview_detail(interview)})
 
@@ -263,9 +222,9 @@ class InterviewDetail(GatherView):
         "survey questions (in that order); `keywords` are added, `removedKeywords` removed.",
         request=InterviewUpdateIn,
         parameters=[TEAM_PARAM],
-        responses=envelope_of("InterviewUpdate", "interview", InterviewDetailOut()),
+        responses=envelope_of("InterviewUpdate", "interview", InterviewDetailOut),
     )
-    def patch(self, request: Request, pk: str) -> Response:
+    def patch(self, request: Request, pk: uuid.UUID) -> Response:
         team = request_team(request)
         interview = get_or_404(_interviews(team), pk, "interview")
         body = InterviewUpdateIn(data=request.data)
@@ -285,25 +244,25 @@ class InterviewDetail(GatherView):
             if refs is not None
             else None
         )
+        keywords_add, keywords_remove = data.get("keywords", []), data.get("removedKeywords", [])
         with service_errors(ERROR_NAMES), transaction.atomic():
-            if fields:
-                interview_update(interview=interview, **fields)
+            if fields or keywords_add or keywords_remove:
+                interview_update(
+                    interview=interview,
+                    keywords_add=keywords_add,
+                    keywords_remove=keywords_remove,
+                    **fields,
+                )
             if audio is not None:
-                _replace_questions(
-                    interview, InterviewQuestion.Kind.AUDIO, audio, [False] * len(audio)
+                interview_questions_replace(
+                    interview=interview, kind=InterviewQuestion.Kind.AUDIO, questions=audio
                 )
             if surveys is not None and refs is not None:
-                _replace_questions(
-                    interview,
-                    InterviewQuestion.Kind.SURVEY,
-                    surveys,
-                    [r["knockout"] for r in refs],
-                )
-            if data.get("keywords") or data.get("removedKeywords"):
-                interview_update_keywords(
+                interview_questions_replace(
                     interview=interview,
-                    add=data.get("keywords", []),
-                    remove=data.get("removedKeywords", []),
+                    kind=InterviewQuestion.Kind.SURVEY,
+                    questions=surveys,
+                    knockout_ids={r["id"] for r in refs if r["knockout"]},
                 )
         return envelope(request, {"interview": interview_detail(interview)})
 
@@ -316,9 +275,9 @@ class InterviewDetail(GatherView):
             OpenApiParameter("userId", str, description="The member performing the archive."),
         ],
         # A DELETE defaults to 204 in the schema; this one answers 200 with the interview.
-        responses={200: envelope_of("InterviewArchive", "interview", InterviewDetailOut())},
+        responses={200: envelope_of("InterviewArchive", "interview", InterviewDetailOut)},
     )
-    def delete(self, request: Request, pk: str) -> Response:
+    def delete(self, request: Request, pk: uuid.UUID) -> Response:
         interview = get_or_404(_interviews(request_team(request)), pk, "interview")
         request_user(request)  # an unknown userId is a 400, as on every write
         with service_errors(ERROR_NAMES):
@@ -328,6 +287,7 @@ class InterviewDetail(GatherView):
 
 class InterviewCopy(GatherView):
     scopes = {"POST": WRITE}
+    what = "interview"
 
     @extend_schema(
         summary="Copy an interview",
@@ -337,9 +297,9 @@ class InterviewCopy(GatherView):
         "“(copy)” appended to the title. Another team gets copies of the questions; the same "
         "team reuses them. Keywords only with `copyKeywords`; scorecard templates always.",
         request=InterviewCopyIn,
-        responses={201: envelope_of("InterviewCopy", "interview", InterviewDetailOut())},
+        responses={201: envelope_of("InterviewCopy", "interview", InterviewDetailOut)},
     )
-    def post(self, request: Request, pk: str) -> Response:
+    def post(self, request: Request, pk: uuid.UUID) -> Response:
         api_key = request.auth
         body = InterviewCopyIn(data=request.data)
         body.is_valid(raise_exception=True)
@@ -357,12 +317,14 @@ class InterviewCopy(GatherView):
                 to_team=to_team,
                 by=api_key.created_by,
                 copy_keywords=body.validated_data["copyKeywords"],
+                ip=client_ip(request),
             )
         return envelope(request, {"interview": interview_detail(copy)}, 201)
 
 
 class InterviewAgentSecret(GatherView):
     scopes = {"POST": WRITE}
+    what = "interview"
 
     @extend_schema(
         summary="Issue the AI agent's secret",
@@ -371,9 +333,9 @@ class InterviewAgentSecret(GatherView):
         "finalize endpoints of the interview's candidate interviews. Shown only once.",
         request=None,
         parameters=[TEAM_PARAM],
-        responses={201: envelope_of("InterviewAgentSecret", "agent", AgentSecretOut())},
+        responses={201: envelope_of("InterviewAgentSecret", "agent", AgentSecretOut)},
     )
-    def post(self, request: Request, pk: str) -> Response:
+    def post(self, request: Request, pk: uuid.UUID) -> Response:
         interview = get_or_404(Interview.objects.for_team(request_team(request)), pk, "interview")
         secret = interview_agent_secret_rotate(interview=interview)
         return envelope(request, {"agent": {"agentSecret": secret}}, 201)
@@ -382,10 +344,10 @@ class InterviewAgentSecret(GatherView):
 urlpatterns = [
     path("interviews", InterviewList.as_view(), name="interviews"),
     path("interviews/bulk", InterviewBulk.as_view(), name="interviews-bulk"),
-    path("interviews/<str:pk>", InterviewDetail.as_view(), name="interview"),
-    path("interviews/<str:pk>/copy", InterviewCopy.as_view(), name="interview-copy"),
+    path("interviews/<uuid:pk>", InterviewDetail.as_view(), name="interview"),
+    path("interviews/<uuid:pk>/copy", InterviewCopy.as_view(), name="interview-copy"),
     path(
-        "interviews/<str:pk>/agent-secret",
+        "interviews/<uuid:pk>/agent-secret",
         InterviewAgentSecret.as_view(),
         name="interview-agent-secret",
     ),

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.http import HttpResponse
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
@@ -17,9 +19,8 @@ from rest_framework.response import Response
 from accounts.audit import client_ip
 from api.auth import request_team, request_user
 from api.base import GatherView
-from api.interviews import TEAM_PARAM, get_or_404
+from api.dialect import TEAM_PARAM, envelope_of, get_or_404
 from api.responses import envelope
-from api.serializers.interviews import envelope_of
 from candidates.models import Candidate
 from candidates.services.privacy import candidate_erase, candidate_export
 
@@ -37,6 +38,7 @@ class ErasedOut(serializers.Serializer):
 
 class CandidateExport(GatherView):
     scopes = {"GET": CANDIDATES_READ}
+    what = "candidate"
 
     @extend_schema(
         summary="Export everything held about a candidate",
@@ -45,7 +47,7 @@ class CandidateExport(GatherView):
         parameters=[TEAM_PARAM],
         responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)},
     )
-    def get(self, request: Request, pk: str) -> HttpResponse:
+    def get(self, request: Request, pk: uuid.UUID) -> HttpResponse:
         candidate = get_or_404(Candidate.objects.for_team(request_team(request)), pk, "candidate")
         by, ip = request_user(request), client_ip(request)
         data = candidate_export(candidate=candidate, by=by, ip=ip)
@@ -62,11 +64,11 @@ erase_schema = extend_schema(
     "Anonymous counts are kept for reports; the erasure is audited.",
     parameters=[TEAM_PARAM],
     # A DELETE defaults to 204 in the schema; this one answers 200 with what was erased.
-    responses={200: envelope_of("CandidateErase", "candidate", ErasedOut())},
+    responses={200: envelope_of("CandidateErase", "candidate", ErasedOut)},
 )
 
 
-def erase(request: Request, pk: str) -> Response:
+def erase(request: Request, pk: uuid.UUID) -> Response:
     """``DELETE /candidates/{id}`` (routed through the candidate detail view)."""
     candidate = get_or_404(Candidate.objects.for_team(request_team(request)), pk, "candidate")
     candidate_id = candidate.pk
@@ -75,5 +77,5 @@ def erase(request: Request, pk: str) -> Response:
 
 
 urlpatterns = [
-    path("candidates/<str:pk>/export", CandidateExport.as_view(), name="candidate-export"),
+    path("candidates/<uuid:pk>/export", CandidateExport.as_view(), name="candidate-export"),
 ]

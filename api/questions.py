@@ -1,13 +1,15 @@
 """Audio, survey and AI text questions (``/questions``, ``/survey-questions``,
-``/ai-text-questions``), an interview's questions, and the MP3 of an audio question."""
+``/ai-text-questions``), an interview's questions, and the MP3 of an audio question.
+
+The three kinds share one shape: ``QuestionList`` (list and create) and ``QuestionDetail``
+(read), given the kind's ``Kind`` (its queryset, output serializer and keys); each kind's view
+keeps its own schema, its input serializer and ``create``, the call to its own service."""
 
 from __future__ import annotations
 
-import uuid
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.urls import URLPattern, path
 from drf_spectacular.types import OpenApiTypes
@@ -15,26 +17,30 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
-    inline_serializer,
+    extend_schema_view,
 )
 from rest_framework import exceptions
-from rest_framework.exceptions import ErrorDetail
 
 from api.auth import request_team, request_user
 from api.base import GatherView
+from api.dialect import (
+    PAGE_PARAMS,
+    TEAM_PARAM,
+    envelope_of,
+    get_or_404,
+    page_of,
+    service_errors,
+)
 from api.idempotency import idempotent
 from api.responses import envelope, paginate
 from api.serializers.questions import (
-    AITextQuestionCreateSerializer,
-    AITextQuestionSerializer,
-    AudioQuestionCreateSerializer,
-    AudioQuestionSerializer,
-    InterviewQuestionItemSerializer,
-    MetaSerializer,
-    PaginationSerializer,
-    ProblemSerializer,
-    SurveyQuestionCreateSerializer,
-    SurveyQuestionSerializer,
+    AITextQuestionCreateIn,
+    AITextQuestionOut,
+    AudioQuestionCreateIn,
+    AudioQuestionOut,
+    InterviewQuestionItemOut,
+    SurveyQuestionCreateIn,
+    SurveyQuestionOut,
 )
 from interviews.models import (
     AITextQuestion,
@@ -52,10 +58,12 @@ from interviews.services.survey import OptionInput, survey_question_create
 from speech.http import media_response
 
 if TYPE_CHECKING:
+    import uuid
     from collections.abc import Callable, Iterator
 
     from django.db.models import Model, QuerySet
     from django.http import HttpResponseBase
+    from rest_framework import serializers
     from rest_framework.request import Request
     from rest_framework.response import Response
 
@@ -63,18 +71,10 @@ if TYPE_CHECKING:
 
 READ, WRITE = "questions:read", "questions:write"
 IGNORED = " Fields not listed here are ignored."
-TEAM_PARAMS = [
-    OpenApiParameter(
-        "teamId",
-        OpenApiTypes.UUID,
-        description="Which team; else the key's team or default team (required for an "
-        "organization key without a default team).",
-    )
-]
+TEAM_PARAMS = [TEAM_PARAM]
 LIST_PARAMS = [
-    *TEAM_PARAMS,
-    OpenApiParameter("page", OpenApiTypes.INT, description="1-based; 0 also means the first."),
-    OpenApiParameter("pageSize", OpenApiTypes.INT, description="1 to 100 (default 20)."),
+    TEAM_PARAM,
+    *PAGE_PARAMS,
     OpenApiParameter(
         "archived",
         OpenApiTypes.BOOL,
@@ -82,16 +82,16 @@ LIST_PARAMS = [
     ),
 ]
 ERRORS = {
-    400: OpenApiResponse(ProblemSerializer, description="Invalid request; see errors."),
-    401: OpenApiResponse(ProblemSerializer, description="No valid x-api-key."),
-    403: OpenApiResponse(ProblemSerializer, description="The key lacks the scope named."),
-    404: OpenApiResponse(ProblemSerializer, description="No such object in this team."),
-    429: OpenApiResponse(ProblemSerializer, description="Rate limit reached; see Retry-After."),
+    400: OpenApiResponse(description="Invalid request; see errors."),
+    401: OpenApiResponse(description="No valid x-api-key."),
+    403: OpenApiResponse(description="The key lacks the scope named."),
+    404: OpenApiResponse(description="No such object in this team."),
+    429: OpenApiResponse(description="Rate limit reached; see Retry-After."),
 }
 POST_ERRORS = {
     **ERRORS,
-    409: OpenApiResponse(ProblemSerializer, description="Same Idempotency-Key still running."),
-    422: OpenApiResponse(ProblemSerializer, description="Idempotency-Key reused, other body."),
+    409: OpenApiResponse(description="Same Idempotency-Key still running."),
+    422: OpenApiResponse(description="Idempotency-Key reused, other body."),
 }
 IDEMPOTENCY_PARAMS = [
     OpenApiParameter(
@@ -112,50 +112,6 @@ RENAMES = {
 }
 
 
-def _camel(name: str) -> str:
-    if name in RENAMES:
-        return RENAMES[name]
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
-def api_field(key: str) -> str:
-    """``options.1.is_preferred`` → ``options[1].preferred`` (the serializers' own format)."""
-    out = ""
-    for part in key.split("."):
-        out += f"[{part}]" if part.isdigit() else (f".{_camel(part)}" if out else _camel(part))
-    return out
-
-
-def service_errors(exc: DjangoValidationError) -> exceptions.ValidationError:
-    """A service's ValidationError with each field renamed to its camelCase API name."""
-    if not hasattr(exc, "error_dict"):
-        return exceptions.ValidationError(exc.messages)
-    detail: dict[str, list[ErrorDetail]] = {}
-    for field, errors in exc.error_dict.items():
-        name = api_field(field) if field != "__all__" else "non_field_errors"
-        detail[name] = [
-            ErrorDetail(message, code=error.code or "invalid")
-            for error in errors
-            for message in error.messages
-        ]
-    return exceptions.ValidationError(detail)
-
-
-def _uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
-def _get(queryset: QuerySet[Any], pk: Any, label: str) -> Any:
-    obj = queryset.filter(pk=_uuid(pk)).first() if _uuid(pk) else None
-    if obj is None:
-        raise exceptions.NotFound(f"No {label} {pk} in this team.")
-    return obj
-
-
 def _archived_filter(request: Request, queryset: QuerySet[Any]) -> QuerySet[Any]:
     archived = (request.query_params.get("archived") or "false").lower()
     if archived not in ("true", "false"):
@@ -163,64 +119,105 @@ def _archived_filter(request: Request, queryset: QuerySet[Any]) -> QuerySet[Any]
     return queryset.filter(archived_at__isnull=archived == "false")
 
 
-def _context(request: Request, team: Team) -> dict[str, Any]:
-    return {"request": request, "team": team}
+def audio_questions(team: Team) -> QuerySet[AudioQuestion]:
+    return AudioQuestion.objects.for_team(team).order_by("-created_at")
 
 
-def _create(request: Request, serializer_class: type[Any]) -> tuple[dict[str, Any], Team, Any]:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data, request_team(request), request_user(request)
-
-
-def _calling(service: Callable[..., Model], **kwargs: Any) -> Model:
-    try:
-        return service(**kwargs)
-    except DjangoValidationError as exc:
-        raise service_errors(exc) from exc
-
-
-@cache  # one component per name: the detail and create views share theirs
-def _data_schema(name: str, key: str, item: Any, *, many: bool = False) -> Any:
-    fields: dict[str, Any] = {key: item(many=True) if many else item()}
-    if many:
-        fields["pagination"] = PaginationSerializer()
-    return inline_serializer(
-        f"{name}Response",
-        {"data": inline_serializer(f"{name}Data", fields), "meta": MetaSerializer()},
+def survey_questions(team: Team) -> QuerySet[SurveyQuestion]:
+    return (
+        SurveyQuestion.objects.for_team(team)
+        .prefetch_related(Prefetch("options", queryset=SurveyOption.objects.order_by("ordinal")))
+        .order_by("-created_at")
     )
+
+
+def ai_text_questions(team: Team) -> QuerySet[AITextQuestion]:
+    return (
+        AITextQuestion.objects.for_team(team)
+        .prefetch_related(
+            Prefetch("criteria", queryset=RubricCriterion.objects.order_by("ordinal"))
+        )
+        .order_by("-created_at")
+    )
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How the API reads and shows one kind of question."""
+
+    what: str  # in a 404: "No survey question … in this team."
+    key: str  # the key of one question in ``data``
+    list_key: str  # the key of a page of them
+    questions: Callable[[Team], QuerySet[Any]]
+    out: type[serializers.Serializer]
+
+    def render(self, question: Model, request: Request, team: Team) -> Any:
+        return self.out(question, context={"request": request, "team": team}).data
+
+
+AUDIO = Kind("question", "question", "questions", audio_questions, AudioQuestionOut)
+SURVEY = Kind(
+    "survey question", "surveyQuestion", "surveyQuestions", survey_questions, SurveyQuestionOut
+)
+AI_TEXT = Kind(
+    "AI text question", "aiTextQuestion", "aiTextQuestions", ai_text_questions, AITextQuestionOut
+)
+
+
+# GET: a page of the kind's live (or archived) questions. POST: parse ``create_in``, call
+# ``create`` (the kind's service) and answer the new question, service errors under the API's
+# field names (``RENAMES``). (Comments, not docstrings: a view's docstring is its description
+# in the OpenAPI schema.)
+class QuestionList(GatherView):
+    scopes = {"GET": READ, "POST": WRITE}
+    kind: ClassVar[Kind]
+    create_in: ClassVar[type[serializers.Serializer]]
+
+    def get(self, request: Request) -> Response:
+        team = request_team(request)
+        questions = _archived_filter(request, self.kind.questions(team))
+        return paginate(
+            request, questions, self.kind.list_key, lambda q: self.kind.render(q, request, team)
+        )
+
+    @idempotent
+    def post(self, request: Request) -> Response:
+        body = self.create_in(data=request.data)
+        body.is_valid(raise_exception=True)
+        team, by = request_team(request), request_user(request)
+        with service_errors(RENAMES):
+            question = self.create(body.validated_data, team=team, by=by)
+        return envelope(request, {self.kind.key: self.kind.render(question, request, team)}, 201)
+
+    def create(self, data: dict[str, Any], *, team: Team, by: Any) -> Model:
+        raise NotImplementedError
+
+
+class QuestionDetail(GatherView):
+    scopes = {"GET": READ}
+    kind: ClassVar[Kind]
+
+    @property
+    def what(self) -> str:
+        return self.kind.what
+
+    def get(self, request: Request, pk: uuid.UUID) -> Response:
+        team = request_team(request)
+        question = get_or_404(self.kind.questions(team), pk, self.kind.what)
+        return envelope(request, {self.kind.key: self.kind.render(question, request, team)})
 
 
 # --- audio questions ----------------------------------------------------------------------
 
 
-def audio_questions(team: Team) -> QuerySet[AudioQuestion]:
-    return AudioQuestion.objects.for_team(team).order_by("-created_at")
-
-
-class AudioQuestionList(GatherView):
-    scopes = {"GET": READ, "POST": WRITE}
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="questions_list",
         summary="List audio questions",
         parameters=LIST_PARAMS,
-        responses={
-            200: _data_schema("AudioQuestionList", "questions", AudioQuestionSerializer, many=True),
-            **ERRORS,
-        },
-    )
-    def get(self, request: Request) -> Response:
-        team = request_team(request)
-        context = _context(request, team)
-        return paginate(
-            request,
-            _archived_filter(request, audio_questions(team)),
-            "questions",
-            lambda q: AudioQuestionSerializer(q, context=context).data,
-        )
-
-    @extend_schema(
+        responses={200: page_of("AudioQuestionList", "questions", AudioQuestionOut), **ERRORS},
+    ),
+    post=extend_schema(
         operation_id="questions_create",
         summary="Create an audio question",
         description="With questionScript (and optionally narratorId) the question is created at "
@@ -228,15 +225,17 @@ class AudioQuestionList(GatherView):
         "audioURL null until it completes. An audioURL without a questionScript is kept as the "
         'prompt (audioType "url") and played from there; this server never fetches it.' + IGNORED,
         parameters=IDEMPOTENCY_PARAMS,
-        request=AudioQuestionCreateSerializer,
+        request=AudioQuestionCreateIn,
         responses={
-            201: _data_schema("AudioQuestion", "question", AudioQuestionSerializer),
+            201: envelope_of("AudioQuestion", "question", AudioQuestionOut),
             **POST_ERRORS,
         },
-    )
-    @idempotent
-    def post(self, request: Request) -> Response:
-        data, team, user = _create(request, AudioQuestionCreateSerializer)
+    ),
+)
+class AudioQuestionList(QuestionList):
+    kind, create_in = AUDIO, AudioQuestionCreateIn
+
+    def create(self, data: dict[str, Any], *, team: Team, by: Any) -> Model:
         narrator = None
         if data["narratorId"]:
             narrator = Narrator.objects.for_team(team).filter(pk=data["narratorId"]).first()
@@ -244,10 +243,10 @@ class AudioQuestionList(GatherView):
                 raise exceptions.ValidationError(
                     {"narratorId": ["No narrator of this team has that id; see GET /narrators."]}
                 )
-        question = _calling(
-            audio_question_create,
+        # Rendered as created: text-to-speech may already have moved on.
+        return audio_question_create(
             team=team,
-            by=user,
+            by=by,
             title=data["title"],
             description=data["description"],
             question_script=data["questionScript"],
@@ -255,31 +254,23 @@ class AudioQuestionList(GatherView):
             language=data["language"],
             audio_url="" if data["questionScript"].strip() else (data["audioURL"] or ""),
         )
-        body = AudioQuestionSerializer(question, context=_context(request, team)).data
-        return envelope(request, {"question": body}, 201)
 
 
-class AudioQuestionDetail(GatherView):
-    scopes = {"GET": READ}
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="questions_retrieve",
         summary="Get an audio question",
         parameters=TEAM_PARAMS,
-        responses={
-            200: _data_schema("AudioQuestion", "question", AudioQuestionSerializer),
-            **ERRORS,
-        },
+        responses={200: envelope_of("AudioQuestion", "question", AudioQuestionOut), **ERRORS},
     )
-    def get(self, request: Request, pk: str) -> Response:
-        team = request_team(request)
-        question = _get(audio_questions(team), pk, "question")
-        body = AudioQuestionSerializer(question, context=_context(request, team)).data
-        return envelope(request, {"question": body})
+)
+class AudioQuestionDetail(QuestionDetail):
+    kind = AUDIO
 
 
 class AudioQuestionAudio(GatherView):
     scopes = {"GET": READ}
+    what = AUDIO.what
 
     @extend_schema(
         operation_id="questions_audio",
@@ -289,8 +280,8 @@ class AudioQuestionAudio(GatherView):
         parameters=TEAM_PARAMS,
         responses={(200, "audio/mpeg"): OpenApiTypes.BINARY, **ERRORS},
     )
-    def get(self, request: Request, pk: str) -> HttpResponseBase:
-        question = _get(audio_questions(request_team(request)), pk, "question")
+    def get(self, request: Request, pk: uuid.UUID) -> HttpResponseBase:
+        question = get_or_404(audio_questions(request_team(request)), pk, self.what)
         if not question.audio_file:
             raise exceptions.NotFound(
                 f"Question {pk} has no audio yet (transcriptionStatus "
@@ -306,6 +297,7 @@ class AudioQuestionAudio(GatherView):
 
 class InterviewQuestions(GatherView):
     scopes = {"GET": READ}
+    what = "interview"
 
     @extend_schema(
         operation_id="questions_for_interview",
@@ -315,64 +307,34 @@ class InterviewQuestions(GatherView):
         "text questions have audioType and audioURL null.",
         parameters=TEAM_PARAMS,
         responses={
-            200: inline_serializer(
-                "InterviewQuestionsResponse",
-                {
-                    "data": inline_serializer(
-                        "InterviewQuestionsData",
-                        {"questions": InterviewQuestionItemSerializer(many=True)},
-                    ),
-                    "meta": MetaSerializer(),
-                },
+            200: envelope_of(
+                "InterviewQuestions", "questions", InterviewQuestionItemOut, many=True
             ),
             **ERRORS,
         },
     )
-    def get(self, request: Request, interview_id: str) -> Response:
-        interview = _get(
-            Interview.objects.for_team(request_team(request)), interview_id, "interview"
-        )
+    def get(self, request: Request, interview_id: uuid.UUID) -> Response:
+        interviews = Interview.objects.for_team(request_team(request))
+        interview = get_or_404(interviews, interview_id, self.what)
         items = interview_items(interview=interview)
-        data = InterviewQuestionItemSerializer(items, many=True, context={"request": request}).data
+        data = InterviewQuestionItemOut(items, many=True, context={"request": request}).data
         return envelope(request, {"questions": data})
 
 
 # --- survey questions ---------------------------------------------------------------------
 
 
-def survey_questions(team: Team) -> QuerySet[SurveyQuestion]:
-    return (
-        SurveyQuestion.objects.for_team(team)
-        .prefetch_related(Prefetch("options", queryset=SurveyOption.objects.order_by("ordinal")))
-        .order_by("-created_at")
-    )
-
-
-class SurveyQuestionList(GatherView):
-    scopes = {"GET": READ, "POST": WRITE}
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="survey_questions_list",
         summary="List survey questions",
         parameters=LIST_PARAMS,
         responses={
-            200: _data_schema(
-                "SurveyQuestionList", "surveyQuestions", SurveyQuestionSerializer, many=True
-            ),
+            200: page_of("SurveyQuestionList", "surveyQuestions", SurveyQuestionOut),
             **ERRORS,
         },
-    )
-    def get(self, request: Request) -> Response:
-        team = request_team(request)
-        context = _context(request, team)
-        return paginate(
-            request,
-            _archived_filter(request, survey_questions(team)),
-            "surveyQuestions",
-            lambda q: SurveyQuestionSerializer(q, context=context).data,
-        )
-
-    @extend_schema(
+    ),
+    post=extend_schema(
         operation_id="survey_questions_create",
         summary="Create a survey question",
         description="Rules by type: FREE_TEXT takes maxCharacterLength; YES_NO takes "
@@ -382,19 +344,20 @@ class SurveyQuestionList(GatherView):
         "selectAllForFullScore. Every broken rule is listed in errors (e.g. options[1].text)."
         + IGNORED,
         parameters=IDEMPOTENCY_PARAMS,
-        request=SurveyQuestionCreateSerializer,
+        request=SurveyQuestionCreateIn,
         responses={
-            201: _data_schema("SurveyQuestion", "surveyQuestion", SurveyQuestionSerializer),
+            201: envelope_of("SurveyQuestion", "surveyQuestion", SurveyQuestionOut),
             **POST_ERRORS,
         },
-    )
-    @idempotent
-    def post(self, request: Request) -> Response:
-        data, team, user = _create(request, SurveyQuestionCreateSerializer)
-        question = _calling(
-            survey_question_create,
+    ),
+)
+class SurveyQuestionList(QuestionList):
+    kind, create_in = SURVEY, SurveyQuestionCreateIn
+
+    def create(self, data: dict[str, Any], *, team: Team, by: Any) -> Model:
+        question = survey_question_create(
             team=team,
-            by=user,
+            by=by,
             title=data["title"],
             description=data["description"],
             question_text=data["questionText"],
@@ -412,28 +375,22 @@ class SurveyQuestionList(GatherView):
             preferred_option=data["preferredOption"] or "",
             select_all_for_full_score=data["selectAllForFullScore"],
         )
-        question = survey_questions(team).get(pk=question.pk)
-        body = SurveyQuestionSerializer(question, context=_context(request, team)).data
-        return envelope(request, {"surveyQuestion": body}, 201)
+        return survey_questions(team).get(pk=question.pk)
 
 
-class SurveyQuestionDetail(GatherView):
-    scopes = {"GET": READ}
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="survey_questions_retrieve",
         summary="Get a survey question",
         parameters=TEAM_PARAMS,
         responses={
-            200: _data_schema("SurveyQuestion", "surveyQuestion", SurveyQuestionSerializer),
+            200: envelope_of("SurveyQuestion", "surveyQuestion", SurveyQuestionOut),
             **ERRORS,
         },
     )
-    def get(self, request: Request, pk: str) -> Response:
-        team = request_team(request)
-        question = _get(survey_questions(team), pk, "survey question")
-        body = SurveyQuestionSerializer(question, context=_context(request, team)).data
-        return envelope(request, {"surveyQuestion": body})
+)
+class SurveyQuestionDetail(QuestionDetail):
+    kind = SURVEY
 
 
 # --- AI text questions --------------------------------------------------------------------
@@ -443,16 +400,6 @@ DEFAULT_CRITERION = CriterionInput(
     strong_answer="Answers the question directly, correctly and completely, with reasoning or "
     "examples that support it.",
 )
-
-
-def ai_text_questions(team: Team) -> QuerySet[AITextQuestion]:
-    return (
-        AITextQuestion.objects.for_team(team)
-        .prefetch_related(
-            Prefetch("criteria", queryset=RubricCriterion.objects.order_by("ordinal"))
-        )
-        .order_by("-created_at")
-    )
 
 
 def _criteria(rubric: list[dict[str, Any]] | None) -> Iterator[CriterionInput]:
@@ -468,50 +415,37 @@ def _criteria(rubric: list[dict[str, Any]] | None) -> Iterator[CriterionInput]:
         )
 
 
-class AITextQuestionList(GatherView):
-    scopes = {"GET": READ, "POST": WRITE}
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="ai_text_questions_list",
         summary="List AI text questions",
         parameters=LIST_PARAMS,
         responses={
-            200: _data_schema(
-                "AITextQuestionList", "aiTextQuestions", AITextQuestionSerializer, many=True
-            ),
+            200: page_of("AITextQuestionList", "aiTextQuestions", AITextQuestionOut),
             **ERRORS,
         },
-    )
-    def get(self, request: Request) -> Response:
-        team = request_team(request)
-        context = _context(request, team)
-        return paginate(
-            request,
-            _archived_filter(request, ai_text_questions(team)),
-            "aiTextQuestions",
-            lambda q: AITextQuestionSerializer(q, context=context).data,
-        )
-
-    @extend_schema(
+    ),
+    post=extend_schema(
         operation_id="ai_text_questions_create",
         summary="Create an AI text question",
         description="Written answers are scored against the rubric. Without a rubric the question "
         "gets one criterion, “Answer quality” (a direct, correct and complete answer), since "
         "every question needs at least one; send rubric to score on your own criteria." + IGNORED,
         parameters=IDEMPOTENCY_PARAMS,
-        request=AITextQuestionCreateSerializer,
+        request=AITextQuestionCreateIn,
         responses={
-            201: _data_schema("AITextQuestion", "aiTextQuestion", AITextQuestionSerializer),
+            201: envelope_of("AITextQuestion", "aiTextQuestion", AITextQuestionOut),
             **POST_ERRORS,
         },
-    )
-    @idempotent
-    def post(self, request: Request) -> Response:
-        data, team, user = _create(request, AITextQuestionCreateSerializer)
-        question = _calling(
-            ai_text_question_create,
+    ),
+)
+class AITextQuestionList(QuestionList):
+    kind, create_in = AI_TEXT, AITextQuestionCreateIn
+
+    def create(self, data: dict[str, Any], *, team: Team, by: Any) -> Model:
+        question = ai_text_question_create(
             team=team,
-            by=user,
+            by=by,
             title=data["title"],
             description=data["description"],
             question_text=data["questionText"],
@@ -519,41 +453,35 @@ class AITextQuestionList(GatherView):
             language=data["language"],
             max_answer_length=data["maxAnswerLength"],
         )
-        question = ai_text_questions(team).get(pk=question.pk)
-        body = AITextQuestionSerializer(question, context=_context(request, team)).data
-        return envelope(request, {"aiTextQuestion": body}, 201)
+        return ai_text_questions(team).get(pk=question.pk)
 
 
-class AITextQuestionDetail(GatherView):
-    scopes = {"GET": READ}
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="ai_text_questions_retrieve",
         summary="Get an AI text question",
         parameters=TEAM_PARAMS,
         responses={
-            200: _data_schema("AITextQuestion", "aiTextQuestion", AITextQuestionSerializer),
+            200: envelope_of("AITextQuestion", "aiTextQuestion", AITextQuestionOut),
             **ERRORS,
         },
     )
-    def get(self, request: Request, pk: str) -> Response:
-        team = request_team(request)
-        question = _get(ai_text_questions(team), pk, "AI text question")
-        body = AITextQuestionSerializer(question, context=_context(request, team)).data
-        return envelope(request, {"aiTextQuestion": body})
+)
+class AITextQuestionDetail(QuestionDetail):
+    kind = AI_TEXT
 
 
 urlpatterns: list[URLPattern] = [
     path("questions", AudioQuestionList.as_view(), name="questions"),
     path(
-        "questions/interview/<str:interview_id>",
+        "questions/interview/<uuid:interview_id>",
         InterviewQuestions.as_view(),
         name="interview_questions",
     ),
-    path("questions/<str:pk>/audio.mp3", AudioQuestionAudio.as_view(), name="question_audio"),
-    path("questions/<str:pk>", AudioQuestionDetail.as_view(), name="question"),
+    path("questions/<uuid:pk>/audio.mp3", AudioQuestionAudio.as_view(), name="question_audio"),
+    path("questions/<uuid:pk>", AudioQuestionDetail.as_view(), name="question"),
     path("survey-questions", SurveyQuestionList.as_view(), name="survey_questions"),
-    path("survey-questions/<str:pk>", SurveyQuestionDetail.as_view(), name="survey_question"),
+    path("survey-questions/<uuid:pk>", SurveyQuestionDetail.as_view(), name="survey_question"),
     path("ai-text-questions", AITextQuestionList.as_view(), name="ai_text_questions"),
-    path("ai-text-questions/<str:pk>", AITextQuestionDetail.as_view(), name="ai_text_question"),
+    path("ai-text-questions/<uuid:pk>", AITextQuestionDetail.as_view(), name="ai_text_question"),
 ]

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 # Totals follow the dashboard tables' rule: exact up to a bound, then PostgreSQL's estimate.
-from dashboard.counts import bounded_count
+from kit.counts import bounded_count
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -151,8 +151,10 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     if isinstance(exc, SuspiciousOperation):
         return problem(request, 400, "The request was refused as malformed.")
     if isinstance(exc, DjangoValidationError):
-        messages: Any = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-        exc = exceptions.ValidationError(messages)
+        # A service error no view mapped still speaks the API's field names.
+        from api.dialect import api_validation_error
+
+        exc = api_validation_error(exc)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
     response = exception_handler(exc, context)

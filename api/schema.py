@@ -1,5 +1,6 @@
 """OpenAPI extensions: the x-api-key authentication, shared errors and paging bounds."""
 
+import re
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -10,7 +11,13 @@ from api.responses import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE
 
 class GatherAutoSchema(AutoSchema):
     """A PATCH body is partial, as DRF makes it, unless the view reads its serializer whole
-    (``whole_on_patch = True``, as the bulk update does): then its required fields say so."""
+    (``whole_on_patch = True``, as the bulk update does): then its required fields say so.
+    Components are named for the object, not for the direction (``InterviewOut`` and
+    ``InterviewCreateIn`` become ``Interview`` and ``InterviewCreateRequest``)."""
+
+    def get_serializer_name(self, serializer: Any, direction: Any) -> str:
+        name = str(super().get_serializer_name(serializer, direction))
+        return re.sub(r"(?<=[a-z])(InOut|In|Out)$", "", name)
 
     def _get_request_for_media_type(self, serializer: Any, direction: str = "request") -> Any:
         if self.method != "PATCH" or not getattr(serializer, "whole_on_patch", False):

@@ -6,7 +6,8 @@ from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView
 
-from api import candidates, interviews, narrators, privacy, questions, webhooks
+from api import candidates, evaluations, interviews, narrators, privacy, questions, webhooks
+from api.dialect import lenient_id_routes
 
 app_name = "api"
 
@@ -21,13 +22,18 @@ redoc = csp_override(
     }
 )(SpectacularRedocView.as_view(url_name="api:schema"))
 
-urlpatterns = [
+resources = [
     path("narrators", narrators.NarratorList.as_view(), name="narrators"),
     *questions.urlpatterns,
     *interviews.urlpatterns,
     *candidates.urlpatterns,
+    *evaluations.urlpatterns,
     *privacy.urlpatterns,
     *webhooks.urlpatterns,
+]
+urlpatterns = [
+    *resources,
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
     path("docs", redoc, name="docs"),
+    *lenient_id_routes(resources),
 ]

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.db.models import QuerySet
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.auth import request_team, request_user
 from api.base import GatherView
+from api.dialect import PAGE_PARAMS, TEAM_PARAM, envelope_of, get_or_404, page_of, service_errors
 from api.responses import envelope, paginate
 from api.serializers.fields import Text, Url
 from webhooks import selectors, services
@@ -53,7 +54,7 @@ def delivery_json(delivery: Delivery) -> dict[str, Any]:
     }
 
 
-class WebhookSerializer(serializers.Serializer):
+class WebhookOut(serializers.Serializer):
     id = serializers.UUIDField()
     url = Url()
     description = Text()
@@ -63,18 +64,12 @@ class WebhookSerializer(serializers.Serializer):
     failingSince = serializers.DateTimeField(allow_null=True)
     createdAt = serializers.DateTimeField()
 
-    class Meta:
-        ref_name = "Webhook"
 
-
-class WebhookWithSecretSerializer(WebhookSerializer):
+class WebhookWithSecretOut(WebhookOut):
     secret = Text(help_text="whsec_…; returned on creation only.")
 
-    class Meta:
-        ref_name = "WebhookWithSecret"
 
-
-class WebhookDeliverySerializer(serializers.Serializer):
+class WebhookDeliveryOut(serializers.Serializer):
     id = serializers.IntegerField()
     eventId = serializers.UUIDField()
     eventType = serializers.ChoiceField(EventType.choices)
@@ -88,32 +83,8 @@ class WebhookDeliverySerializer(serializers.Serializer):
     nextAttemptAt = serializers.DateTimeField(allow_null=True)
     createdAt = serializers.DateTimeField()
 
-    class Meta:
-        ref_name = "WebhookDelivery"
 
-
-PAGINATION = inline_serializer(
-    "WebhookPagination",
-    {
-        "total": serializers.IntegerField(),
-        "page": serializers.IntegerField(),
-        "pages": serializers.IntegerField(),
-        "pageSize": serializers.IntegerField(),
-    },
-)
-PAGE_PARAMS = [
-    OpenApiParameter("page", int, description="1-based page number."),
-    OpenApiParameter("pageSize", int, description="Rows per page, 1-100 (default 20)."),
-    OpenApiParameter("teamId", str, description="The team, for organization keys."),
-]
-TEAM_PARAM = [OpenApiParameter("teamId", str, description="The team, for organization keys.")]
-
-
-def _one(name: str, body: Any) -> Any:
-    return inline_serializer(f"{name}Response", {"data": inline_serializer(name, body)})
-
-
-class WebhookCreateInput(serializers.Serializer):
+class WebhookCreateIn(serializers.Serializer):
     url = Url(max_length=2000)
     eventTypes = serializers.ListField(
         child=serializers.ChoiceField(EventType.choices), allow_empty=False, min_length=1
@@ -122,7 +93,7 @@ class WebhookCreateInput(serializers.Serializer):
     teamId = serializers.UUIDField(required=False)
 
 
-class WebhookUpdateInput(serializers.Serializer):
+class WebhookUpdateIn(serializers.Serializer):
     url = Url(max_length=2000, required=False)
     eventTypes = serializers.ListField(
         child=serializers.ChoiceField(EventType.choices),
@@ -135,20 +106,8 @@ class WebhookUpdateInput(serializers.Serializer):
     teamId = serializers.UUIDField(required=False)
 
 
-API_NAMES = {"event_types": "eventTypes"}
-
-
-def _camel_errors(exc: ValidationError) -> ValidationError:
-    if hasattr(exc, "error_dict"):
-        return ValidationError({API_NAMES.get(k, k): v for k, v in exc.error_dict.items()})
-    return exc
-
-
-def _endpoint(request: Request, pk: Any) -> Endpoint:
-    try:
-        return Endpoint.objects.for_team(request_team(request)).get(pk=pk)
-    except (Endpoint.DoesNotExist, ValueError, ValidationError) as exc:
-        raise Http404(f"No webhook {pk} in this team.") from exc
+def _endpoints(request: Request) -> QuerySet[Endpoint]:
+    return Endpoint.objects.for_team(request_team(request))
 
 
 class WebhookList(GatherView):
@@ -157,10 +116,8 @@ class WebhookList(GatherView):
     @extend_schema(
         summary="List webhooks",
         operation_id="webhooks_list",
-        parameters=PAGE_PARAMS,
-        responses=_one(
-            "WebhookList", {"webhooks": WebhookSerializer(many=True), "pagination": PAGINATION}
-        ),
+        parameters=[*PAGE_PARAMS, TEAM_PARAM],
+        responses=page_of("WebhookList", "webhooks", WebhookOut),
     )
     def get(self, request: Request) -> Response:
         return paginate(
@@ -171,18 +128,13 @@ class WebhookList(GatherView):
         summary="Create a webhook",
         description="Events of the chosen types are POSTed to `url`, signed per Standard "
         "Webhooks with the returned `secret` — which this response shows once, never again.",
-        request=WebhookCreateInput,
-        responses={
-            201: _one(
-                "WebhookCreated",
-                {"webhook": WebhookWithSecretSerializer()},
-            )
-        },
+        request=WebhookCreateIn,
+        responses={201: envelope_of("WebhookCreated", "webhook", WebhookWithSecretOut)},
     )
     def post(self, request: Request) -> Response:
-        data = WebhookCreateInput(data=request.data)
+        data = WebhookCreateIn(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
+        with service_errors():
             endpoint = services.endpoint_create(
                 team=request_team(request),
                 url=data.validated_data["url"],
@@ -190,8 +142,6 @@ class WebhookList(GatherView):
                 description=data.validated_data.get("description", ""),
                 by=request_user(request),
             )
-        except ValidationError as exc:
-            raise _camel_errors(exc) from exc
         return envelope(
             request, {"webhook": webhook_json(endpoint, secret=True)}, status.HTTP_201_CREATED
         )
@@ -199,57 +149,55 @@ class WebhookList(GatherView):
 
 class WebhookDetail(GatherView):
     scopes = {"GET": "webhooks:read", "PATCH": "webhooks:write", "DELETE": "webhooks:write"}
+    what = "webhook"
 
     @extend_schema(
         summary="Get a webhook",
-        parameters=TEAM_PARAM,
-        responses=_one("WebhookDetail", {"webhook": WebhookSerializer()}),
+        parameters=[TEAM_PARAM],
+        responses=envelope_of("WebhookDetail", "webhook", WebhookOut),
     )
-    def get(self, request: Request, pk: str) -> Response:
-        return envelope(request, {"webhook": webhook_json(_endpoint(request, pk))})
+    def get(self, request: Request, pk: uuid.UUID) -> Response:
+        endpoint = get_or_404(_endpoints(request), pk, self.what)
+        return envelope(request, {"webhook": webhook_json(endpoint)})
 
     @extend_schema(
         summary="Update a webhook",
         description="Change its URL, description, event types, or enable/disable it. "
         "Enabling clears a failure streak.",
-        request=WebhookUpdateInput,
-        responses=_one("WebhookUpdated", {"webhook": WebhookSerializer()}),
+        request=WebhookUpdateIn,
+        responses=envelope_of("WebhookUpdated", "webhook", WebhookOut),
     )
-    def patch(self, request: Request, pk: str) -> Response:
-        endpoint = _endpoint(request, pk)
-        data = WebhookUpdateInput(data=request.data, partial=True)
+    def patch(self, request: Request, pk: uuid.UUID) -> Response:
+        endpoint = get_or_404(_endpoints(request), pk, self.what)
+        data = WebhookUpdateIn(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         names = {"url": "url", "description": "description", "eventTypes": "event_types"}
         fields = {names[k]: v for k, v in data.validated_data.items() if k in names}
         if "enabled" in data.validated_data:
             fields["enabled"] = data.validated_data["enabled"]
-        try:
+        with service_errors():
             services.endpoint_update(endpoint=endpoint, **fields)
-        except ValidationError as exc:
-            raise _camel_errors(exc) from exc
         return envelope(request, {"webhook": webhook_json(endpoint)})
 
-    @extend_schema(summary="Delete a webhook", parameters=TEAM_PARAM, responses={204: None})
-    def delete(self, request: Request, pk: str) -> Response:
-        services.endpoint_delete(endpoint=_endpoint(request, pk))
+    @extend_schema(summary="Delete a webhook", parameters=[TEAM_PARAM], responses={204: None})
+    def delete(self, request: Request, pk: uuid.UUID) -> Response:
+        services.endpoint_delete(endpoint=get_or_404(_endpoints(request), pk, self.what))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class WebhookDeliveryList(GatherView):
     scopes = {"GET": "webhooks:read"}
+    what = "webhook"
 
     @extend_schema(
         summary="List a webhook's deliveries",
         description="Every attempt, newest first: status, HTTP code, time taken, and the first "
         "kilobyte of the receiver's answer.",
-        parameters=PAGE_PARAMS,
-        responses=_one(
-            "WebhookDeliveryList",
-            {"deliveries": WebhookDeliverySerializer(many=True), "pagination": PAGINATION},
-        ),
+        parameters=[*PAGE_PARAMS, TEAM_PARAM],
+        responses=page_of("WebhookDeliveryList", "deliveries", WebhookDeliveryOut),
     )
-    def get(self, request: Request, pk: str) -> Response:
-        endpoint = _endpoint(request, pk)
+    def get(self, request: Request, pk: uuid.UUID) -> Response:
+        endpoint = get_or_404(_endpoints(request), pk, self.what)
         return paginate(
             request, selectors.delivery_list(endpoint=endpoint), "deliveries", delivery_json
         )
@@ -257,23 +205,19 @@ class WebhookDeliveryList(GatherView):
 
 class WebhookRedeliver(GatherView):
     scopes = {"POST": "webhooks:write"}
+    what = "webhook"
 
     @extend_schema(
         summary="Redeliver",
         description="Send the delivery's event to the webhook again, as a new attempt.",
         request=None,
-        parameters=TEAM_PARAM,
-        responses={202: _one("WebhookRedelivery", {"delivery": WebhookDeliverySerializer()})},
+        parameters=[TEAM_PARAM],
+        responses={202: envelope_of("WebhookRedelivery", "delivery", WebhookDeliveryOut)},
     )
-    def post(self, request: Request, pk: str, delivery_id: int) -> Response:
-        endpoint = _endpoint(request, pk)
-        delivery = (
-            Delivery.objects.select_related("event")
-            .filter(endpoint=endpoint, pk=delivery_id)
-            .first()
-        )
-        if delivery is None:
-            raise Http404(f"No delivery {delivery_id} for this webhook.")
+    def post(self, request: Request, pk: uuid.UUID, delivery_id: int) -> Response:
+        endpoint = get_or_404(_endpoints(request), pk, self.what)
+        deliveries = Delivery.objects.select_related("event").filter(endpoint=endpoint)
+        delivery = get_or_404(deliveries, delivery_id, "delivery", where="for this webhook")
         retry = services.delivery_redeliver(delivery=delivery)
         retry.event = delivery.event
         return envelope(request, {"delivery": delivery_json(retry)}, status.HTTP_202_ACCEPTED)
@@ -281,10 +225,10 @@ class WebhookRedeliver(GatherView):
 
 urlpatterns = [
     path("webhooks", WebhookList.as_view(), name="webhooks"),
-    path("webhooks/<str:pk>", WebhookDetail.as_view(), name="webhook"),
-    path("webhooks/<str:pk>/deliveries", WebhookDeliveryList.as_view(), name="webhook_deliveries"),
+    path("webhooks/<uuid:pk>", WebhookDetail.as_view(), name="webhook"),
+    path("webhooks/<uuid:pk>/deliveries", WebhookDeliveryList.as_view(), name="webhook_deliveries"),
     path(
-        "webhooks/<str:pk>/deliveries/<int:delivery_id>/redeliver",
+        "webhooks/<uuid:pk>/deliveries/<int:delivery_id>/redeliver",
         WebhookRedeliver.as_view(),
         name="webhook_redeliver",
     ),

@@ -7,6 +7,7 @@ from candidates.models import (
     Comment,
     CriterionScore,
     Evaluation,
+    EvaluationRun,
     ImportJob,
     InviteDelivery,
     Rating,
@@ -80,6 +81,14 @@ class EvaluationAdmin(admin.ModelAdmin):
     list_select_related = ["candidate_interview__candidate", "candidate_interview__interview"]
     raw_id_fields = ["candidate_interview", "answer"]
     inlines = [CriterionScoreInline]
+
+
+@admin.register(EvaluationRun)
+class EvaluationRunAdmin(admin.ModelAdmin):
+    list_display = ["candidate_interview", "status", "created_at", "finished_at"]
+    list_filter = ["status"]
+    list_select_related = ["candidate_interview__candidate", "candidate_interview__interview"]
+    raw_id_fields = ["candidate_interview", "answer", "requested_by", "evaluation"]
 
 
 class RatingInline(admin.TabularInline):

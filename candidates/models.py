@@ -13,8 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.ids import uuid7
 from accounts.tenancy import InviteScopedQuerySet, TeamScopedQuerySet
 from candidates.validators import validate_e164
-from dashboard import limits
-from dashboard.limits import bounded_text
+from kit import limits
+from kit.limits import bounded_text
+
+# Languages the candidate pages and emails are translated into (locale/).
+PAGE_LANGUAGES = ("en", "fr", "es")
 
 
 class Candidate(models.Model):
@@ -211,6 +214,23 @@ class CandidateInterview(models.Model):
     @property
     def accepts_answers(self) -> bool:
         return self.status in (self.Status.INVITED, self.Status.IN_PROGRESS) and not self.is_expired
+
+    # The candidate's language: the one rule. Set on the invite, else the interview's, else
+    # the site's (``LANGUAGE_CODE``); stored as a BCP 47 tag such as "fr-CA".
+    @property
+    def language_tag(self) -> str:
+        return self.language or self.interview.language or settings.LANGUAGE_CODE
+
+    @property
+    def base_language(self) -> str:
+        """The two-letter language ("fr" for "fr-CA"): what speech and the evaluator read."""
+        return self.language_tag.replace("_", "-").split("-")[0].lower() or "en"
+
+    @property
+    def page_language(self) -> str:
+        """The language of the candidate's pages and emails: ``base_language`` when Panelist is
+        translated into it, else English."""
+        return self.base_language if self.base_language in PAGE_LANGUAGES else "en"
 
     def can_transition_to(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.status]
@@ -794,3 +814,68 @@ class ReviewNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} told of {self.candidate_interview_id} ({self.kind})"
+
+
+class EvaluationRun(models.Model):
+    """A requested re-run of an AI evaluation (one answer, or the invite's report when
+    ``answer`` is empty), done by a Celery task so the request answers at once. At most one
+    run per target is queued or running: asking again meanwhile returns that run."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+
+    PENDING = (Status.QUEUED, Status.RUNNING)
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    candidate_interview = models.ForeignKey(
+        CandidateInterview, on_delete=models.CASCADE, related_name="evaluation_runs"
+    )
+    answer = models.ForeignKey(
+        Answer, null=True, blank=True, on_delete=models.CASCADE, related_name="evaluation_runs"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # The version the run made (whatever its status: a refused or abstained evaluation is a
+    # finished run too). Empty until it finishes, and for a run that failed.
+    evaluation = models.ForeignKey(
+        Evaluation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    error = bounded_text(limits.REASON, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InviteScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # Two constraints, not one: NULLs are distinct in a unique index, so the report's
+            # runs (no answer) need their own.
+            models.UniqueConstraint(
+                fields=["candidate_interview", "answer"],
+                condition=Q(status__in=["queued", "running"], answer__isnull=False),
+                name="evaluationrun_one_pending_per_answer",
+            ),
+            models.UniqueConstraint(
+                fields=["candidate_interview"],
+                condition=Q(status__in=["queued", "running"], answer__isnull=True),
+                name="evaluationrun_one_pending_report",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running"]) | Q(finished_at__isnull=False),
+                name="evaluationrun_finished_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Re-run {self.pk} ({self.status})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in self.PENDING

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from accounts.models import Membership, Role
+from accounts.models import Membership
 from accounts.tenancy import TeamScopedQuerySet
 from candidates.models import (
     Answer,
@@ -20,9 +20,8 @@ from candidates.models import (
     ShareLink,
 )
 from candidates.scores import candidate_scores
-from interviews.models import AITextQuestion, AudioQuestion, Interview, Narrator, SurveyQuestion
-
-QuestionT = TypeVar("QuestionT", AudioQuestion, SurveyQuestion, AITextQuestion)
+from interviews.models import Interview
+from interviews.selectors import interviews_visible, sees_all_interviews
 
 if TYPE_CHECKING:
     from accounts.models import Team
@@ -130,21 +129,7 @@ def import_job_recent(*, team: Team, limit: int = 5) -> QuerySet[ImportJob]:
     return ImportJob.objects.for_team(team).defer("rows", "errors").order_by("-created_at")[:limit]
 
 
-# --- what a member may see: hiring managers see only the interviews shared with them
-
-
-def sees_all_interviews(membership: Membership) -> bool:
-    """Owners, admins and recruiters see every interview of the team; hiring managers only those
-    they were added to as reviewers."""
-    return membership.role != Role.HIRING_MANAGER
-
-
-def interviews_visible(*, membership: Membership) -> TeamScopedQuerySet[Interview]:
-    """The interviews of the member's team that the member may see."""
-    qs = Interview.objects.for_team(membership.team)
-    if sees_all_interviews(membership):
-        return qs
-    return qs.filter(reviewers=membership.user_id)
+# --- what a member may see: the interviews rule (``interviews.selectors``) applied to invites
 
 
 def invites_visible(*, membership: Membership) -> TeamScopedQuerySet[CandidateInterview]:
@@ -163,43 +148,6 @@ def candidates_visible(*, membership: Membership) -> TeamScopedQuerySet[Candidat
         return qs
     return qs.filter(
         Exists(invites_visible(membership=membership).filter(candidate=OuterRef("pk")))
-    )
-
-
-def questions_visible(
-    queryset: TeamScopedQuerySet[QuestionT], *, membership: Membership
-) -> TeamScopedQuerySet[QuestionT]:
-    """``queryset``'s bank questions (audio, survey or AI text) of the member's team that the
-    member may see: hiring managers see a question only where an interview they review asks it
-    (read-only), as the runner and the review page show it to them."""
-    qs = queryset.for_team(membership.team)
-    if sees_all_interviews(membership):
-        return qs
-    asked = queryset.model._default_manager.filter(
-        usages__interview__in=interviews_visible(membership=membership)
-    )
-    return qs.filter(pk__in=asked.values("pk"))
-
-
-def usages_visible(*, membership: Membership, prefix: str = "usages") -> Q | None:
-    """A filter on ``<prefix>`` (a question's interview links) keeping the links to interviews
-    the member may see; ``None`` for who sees every interview. For counts and lists of where a
-    question is asked, so a hiring manager learns nothing of the interviews they do not review."""
-    if sees_all_interviews(membership):
-        return None
-    return Q(**{f"{prefix}__interview__in": interviews_visible(membership=membership)})
-
-
-def narrators_visible(*, membership: Membership) -> TeamScopedQuerySet[Narrator]:
-    """The team's narrators the member may see: hiring managers see the narrator of an
-    interview they review, or of a question asked in one."""
-    qs = Narrator.objects.for_team(membership.team)
-    if sees_all_interviews(membership):
-        return qs
-    interviews = interviews_visible(membership=membership)
-    questions = AudioQuestion.objects.filter(usages__interview__in=interviews)
-    return qs.filter(
-        Q(pk__in=interviews.values("narrator_id")) | Q(pk__in=questions.values("narrator_id"))
     )
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from statistics import mean
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -19,6 +19,7 @@ from candidates.models import (
     Comment,
     CriterionScore,
     Evaluation,
+    EvaluationRun,
     Rating,
     Scorecard,
     ShareRating,
@@ -35,9 +36,23 @@ from candidates.scores import (
 )
 from candidates.selectors import invites_visible
 from interviews.models import InterviewQuestion, ScorecardCriterion, ScorecardTemplate
+from interviews.selectors import interview_scorecard_template
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from accounts.models import Membership, User
+
+
+def _latest_run(runs: QuerySet[EvaluationRun], prefix: str) -> dict[str, Subquery]:
+    """The latest re-run of ``runs`` (filtered on an OuterRef) as annotations, so the page
+    shows a re-run in progress, or one that failed, without another query."""
+    latest = runs.order_by("-created_at")
+    return {
+        f"{prefix}_status": Subquery(latest.values("status")[:1]),
+        f"{prefix}_error": Subquery(latest.values("error")[:1]),
+        f"{prefix}_finished_at": Subquery(latest.values("finished_at")[:1]),
+    }
 
 
 def review_invites(*, membership: Membership) -> QuerySet[CandidateInterview]:
@@ -53,7 +68,10 @@ def review_invites(*, membership: Membership) -> QuerySet[CandidateInterview]:
     )
     comments = Comment.objects.select_related("author").order_by("created_at", "id")
     answers = (
-        Answer.objects.order_by("attempt", "created_at")
+        Answer.objects.annotate(
+            **_latest_run(EvaluationRun.objects.filter(answer=OuterRef("pk")), "rerun")
+        )
+        .order_by("attempt", "created_at")
         # One Prefetch a call: django-stubs cannot type a mix of models in one call.
         .prefetch_related("selected_options")
         .prefetch_related(Prefetch("turns", queryset=Turn.objects.order_by("turn_number")))
@@ -70,7 +88,7 @@ def review_invites(*, membership: Membership) -> QuerySet[CandidateInterview]:
     items = InterviewQuestion.objects.select_related(
         "audio_question", "survey_question", "ai_text_question"
     ).order_by("ordinal")
-    templates = ScorecardTemplate.objects.order_by("created_at").prefetch_related(
+    templates = ScorecardTemplate.objects.prefetch_related(
         Prefetch("criteria", queryset=ScorecardCriterion.objects.order_by("ordinal"))
     )
     ratings = Rating.objects.select_related("criterion").order_by("criterion__ordinal")
@@ -80,6 +98,14 @@ def review_invites(*, membership: Membership) -> QuerySet[CandidateInterview]:
     general_turns = Turn.objects.filter(answer__isnull=True).order_by("turn_number")
     return (
         scores_annotated(invites_visible(membership=membership))
+        .annotate(
+            **_latest_run(
+                EvaluationRun.objects.filter(
+                    candidate_interview=OuterRef("pk"), answer__isnull=True
+                ),
+                "report_rerun",
+            )
+        )
         .select_related("candidate", "interview", "decided_by")
         .prefetch_related(Prefetch("answers", queryset=answers))
         .prefetch_related(Prefetch("turns", queryset=general_turns, to_attr="interview_turns"))
@@ -99,7 +125,7 @@ def review_invites(*, membership: Membership) -> QuerySet[CandidateInterview]:
             )
         )
         .prefetch_related(Prefetch("interview__items", queryset=items))
-        .prefetch_related(Prefetch("interview__scorecard_templates", queryset=templates))
+        .prefetch_related(Prefetch("interview__scorecard_template", queryset=templates))
     )
 
 
@@ -203,6 +229,15 @@ class QuestionRow:
     text_html: SafeString | None = None
     evaluation: Evaluation | None = None
     keywords: list[dict[str, Any]] = field(default_factory=list)
+    rerun: RerunState | None = None
+
+    @property
+    def ai_rerunnable(self) -> bool:
+        """Whether the AI card offers a re-run: any answer but a survey answer (scored by its
+        rules) that has no evaluation."""
+        return self.answer is not None and (
+            self.item.kind != InterviewQuestion.Kind.SURVEY or self.evaluation is not None
+        )
 
     @property
     def media_kind(self) -> str:
@@ -212,12 +247,7 @@ class QuestionRow:
 
     @property
     def prompt(self) -> str:
-        question = self.item.question
-        return str(
-            getattr(question, "question_text", "")
-            or getattr(question, "question_script", "")
-            or question.title
-        )
+        return self.item.display_text
 
 
 @dataclass
@@ -275,13 +305,13 @@ def question_rows(invite: CandidateInterview) -> list[QuestionRow]:
             if answer.text:
                 row.text_html = mark_keywords(answer.text, keywords)
             row.evaluation = _evaluation_of(answer)
+            row.rerun = _rerun_of(answer, "rerun", answer.pk, row.evaluation)
         rows.append(row)
     return rows
 
 
 def scorecard_template_of(invite: CandidateInterview) -> ScorecardTemplate | None:
-    templates = list(invite.interview.scorecard_templates.all())
-    return templates[0] if templates else None
+    return interview_scorecard_template(invite.interview)
 
 
 def scorecard_summary(invite: CandidateInterview, *, viewer: User) -> ScorecardSummary:
@@ -423,4 +453,81 @@ def outside_ratings(invite: CandidateInterview) -> list[ShareRating]:
         ShareRating.objects.filter(candidate_interview=invite)
         .select_related("share_link")
         .order_by("-updated_at")
+    )
+
+
+# --- re-runs of the AI evaluation
+
+
+@dataclass(frozen=True)
+class RerunState:
+    """The latest re-run of one answer's evaluation (``answer_pk`` None: the invite's report),
+    as the AI card shows it: in progress (polled), failed (until a newer evaluation), or
+    nothing to say."""
+
+    answer_pk: Any = None
+    status: str = ""  # "" when never re-run
+    error: str = ""
+    # Set by the progress view on the answer that saw the run finish.
+    finished: bool = False
+    evaluation: Evaluation | None = None  # what a completed run made
+
+    @property
+    def dom_id(self) -> str:
+        return f"rerun-{self.answer_pk}" if self.answer_pk else "rerun-report"
+
+    @property
+    def pending(self) -> bool:
+        return self.status in EvaluationRun.PENDING
+
+    @property
+    def failed(self) -> bool:
+        return self.status == EvaluationRun.Status.FAILED
+
+    @property
+    def status_label(self) -> str:
+        return str(EvaluationRun.Status(self.status).label) if self.status else ""
+
+
+def _rerun_of(
+    row: Any, prefix: str, answer_pk: Any, current: Evaluation | None
+) -> RerunState | None:
+    status = getattr(row, f"{prefix}_status", None) or ""
+    if not status:
+        return None
+    finished_at: datetime | None = getattr(row, f"{prefix}_finished_at", None)
+    if status == EvaluationRun.Status.COMPLETED:
+        return None  # its evaluation is the current one: the card shows it
+    if status == EvaluationRun.Status.FAILED and (
+        current is not None and finished_at is not None and current.created_at > finished_at
+    ):
+        return None  # a newer evaluation came since
+    return RerunState(answer_pk=answer_pk, status=status, error=getattr(row, f"{prefix}_error", ""))
+
+
+def report_rerun(invite: CandidateInterview) -> RerunState | None:
+    """The invite report's latest re-run, from ``review_invites``' annotations."""
+    whole: list[Evaluation] = getattr(invite, "interview_evaluations", [])
+    return _rerun_of(invite, "report_rerun", None, whole[0] if whole else None)
+
+
+def rerun_latest(*, invite: CandidateInterview, answer: Answer | None) -> EvaluationRun | None:
+    """The latest re-run of ``answer``'s evaluation (None: the invite's report)."""
+    return (
+        EvaluationRun.objects.filter(candidate_interview=invite, answer=answer)
+        .select_related("evaluation")
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def rerun_state(run: EvaluationRun | None, *, finished: bool = False) -> RerunState | None:
+    if run is None:
+        return None
+    return RerunState(
+        answer_pk=run.answer_id,
+        status=run.status,
+        error=run.error,
+        finished=finished and not run.is_pending,
+        evaluation=run.evaluation,
     )

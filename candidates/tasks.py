@@ -221,6 +221,50 @@ def candidate_interview_process(self: Any, invite_id: str) -> Any:
     return report.status
 
 
+# --- re-running an evaluation on request
+
+RERUN_MAX_RETRIES = 3
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    max_retries=RERUN_MAX_RETRIES,
+    soft_time_limit=settings.ANSWER_SOFT_TIME_LIMIT,
+    time_limit=settings.ANSWER_SOFT_TIME_LIMIT + settings.TASK_TIME_LIMIT_GRACE,
+)
+def evaluation_run_task(self: Any, run_id: str) -> Any:
+    """Run a requested re-run (``candidates.EvaluationRun``). Idempotent: a finished run is
+    left alone. A language model server that is down (or a database hiccup) is retried with
+    backoff (30 s, 1, 2 minutes); after the last try, or past ``ANSWER_SOFT_TIME_LIMIT``, the
+    run fails with a reason the review page and the API show. Returns the run's status."""
+    from candidates.services import evaluations
+
+    try:
+        run = evaluations.evaluation_run_execute(run_id=run_id)
+    except SoftTimeLimitExceeded:
+        run = evaluations.evaluation_run_fail(
+            run_id=run_id,
+            error=f"The evaluation took longer than {settings.ANSWER_SOFT_TIME_LIMIT} seconds "
+            "and was stopped; try again later or ask an admin to look at the evaluator.",
+        )
+    except _transient() as exc:
+        tries = self.request.retries + 1
+        if self.request.retries < self.max_retries:
+            # throw=False queues the retry and ends this run cleanly; returning it lets an eager
+            # run (tests, or a server without a worker) retry at once.
+            return self.retry(
+                exc=exc, countdown=_process_backoff(self.request.retries), throw=False
+            )
+        logger.warning("Re-run %s: giving up after %d tries: %s", run_id, tries, exc)
+        run = evaluations.evaluation_run_fail(
+            run_id=run_id,
+            error=f"The evaluator could not be reached ({exc}); gave up after {tries} tries. "
+            "Try again in a few minutes.",
+        )
+    return "missing" if run is None else run.status
+
+
 # --- retention
 
 

@@ -5,6 +5,7 @@ organization's keys (see docs/permissions.md)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from django import forms
 from django.contrib import messages
@@ -18,6 +19,7 @@ from accounts.access import team_admin_required
 from accounts.models import ApiKey
 from accounts.selectors import organization_owner
 from api.keys import SCOPES, api_key_create, api_key_revoke
+from kit.pages import apply_errors
 
 if TYPE_CHECKING:
     from accounts.http import TeamRequest
@@ -113,8 +115,7 @@ def api_keys(request: TeamRequest) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_errors(form, exc)
         else:
             # Rendered, not redirected: the secret must not travel through the session.
             return _page(
@@ -130,12 +131,12 @@ def api_keys(request: TeamRequest) -> HttpResponse:
 
 @require_POST
 @team_admin_required
-def api_key_revoke_view(request: TeamRequest, pk: str) -> HttpResponse:
+def api_key_revoke_view(request: TeamRequest, pk: UUID) -> HttpResponse:
     """Revoke one of the keys this page lists for the user; any other key is a 404."""
     keys = team_api_keys(request.team, with_organization_keys=_owns_organization(request))
     try:
         api_key = keys.get(pk=pk)
-    except (ApiKey.DoesNotExist, ValidationError, ValueError) as exc:
+    except ApiKey.DoesNotExist as exc:
         raise Http404("No such API key in this team.") from exc
     api_key_revoke(api_key=api_key, by=request.user)
     messages.success(request, f"Revoked “{api_key.name}”: requests with it now get 401.")

@@ -13,9 +13,10 @@ from django_tables2 import RequestConfig
 from accounts.access import team_admin_required
 from accounts.audit import ACTION_LABELS, audit_record, client_ip
 from accounts.selectors import audit_event_list
-from dashboard.csv_export import csv_response
-from dashboard.tables import AuditEventTable, BoundedLazyPaginator
-from dashboard.views import _render
+from dashboard.tables import AuditEventTable
+from kit.csv_export import csv_response
+from kit.pages import render_page
+from kit.tables import BoundedLazyPaginator
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -124,7 +125,7 @@ def audit_log(request: TeamRequest) -> HttpResponse:
     actions = sorted(ACTION_LABELS.items(), key=lambda item: item[1])
     query = request.GET.copy()
     query["format"] = "csv"
-    return _render(
+    return render_page(
         request,
         "dashboard/audit.html",
         {

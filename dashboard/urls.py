@@ -8,20 +8,22 @@ dashboard_patterns = [
     path("welcome/", views.welcome, name="welcome"),
     path("teams/switch/", views.team_switch, name="team_switch"),
     path("settings/teams/", views.teams, name="teams"),
-    path("settings/teams/<str:pk>/", views.team_edit, name="team_edit"),
+    path("settings/teams/<uuid:pk>/", views.team_edit, name="team_edit"),
     path("settings/members/", views.members, name="members"),
     path("settings/members/invite/", views.member_invite, name="member_invite"),
-    path("settings/members/<str:pk>/role/", views.member_role, name="member_role"),
-    path("settings/members/<str:pk>/remove/", views.member_remove, name="member_remove"),
+    path("settings/members/<int:pk>/role/", views.member_role, name="member_role"),
+    path("settings/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
     path(
-        "settings/invitations/<str:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"
+        "settings/invitations/<uuid:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"
     ),
     path("settings/audit/", audit_views.audit_log, name="audit"),
     path("settings/api-keys/", api_keys.api_keys, name="api_keys"),
-    path("settings/api-keys/<str:pk>/revoke/", api_keys.api_key_revoke_view, name="api_key_revoke"),
+    path(
+        "settings/api-keys/<uuid:pk>/revoke/", api_keys.api_key_revoke_view, name="api_key_revoke"
+    ),
     path("health/", health_views.health, name="health"),
-    path("brand/<str:pk>/brand.css", branding_views.brand_css, name="brand_css"),
-    path("brand/<str:pk>/logo", branding_views.brand_logo, name="brand_logo"),
+    path("brand/<uuid:pk>/brand.css", branding_views.brand_css, name="brand_css"),
+    path("brand/<uuid:pk>/logo", branding_views.brand_logo, name="brand_logo"),
 ]
 
 urlpatterns = [

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.forms import BaseForm
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,8 +26,7 @@ from accounts.access import (
 from accounts.audit import client_ip
 from accounts.branding import team_brand, team_settings_update
 from accounts.forms import ChangeRoleForm, InviteMemberForm, TeamForm
-from accounts.http import AuthedRequest, HtmxRequest, TeamRequest
-from accounts.models import Organization
+from accounts.http import AuthedRequest, TeamRequest
 from accounts.selectors import (
     invitation_pending_list,
     membership_list,
@@ -37,6 +35,7 @@ from accounts.selectors import (
 from accounts.services import (
     membership_change_role,
     membership_remove,
+    organization_setup,
     team_create,
     team_invitation_create,
     team_invitation_revoke,
@@ -54,31 +53,9 @@ from candidates.selectors_review import review_queue
 from dashboard.forms import OrganizationSetupForm, TeamSettingsForm
 from dashboard.tables import InterviewTable, MemberTable, TeamTable
 from interviews.selectors import interview_list
+from kit.pages import apply_errors, render_page
 
 PAGE_SIZE = 25
-
-
-def _apply_errors(form: BaseForm, exc: ValidationError) -> None:
-    """Put a service's ValidationError next to the field it names."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-def _render(
-    request: HtmxRequest, template: str, context: dict[str, Any], partial: str = ""
-) -> HttpResponse:
-    """Render the page, or only ``partial`` of it for an htmx request that targets it."""
-    name = (
-        f"{template}#{partial}"
-        if partial and request.htmx and not request.htmx.boosted
-        else template
-    )
-    response = render(request, name, context)
-    response["Vary"] = "HX-Request"
-    return response
 
 
 @require_GET
@@ -103,7 +80,7 @@ def home(request: TeamRequest) -> HttpResponse:
         "queue_count": len(waiting) if len(waiting) < 10 else queue.count(),
         "page_title": "Home",
     }
-    return _render(request, "dashboard/home.html", context, partial="table")
+    return render_page(request, "dashboard/home.html", context, partial="table")
 
 
 @require_http_methods(["GET", "POST"])
@@ -115,16 +92,14 @@ def welcome(request: AuthedRequest) -> HttpResponse:
     form = OrganizationSetupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                organization = Organization.objects.create(name=form.cleaned_data["organization"])
-                team = team_create(
-                    organization=organization,
-                    name=form.cleaned_data["team"],
-                    by=request.user,
-                    ip=client_ip(request),
-                )
+            organization, team = organization_setup(
+                name=form.cleaned_data["organization"],
+                team_name=form.cleaned_data["team"],
+                by=request.user,
+                ip=client_ip(request),
+            )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             request.session["team_id"] = str(team.pk)
             messages.success(request, f"{organization.name} is ready. Invite your colleagues next.")
@@ -160,13 +135,13 @@ def teams(request: TeamRequest) -> HttpResponse:
                 ip=client_ip(request),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"Team {new_team.name} created; you are its owner.")
             return redirect("dashboard:teams")
     table = TeamTable(team_list_for_admin(user=request.user))
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
-    return _render(
+    return render_page(
         request,
         "dashboard/teams.html",
         {"table": table, "form": form, "page_title": "Teams", "section": "teams"},
@@ -176,7 +151,7 @@ def teams(request: TeamRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @team_required
-def team_edit(request: TeamRequest, pk: str) -> HttpResponse:
+def team_edit(request: TeamRequest, pk: UUID) -> HttpResponse:
     """Team settings: name, branding (colour, logo) and the invite defaults."""
     team = get_team_for_admin(request, pk)
     initial = {
@@ -202,7 +177,7 @@ def team_edit(request: TeamRequest, pk: str) -> HttpResponse:
                 ip=client_ip(request),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"Settings of {team.name} saved.")
             return redirect("dashboard:team_edit", team.pk)
@@ -237,7 +212,7 @@ def _members_context(request: TeamRequest, invite_form: InviteMemberForm) -> dic
 @require_GET
 @team_admin_required
 def members(request: TeamRequest) -> HttpResponse:
-    return _render(
+    return render_page(
         request,
         "dashboard/members.html",
         _members_context(request, InviteMemberForm()),
@@ -259,17 +234,19 @@ def member_invite(request: TeamRequest) -> HttpResponse:
                 ip=client_ip(request),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             if request.htmx:
                 context = _members_context(request, InviteMemberForm())
                 context["sent"] = invitation
-                return _render(request, "dashboard/members.html", context, partial="invite_panel")
+                return render_page(
+                    request, "dashboard/members.html", context, partial="invite_panel"
+                )
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("dashboard:members")
     status = 422
     if request.htmx:
-        response = _render(
+        response = render_page(
             request,
             "dashboard/members.html",
             _members_context(request, form),
@@ -284,7 +261,7 @@ def member_invite(request: TeamRequest) -> HttpResponse:
 
 @require_POST
 @team_admin_required
-def member_role(request: TeamRequest, pk: str) -> HttpResponse:
+def member_role(request: TeamRequest, pk: int) -> HttpResponse:
     membership = get_member_for(request, pk)
     form = ChangeRoleForm(request.POST)
     if not form.is_valid():
@@ -310,7 +287,7 @@ def member_role(request: TeamRequest, pk: str) -> HttpResponse:
 
 @require_POST
 @team_admin_required
-def member_remove(request: TeamRequest, pk: str) -> HttpResponse:
+def member_remove(request: TeamRequest, pk: int) -> HttpResponse:
     membership = get_member_for(request, pk)
     try:
         membership_remove(membership=membership, acting=request.membership, ip=client_ip(request))
@@ -327,7 +304,7 @@ def member_remove(request: TeamRequest, pk: str) -> HttpResponse:
 
 @require_POST
 @team_admin_required
-def invitation_revoke(request: TeamRequest, pk: str) -> HttpResponse:
+def invitation_revoke(request: TeamRequest, pk: UUID) -> HttpResponse:
     invitation = get_invitation_for(request, pk)
     team_invitation_revoke(invitation=invitation, acting=request.membership, ip=client_ip(request))
     messages.success(request, f"The invitation to {invitation.email} was revoked.")

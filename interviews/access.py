@@ -1,42 +1,33 @@
 """One access helper per object type: the current team's object and whether the caller may
-change it; 404 for another team's object, 403 for a read-only role when ``write=True``."""
+change it; 404 for another team's object (or one a hiring manager may not see, by the rules of
+``interviews.selectors``), 403 for a read-only role when ``write=True``."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from accounts.http import TeamRequest
 from accounts.tenancy import TeamScopedQuerySet, get_for_team, require_membership
-from interviews.models import (
-    AITextQuestion,
-    AudioQuestion,
-    Interview,
-    InterviewQuestion,
-    Narrator,
-    ScorecardTemplate,
-    SurveyQuestion,
+from interviews.models import AITextQuestion, AudioQuestion, Interview, Narrator, SurveyQuestion
+from interviews.selectors import (
+    QuestionT,
+    interviews_visible,
+    narrators_visible,
+    questions_visible,
 )
 
-if TYPE_CHECKING:
-    from candidates.selectors import QuestionT
 
-
-def get_interview_for(
+def get_visible_interview_for(
     request: TeamRequest, pk: Any, *, write: bool = False
 ) -> tuple[Interview, bool]:
     """The interview ``pk`` if the caller may see it: a hiring manager gets 404 for one not
-    shared with them (``candidates.selectors.interviews_visible``)."""
-    from candidates.selectors import interviews_visible
-
-    queryset = interviews_visible(membership=require_membership(request))
-    return get_for_team(request, queryset.select_related("narrator"), pk, write=write)
-
-
-def get_interview_question_for(
-    request: TeamRequest, pk: Any, *, write: bool = False
-) -> tuple[InterviewQuestion, bool]:
+    shared with them (``interviews_visible``)."""
+    membership = require_membership(request)
     return get_for_team(
-        request, InterviewQuestion.objects.select_related("interview"), pk, write=write
+        request,
+        interviews_visible(membership=membership).select_related("narrator"),
+        pk,
+        write=write,
     )
 
 
@@ -44,9 +35,7 @@ def _questions(
     request: TeamRequest, queryset: TeamScopedQuerySet[QuestionT]
 ) -> TeamScopedQuerySet[QuestionT]:
     """A hiring manager sees a bank question only where an interview they review asks it
-    (``candidates.selectors.questions_visible``); 404 for the rest."""
-    from candidates.selectors import questions_visible
-
+    (``questions_visible``); 404 for the rest."""
     return questions_visible(queryset, membership=require_membership(request))
 
 
@@ -76,14 +65,6 @@ def get_ai_text_question_for(
 def get_narrator_for(
     request: TeamRequest, pk: Any, *, write: bool = False
 ) -> tuple[Narrator, bool]:
-    """The narrator ``pk`` if the caller may see it (``candidates.selectors.narrators_visible``)."""
-    from candidates.selectors import narrators_visible
-
+    """The narrator ``pk`` if the caller may see it (``narrators_visible``)."""
     narrators = narrators_visible(membership=require_membership(request))
     return get_for_team(request, narrators, pk, write=write)
-
-
-def get_scorecard_template_for(
-    request: TeamRequest, pk: Any, *, write: bool = False
-) -> tuple[ScorecardTemplate, bool]:
-    return get_for_team(request, ScorecardTemplate.objects.all(), pk, write=write)

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.db.models import Count, Q, QuerySet
 
-from candidates.selectors import questions_visible, usages_visible
 from interviews.languages import LANGUAGES
+from interviews.selectors import questions_visible, usages_visible
 
 if TYPE_CHECKING:
     from accounts.models import Membership

@@ -17,9 +17,9 @@ from accounts.tenancy import (
     QuestionScopedQuerySet,
     TeamScopedQuerySet,
 )
-from dashboard import limits
-from dashboard.limits import bounded_text
 from interviews.languages import LANGUAGES
+from kit import limits
+from kit.limits import bounded_text
 
 
 class Narrator(models.Model):
@@ -86,6 +86,16 @@ class QuestionBase(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+    @property
+    def display_text(self) -> str:
+        """The question as the candidate is asked it (and as reviewers and the evaluator read
+        it): the one rule, used by every page, email and prompt. A spoken question without a
+        script (an uploaded recording) shows its title."""
+        script = getattr(self, "question_script", None)
+        if script is not None:
+            return str(script or self.title)
+        return str(getattr(self, "question_text", "") or self.title)
 
 
 class AudioQuestion(QuestionBase):
@@ -522,18 +532,24 @@ class InterviewQuestion(models.Model):
         assert question is not None
         return question
 
+    @property
+    def display_text(self) -> str:
+        return self.question.display_text
+
 
 class ScorecardTemplate(models.Model):
     """The criteria hiring managers rate an interview's candidates on."""
 
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
-    interview = models.ForeignKey(
+    # One template per interview (a unique key: ``interview.scorecard_template``); a template
+    # with no interview is a team's spare, e.g. one detached by migration 0007.
+    interview = models.OneToOneField(
         Interview,
         null=True,
         blank=True,
         on_delete=models.CASCADE,
-        related_name="scorecard_templates",
+        related_name="scorecard_template",
     )
     name = models.CharField(max_length=150)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,25 +1,87 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from accounts.models import Membership, Team
+from accounts.models import Membership, Role, Team
 from accounts.permissions import MATRIX, Perm
+from accounts.tenancy import TeamScopedQuerySet
 from candidates.models import CandidateInterview
-from candidates.selectors import interviews_visible
 from interviews.models import (
     AITextQuestion,
     AudioQuestion,
     Interview,
     InterviewQuestion,
+    Narrator,
+    ScorecardTemplate,
     SurveyOption,
     SurveyQuestion,
 )
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+QuestionT = TypeVar("QuestionT", AudioQuestion, SurveyQuestion, AITextQuestion)
+
+
+# --- what a member may see: hiring managers see only the interviews shared with them. The rule
+# lives here, once; the candidates app narrows invites and candidates by it.
+
+
+def sees_all_interviews(membership: Membership) -> bool:
+    """Owners, admins and recruiters see every interview of the team; hiring managers only those
+    they were added to as reviewers."""
+    return membership.role != Role.HIRING_MANAGER
+
+
+def interviews_visible(*, membership: Membership) -> TeamScopedQuerySet[Interview]:
+    """The interviews of the member's team that the member may see."""
+    qs = Interview.objects.for_team(membership.team)
+    if sees_all_interviews(membership):
+        return qs
+    return qs.filter(reviewers=membership.user_id)
+
+
+def questions_visible(
+    queryset: TeamScopedQuerySet[QuestionT], *, membership: Membership
+) -> TeamScopedQuerySet[QuestionT]:
+    """``queryset``'s bank questions (audio, survey or AI text) of the member's team that the
+    member may see: hiring managers see a question only where an interview they review asks it
+    (read-only), as the runner and the review page show it to them."""
+    qs = queryset.for_team(membership.team)
+    if sees_all_interviews(membership):
+        return qs
+    asked = queryset.model._default_manager.filter(
+        usages__interview__in=interviews_visible(membership=membership)
+    )
+    return qs.filter(pk__in=asked.values("pk"))
+
+
+def usages_visible(*, membership: Membership, prefix: str = "usages") -> Q | None:
+    """A filter on ``<prefix>`` (a question's interview links) keeping the links to interviews
+    the member may see; ``None`` for who sees every interview. For counts and lists of where a
+    question is asked, so a hiring manager learns nothing of the interviews they do not review."""
+    if sees_all_interviews(membership):
+        return None
+    return Q(**{f"{prefix}__interview__in": interviews_visible(membership=membership)})
+
+
+def narrators_visible(*, membership: Membership) -> TeamScopedQuerySet[Narrator]:
+    """The team's narrators the member may see: hiring managers see the narrator of an
+    interview they review, or of a question asked in one."""
+    qs = Narrator.objects.for_team(membership.team)
+    if sees_all_interviews(membership):
+        return qs
+    interviews = interviews_visible(membership=membership)
+    questions = AudioQuestion.objects.filter(usages__interview__in=interviews)
+    return qs.filter(
+        Q(pk__in=interviews.values("narrator_id")) | Q(pk__in=questions.values("narrator_id"))
+    )
+
+
+# --- lists
 
 
 def interview_list(
@@ -30,7 +92,7 @@ def interview_list(
     membership: Membership | None = None,
 ) -> QuerySet[Interview]:
     """The team's interviews with their question count and invite counts by status; with
-    ``membership``, only those the member may see (``candidates.selectors.interviews_visible``).
+    ``membership``, only those the member may see (``interviews_visible``).
 
     ``filters``: ``q`` (title), ``status`` ("0".."3" or "all"; default hides archived),
     ``type`` (interview type).
@@ -129,3 +191,14 @@ def teams_writable_by(*, user: User, organization_id: Any) -> list[Team]:
     return list(
         Team.objects.filter(pk__in=team_ids, organization_id=organization_id).order_by("name")
     )
+
+
+def interview_scorecard_template(interview: Interview) -> ScorecardTemplate | None:
+    """The template the interview's candidates are rated on, or None: the one place that reads
+    the relation (``select_related``/``prefetch_related("scorecard_template")`` make it free)."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        return interview.scorecard_template
+    except ObjectDoesNotExist:
+        return None

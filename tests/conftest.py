@@ -1,13 +1,86 @@
 """Shared fixtures: personas, one per role, in one team; an outsider in another team."""
 
 import contextlib
+import importlib
 import os
+import shutil
+import sys
+import tempfile
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from accounts.models import Role
 from tests.factories import PASSWORD, MembershipFactory, TeamFactory
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _test_folder() -> tuple[Path, bool]:
+    """The test run's temporary folder, and whether this process made it (and removes it).
+
+    The first pytest process makes it; xdist workers, and pytest runs a test starts, inherit
+    it through ``PANELIST_TEST_TMP``."""
+    inherited = os.environ.get("PANELIST_TEST_TMP")
+    if inherited:
+        return Path(inherited), False
+    folder = Path(tempfile.mkdtemp(prefix="panelist-tests-"))
+    os.environ["PANELIST_TEST_TMP"] = str(folder)
+    return folder, True
+
+
+def _read_settings_again() -> None:
+    """pytest-django loads the settings before any conftest is imported: load them again now
+    that PANELIST_DATA_DIR has changed. Nothing has used them yet: no database connection is
+    open and no cache or storage is made before the first test."""
+    from django.conf import settings
+    from django.core.cache import caches
+    from django.core.files.storage import storages
+    from django.db import connections
+    from django.utils.functional import empty
+
+    if not settings.configured:
+        return  # not loaded yet: they will be read with the new value
+    # An app's start-up may have made a database wrapper (not connected): it goes.
+    for wrapper in connections.all(initialized_only=True):
+        if wrapper.connection is not None:
+            raise RuntimeError("tests/conftest.py: the database was opened before the settings")
+        del connections[wrapper.alias]
+    if caches.all(initialized_only=True) or storages._storages:
+        raise RuntimeError("tests/conftest.py: a cache or storage was made before the settings")
+    importlib.reload(sys.modules[settings.SETTINGS_MODULE])
+    settings._wrapped = empty
+    for handler in (connections, caches):
+        handler.__dict__.pop("settings", None)
+        handler._settings = None
+    storages.__dict__.pop("backends", None)
+    storages._backends = None
+
+
+# Everything a test run writes goes under one temporary folder, never the working tree: the
+# data folder (test databases, media, partial uploads, the cache file, the broker's folders,
+# outgoing mail) and the browser tests' screenshots (tests/e2e/conftest.py). Processes a test
+# starts inherit PANELIST_DATA_DIR. A caller's own PANELIST_DATA_DIR is used as it is.
+TEST_TMP, _MADE_TEST_TMP = _test_folder()
+_SET_DATA_DIR = not (
+    os.environ.get("PANELIST_DATA_DIR") or os.environ.get("PANELIST_DATA_DIR_FILE")
+)
+if _SET_DATA_DIR:
+    os.environ["PANELIST_DATA_DIR"] = str(TEST_TMP / "data")
+    try:
+        _read_settings_again()
+    except BaseException:
+        if _MADE_TEST_TMP:
+            shutil.rmtree(TEST_TMP, ignore_errors=True)
+        raise
+
+# Hypothesis (schemathesis's engine) keeps its examples and caches there too, not in ./.hypothesis.
+_SET_HYPOTHESIS_DIR = not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY")
+if _SET_HYPOTHESIS_DIR:
+    os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = str(TEST_TMP / "hypothesis")
+    if "hypothesis.configuration" in sys.modules:  # its plugin may have looked already
+        sys.modules["hypothesis.configuration"].set_hypothesis_home_dir(TEST_TMP / "hypothesis")
 
 # The local OpenAI-compatible server (fixture ``openai_server``) for any test that needs one.
 pytest_plugins = ["tests.speech.openai_server"]
@@ -35,9 +108,75 @@ def pytest_configure(config):
 def pytest_unconfigure(config):
     path = os.environ.get("CACHE_FILE", "")
     if f"test-cache-{os.getpid()}" in path:
+        del os.environ["CACHE_FILE"]
         for suffix in ("", "-wal", "-shm"):
             with contextlib.suppress(FileNotFoundError):
                 os.remove(path + suffix)
+    # The process that made the run's folder removes it, and leaves the environment as it was
+    # (bin/testcount collects in its own process before it starts the run).
+    if _SET_DATA_DIR:
+        os.environ.pop("PANELIST_DATA_DIR", None)
+    if _SET_HYPOTHESIS_DIR:
+        os.environ.pop("HYPOTHESIS_STORAGE_DIRECTORY", None)
+    if _MADE_TEST_TMP:
+        os.environ.pop("PANELIST_TEST_TMP", None)
+        shutil.rmtree(TEST_TMP, ignore_errors=True)
+
+
+# --- the run leaves the working tree as it found it ----------------------------------------------
+
+_NOT_SCANNED = {".git", ".venv", "node_modules"}
+_NOT_SCANNED_ENDINGS = ("__pycache__", "_cache", ".egg-info")  # .mypy_cache, .ruff_cache…
+TREE_BEFORE = pytest.StashKey[set[str]]()
+LEFT_BEHIND = pytest.StashKey[tuple[list[str], bool]]()
+
+
+def _tree_files() -> set[str]:
+    """Every file in the working tree, ignored by git or not, but for .git, .venv and caches."""
+    found: set[str] = set()
+    for folder, subfolders, files in os.walk(ROOT):
+        subfolders[:] = [
+            name
+            for name in subfolders
+            if name not in _NOT_SCANNED and not name.endswith(_NOT_SCANNED_ENDINGS)
+        ]
+        found.update(os.path.relpath(os.path.join(folder, name), ROOT) for name in files)
+    return found
+
+
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput"):  # the controller (or the only process)
+        session.config.stash[TREE_BEFORE] = _tree_files()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Files that appeared in the working tree during the run are listed after the results.
+    They fail the run on CI (CI=true), where nothing else writes to the tree; on a developer's
+    machine a running server may, so there they are a warning."""
+    before = session.config.stash.get(TREE_BEFORE, None)
+    if before is None:
+        return
+    left = sorted(_tree_files() - before)
+    fail = bool(left) and os.environ.get("CI", "").lower() in ("1", "true", "yes")
+    session.config.stash[LEFT_BEHIND] = (left, fail)
+    if fail and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    left, fail = config.stash.get(LEFT_BEHIND, ([], False))
+    if not left:
+        return
+    terminalreporter.write_sep("=", f"files left in the working tree: {len(left)}", red=True)
+    verdict = " and fail it (CI is set):" if fail else ":"
+    terminalreporter.write_line(
+        "Tests write under a temporary folder (PANELIST_TEST_TMP); these appeared in the "
+        f"working tree ({ROOT}) during the run{verdict}"
+    )
+    for name in left[:30]:
+        terminalreporter.write_line(f"  {name}")
+    if len(left) > 30:
+        terminalreporter.write_line(f"  … and {len(left) - 30} more")
 
 
 @pytest.fixture(autouse=True)

@@ -218,8 +218,11 @@ class KeywordFactory(factory.django.DjangoModelFactory):
 
 
 class ScorecardTemplateFactory(factory.django.DjangoModelFactory):
+    """The interview's template (one per interview: an interview that has one gets it back)."""
+
     class Meta:
         model = ScorecardTemplate
+        django_get_or_create = ("interview",)
 
     interview = factory.SubFactory(InterviewFactory)
     team = factory.SelfAttribute("interview.team")
@@ -435,3 +438,14 @@ class TwoFactorPolicyFactory(factory.django.DjangoModelFactory):
 
     organization = factory.SubFactory(OrganizationFactory)
     require_for_admins = True
+
+
+from candidates.models import EvaluationRun  # noqa: E402  (appended with its factory)
+
+
+class EvaluationRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EvaluationRun
+
+    candidate_interview = factory.SubFactory(CandidateInterviewFactory)
+    status = EvaluationRun.Status.QUEUED

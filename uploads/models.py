@@ -10,8 +10,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.ids import uuid7
-from dashboard import limits
-from dashboard.limits import bounded_text
+from kit import limits
+from kit.limits import bounded_text
 
 
 class Upload(models.Model):

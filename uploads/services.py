@@ -24,15 +24,15 @@ from typing import IO, TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from candidates.models import Answer, CandidateInterview
-from candidates.services.processing import answer_process_enqueue
-from dashboard import limits
-from dashboard.limits import clip
+from candidates.runner.services import runner_answer_recorded, runner_retakes_left
 from interviews.models import InterviewQuestion
+from kit import limits
+from kit.limits import clip
 from speech.media import MediaError, probe_recording
 from uploads.models import Upload
 
@@ -187,14 +187,7 @@ def _attempt_for(owner: CandidateInterview, metadata: dict[str, str]) -> int:
 
 def _check_retakes_left(owner: CandidateInterview, question: Any, attempt: int) -> None:
     """A question already answered may be recorded again only while retakes remain."""
-    answer = (
-        Answer.objects.filter(
-            candidate_interview=owner, interview_question=question, attempt=attempt
-        )
-        .exclude(media="")
-        .first()
-    )
-    if answer is not None and answer.retakes_used >= owner.interview.retakes_allowed:
+    if not runner_retakes_left(invite=owner, item_id=question.pk, attempt=attempt):
         raise UploadError(403, "This answer cannot be recorded again: no retakes are left.")
 
 
@@ -497,36 +490,18 @@ def upload_finish(*, upload: Upload) -> Upload:
 
 
 def upload_completed(*, upload: Upload) -> Answer | None:
-    """Create or update the answer an upload completes: the invite's answer to the question
-    in that attempt, now holding the stored recording. Only a verified upload gets here."""
+    """Hand a verified upload to ``candidates``: the invite's answer to the question in that
+    attempt, now holding the stored recording."""
     if upload.candidate_interview_id is None or upload.interview_question_id is None:
         return None
-    with transaction.atomic():
-        key = {
-            "candidate_interview_id": upload.candidate_interview_id,
-            "interview_question_id": upload.interview_question_id,
-            "attempt": upload.attempt,
-        }
-        answer = Answer.objects.select_for_update().filter(**key).first()
-        if answer is None:
-            try:
-                with transaction.atomic():
-                    answer = Answer.objects.create(**key, status=Answer.Status.DRAFT)
-            except IntegrityError:
-                answer = Answer.objects.select_for_update().get(**key)
-        replaced = answer.media.name or ""
-        if replaced:
-            answer.retakes_used += 1  # a new take of an answer already on the server
-        answer.media.name = upload.stored_name
-        answer.media_type = upload.content_type
-        answer.duration_seconds = upload.duration_seconds
-        answer.status = Answer.Status.SUBMITTED
-        answer.submitted_at = timezone.now()
-        answer.save()
-        answer_process_enqueue(answer=answer)  # transcribe, spot keywords, evaluate
-        if replaced and replaced != upload.stored_name:
-            transaction.on_commit(lambda: default_storage.delete(replaced))
-    return answer
+    return runner_answer_recorded(
+        invite_id=upload.candidate_interview_id,
+        item_id=upload.interview_question_id,
+        attempt=upload.attempt,
+        media_name=upload.stored_name,
+        media_type=upload.content_type,
+        duration_seconds=upload.duration_seconds,
+    )
 
 
 def upload_terminate(*, upload: Upload) -> None:

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from dashboard.tables import NUMBER_WIDE_ONLY, WIDE_ONLY, hidden_header
+from kit.tables import NUMBER_WIDE_ONLY, WIDE_ONLY, hidden_header
 from webhooks.models import Delivery, Endpoint
 
 STATUS_CSS: dict[str, str] = {

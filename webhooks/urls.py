@@ -7,12 +7,12 @@ app_name = "webhooks"
 urlpatterns = [
     path("", views.endpoint_list, name="endpoint_list"),
     path("new/", views.endpoint_create, name="endpoint_create"),
-    path("<str:pk>/", views.endpoint_detail, name="endpoint_detail"),
-    path("<str:pk>/edit/", views.endpoint_edit, name="endpoint_edit"),
-    path("<str:pk>/toggle/", views.endpoint_toggle, name="endpoint_toggle"),
-    path("<str:pk>/delete/", views.endpoint_delete, name="endpoint_delete"),
+    path("<uuid:pk>/", views.endpoint_detail, name="endpoint_detail"),
+    path("<uuid:pk>/edit/", views.endpoint_edit, name="endpoint_edit"),
+    path("<uuid:pk>/toggle/", views.endpoint_toggle, name="endpoint_toggle"),
+    path("<uuid:pk>/delete/", views.endpoint_delete, name="endpoint_delete"),
     path(
-        "<str:pk>/deliveries/<int:delivery_pk>/redeliver/",
+        "<uuid:pk>/deliveries/<int:delivery_pk>/redeliver/",
         views.delivery_redeliver,
         name="delivery_redeliver",
     ),

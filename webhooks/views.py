@@ -4,6 +4,7 @@ Owners and admins only."""
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,8 +16,8 @@ from django_tables2 import RequestConfig
 from accounts.access import team_admin_required
 from accounts.audit import audit_record, client_ip
 from accounts.http import TeamRequest
-from dashboard.tables import BoundedLazyPaginator
-from dashboard.views import _apply_errors, _render
+from kit.pages import apply_errors, render_page
+from kit.tables import BoundedLazyPaginator
 from webhooks import selectors, services
 from webhooks.forms import EndpointForm
 from webhooks.models import Delivery, Endpoint
@@ -25,12 +26,12 @@ from webhooks.tables import DeliveryTable, EndpointTable
 PAGE_SIZE = 25
 
 
-def get_endpoint_for(request: HttpRequest, pk: Any) -> Endpoint:
+def get_endpoint_for(request: HttpRequest, pk: UUID) -> Endpoint:
     """One of the current team's endpoints (404 otherwise)."""
     team = request.membership.team  # type: ignore[attr-defined]
     try:
         return Endpoint.objects.for_team(team).get(pk=pk)
-    except (Endpoint.DoesNotExist, ValueError, ValidationError) as exc:
+    except Endpoint.DoesNotExist as exc:
         raise Http404("No such webhook endpoint in this team.") from exc
 
 
@@ -50,7 +51,7 @@ def _audit(request: TeamRequest, action: str, endpoint: Endpoint) -> None:
 def endpoint_list(request: TeamRequest) -> HttpResponse:
     table = EndpointTable(selectors.endpoint_list(team=request.team))
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
-    return _render(
+    return render_page(
         request,
         "webhooks/list.html",
         {"table": table, "page_title": "Webhooks", "section": "webhooks"},
@@ -66,7 +67,7 @@ def endpoint_create(request: TeamRequest) -> HttpResponse:
         try:
             endpoint = _create(request, form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             # The secret is shown on this response only; no later page shows it again.
             response = render(
@@ -98,13 +99,13 @@ def _create(request: TeamRequest, data: dict[str, Any]) -> Endpoint:
 
 @require_GET
 @team_admin_required
-def endpoint_detail(request: TeamRequest, pk: str) -> HttpResponse:
+def endpoint_detail(request: TeamRequest, pk: UUID) -> HttpResponse:
     endpoint = get_endpoint_for(request, pk)
     table = DeliveryTable(selectors.delivery_list(endpoint=endpoint))
     RequestConfig(
         request, paginate={"per_page": PAGE_SIZE, "paginator_class": BoundedLazyPaginator}
     ).configure(table)
-    return _render(
+    return render_page(
         request,
         "webhooks/detail.html",
         {"endpoint": endpoint, "table": table, "page_title": endpoint.url, "section": "webhooks"},
@@ -114,7 +115,7 @@ def endpoint_detail(request: TeamRequest, pk: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @team_admin_required
-def endpoint_edit(request: TeamRequest, pk: str) -> HttpResponse:
+def endpoint_edit(request: TeamRequest, pk: UUID) -> HttpResponse:
     endpoint = get_endpoint_for(request, pk)
     form = EndpointForm(
         request.POST or None,
@@ -128,7 +129,7 @@ def endpoint_edit(request: TeamRequest, pk: str) -> HttpResponse:
         try:
             services.endpoint_update(endpoint=endpoint, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             _audit(request, "webhook.updated", endpoint)
             messages.success(request, "Webhook endpoint saved.")
@@ -148,7 +149,7 @@ def endpoint_edit(request: TeamRequest, pk: str) -> HttpResponse:
 
 @require_POST
 @team_admin_required
-def endpoint_toggle(request: TeamRequest, pk: str) -> HttpResponse:
+def endpoint_toggle(request: TeamRequest, pk: UUID) -> HttpResponse:
     endpoint = get_endpoint_for(request, pk)
     services.endpoint_update(endpoint=endpoint, enabled=not endpoint.enabled)
     _audit(request, "webhook.enabled" if endpoint.enabled else "webhook.disabled", endpoint)
@@ -158,7 +159,7 @@ def endpoint_toggle(request: TeamRequest, pk: str) -> HttpResponse:
 
 @require_POST
 @team_admin_required
-def endpoint_delete(request: TeamRequest, pk: str) -> HttpResponse:
+def endpoint_delete(request: TeamRequest, pk: UUID) -> HttpResponse:
     endpoint = get_endpoint_for(request, pk)
     _audit(request, "webhook.deleted", endpoint)
     services.endpoint_delete(endpoint=endpoint)
@@ -168,7 +169,7 @@ def endpoint_delete(request: TeamRequest, pk: str) -> HttpResponse:
 
 @require_POST
 @team_admin_required
-def delivery_redeliver(request: TeamRequest, pk: str, delivery_pk: int) -> HttpResponse:
+def delivery_redeliver(request: TeamRequest, pk: UUID, delivery_pk: int) -> HttpResponse:
     endpoint = get_endpoint_for(request, pk)
     try:
         delivery = Delivery.objects.get(endpoint=endpoint, pk=delivery_pk)

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from api.serializers.fields import Text, Url
 from candidates.models import Answer, CandidateInterview, Evaluation, InviteDelivery, Turn
-from dashboard import limits
+from kit import limits
 
 # ---------------------------------------------------------------- candidates
 

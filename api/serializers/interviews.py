@@ -2,79 +2,14 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema_field, inline_serializer
-from rest_framework import exceptions, serializers
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
 
 from api.serializers.fields import Language, Text, Url
-from dashboard import limits
 from interviews.models import Interview
-
-# ---------------------------------------------------------------- shared helpers
-
-
-def camel(name: str) -> str:
-    return re.sub(r"_([a-z])", lambda m: m.group(1).upper(), name)
-
-
-@contextmanager
-def service_errors(names: dict[str, str] | None = None) -> Iterator[None]:
-    """A service's ``ValidationError`` as a DRF one, its snake_case fields named as the API
-    names them (``names`` overrides the plain camelCase conversion)."""
-    names = names or {}
-    try:
-        yield
-    except DjangoValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            detail: Any = {names.get(k, camel(k)): v for k, v in exc.message_dict.items()}
-        else:
-            detail = exc.messages
-        raise exceptions.ValidationError(detail) from exc
-
-
-class Conflict(exceptions.APIException):
-    status_code = 409
-    default_detail = "The resource's current state forbids this change."
-    default_code = "conflict"
-
-
-def envelope_of(name: str, key: str, serializer: Any) -> Any:
-    """The schema of ``{"data": {key: …}, "meta": {…}}``."""
-    return inline_serializer(
-        f"{name}Response",
-        {
-            "data": inline_serializer(f"{name}Data", {key: serializer}),
-            "meta": ResponseMeta(),
-        },
-    )
-
-
-def paged_envelope_of(name: str, key: str, serializer: Any) -> Any:
-    return inline_serializer(
-        f"{name}Response",
-        {
-            "data": inline_serializer(f"{name}Data", {key: serializer, "pagination": PageInfo()}),
-            "meta": ResponseMeta(),
-        },
-    )
-
-
-class ResponseMeta(serializers.Serializer):
-    requestId = Text()
-    timestamp = serializers.DateTimeField()
-
-
-class PageInfo(serializers.Serializer):
-    total = serializers.IntegerField()
-    page = serializers.IntegerField()
-    pages = serializers.IntegerField()
-    pageSize = serializers.IntegerField()
-
+from kit import limits
 
 # ---------------------------------------------------------------- responses
 
@@ -143,7 +78,7 @@ class AgentSecretOut(serializers.Serializer):
 STATUS_HELP = "0 active, 1 paused, 2 closed, 3 archived."
 
 
-class SurveyQuestionRef(serializers.Serializer):
+class SurveyQuestionRefIn(serializers.Serializer):
     id = serializers.UUIDField()
     knockout = serializers.BooleanField(default=False)
 
@@ -175,7 +110,7 @@ class InterviewCreateIn(serializers.Serializer):
         required=False,
         help_text="Audio question ids, asked in this order.",
     )
-    surveyQuestions = SurveyQuestionRef(many=True, required=False)
+    surveyQuestions = SurveyQuestionRefIn(many=True, required=False)
     keywords = serializers.ListField(child=Text(max_length=100), required=False)
     teamId = serializers.UUIDField(required=False, help_text="Organization keys: the team.")
     userId = serializers.UUIDField(
@@ -219,7 +154,7 @@ class InterviewUpdateIn(serializers.Serializer):
         required=False,
         help_text="Replaces the interview's audio questions with these, in this order.",
     )
-    surveyQuestions = SurveyQuestionRef(
+    surveyQuestions = SurveyQuestionRefIn(
         many=True,
         required=False,
         help_text="Replaces the interview's survey questions with these, in this order.",

@@ -13,8 +13,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.serializers.fields import Language, Text, Url
-from dashboard import limits
 from interviews.models import AudioQuestion, InterviewQuestion, SurveyQuestion
+from kit import limits
 
 # --- shared -------------------------------------------------------------------------------
 
@@ -22,37 +22,7 @@ from interviews.models import AudioQuestion, InterviewQuestion, SurveyQuestion
 _LanguageField = Language
 
 
-class ProblemFieldErrorSerializer(serializers.Serializer):
-    field = Text(help_text="The camelCase field, e.g. options[1].text.")
-    message = Text()
-    code = Text()
-
-
-class ProblemSerializer(serializers.Serializer):
-    """RFC 9457 problem details."""
-
-    type = Text()
-    title = Text()
-    status = serializers.IntegerField()
-    detail = Text()
-    instance = Text()
-    requestId = Text()
-    errors = ProblemFieldErrorSerializer(many=True, required=False)
-
-
-class MetaSerializer(serializers.Serializer):
-    requestId = Text()
-    timestamp = serializers.DateTimeField()
-
-
-class PaginationSerializer(serializers.Serializer):
-    total = serializers.IntegerField()
-    page = serializers.IntegerField()
-    pages = serializers.IntegerField()
-    pageSize = serializers.IntegerField()
-
-
-class QuestionOwnershipSerializer(serializers.Serializer):
+class QuestionOut(serializers.Serializer):
     """Fields every question kind shares. ``organizationId`` comes from the request's team
     (every row rendered belongs to it), so lists need no join to the organization."""
 
@@ -84,7 +54,7 @@ def audio_download_url(request: Any, question: AudioQuestion) -> str | None:
     return None
 
 
-class AudioQuestionSerializer(QuestionOwnershipSerializer):
+class AudioQuestionOut(QuestionOut):
     questionScript = Text(source="question_script")
     narratorId = serializers.UUIDField(source="narrator_id", allow_null=True)
     audioType = serializers.SerializerMethodField()
@@ -104,7 +74,7 @@ class AudioQuestionSerializer(QuestionOwnershipSerializer):
         return audio_download_url(self.context["request"], obj)
 
 
-class AudioQuestionCreateSerializer(serializers.Serializer):
+class AudioQuestionCreateIn(serializers.Serializer):
     title = Text(max_length=200)
     description = Text(required=False, allow_blank=True, default="", max_length=limits.DESCRIPTION)
     questionScript = Text(
@@ -138,7 +108,7 @@ class AudioQuestionCreateSerializer(serializers.Serializer):
 # --- survey questions ---------------------------------------------------------------------
 
 
-class SurveyOptionSerializer(serializers.Serializer):
+class SurveyOptionInOut(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
     text = Text(allow_blank=True, max_length=limits.SURVEY_OPTION)
     weight = serializers.DecimalField(
@@ -153,10 +123,10 @@ class SurveyOptionSerializer(serializers.Serializer):
     preferred = serializers.BooleanField(source="is_preferred", required=False, default=False)
 
 
-class SurveyQuestionSerializer(QuestionOwnershipSerializer):
+class SurveyQuestionOut(QuestionOut):
     questionText = Text(source="question_text")
     type = serializers.ChoiceField(source="survey_type", choices=SurveyQuestion.SurveyType.values)
-    options = SurveyOptionSerializer(many=True)
+    options = SurveyOptionInOut(many=True)
     preferredOption = serializers.SerializerMethodField()
     maxCharacterLength = serializers.IntegerField(source="max_character_length", allow_null=True)
     selectAllForFullScore = serializers.BooleanField(source="select_all_for_full_score")
@@ -165,12 +135,12 @@ class SurveyQuestionSerializer(QuestionOwnershipSerializer):
         return obj.preferred_option or None
 
 
-class SurveyQuestionCreateSerializer(serializers.Serializer):
+class SurveyQuestionCreateIn(serializers.Serializer):
     title = Text(max_length=200)
     description = Text(required=False, allow_blank=True, default="", max_length=limits.DESCRIPTION)
     questionText = Text(max_length=limits.SURVEY_QUESTION_TEXT)
     type = serializers.ChoiceField(choices=SurveyQuestion.SurveyType.values)
-    options = SurveyOptionSerializer(
+    options = SurveyOptionInOut(
         many=True,
         required=False,
         default=list,
@@ -205,7 +175,7 @@ class SurveyQuestionCreateSerializer(serializers.Serializer):
 # --- AI text questions --------------------------------------------------------------------
 
 
-class RubricCriterionSerializer(serializers.Serializer):
+class RubricCriterionInOut(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
     name = Text(allow_blank=True, max_length=120)
     strongAnswer = Text(source="strong_answer", allow_blank=True, max_length=limits.STRONG_ANSWER)
@@ -219,17 +189,17 @@ class RubricCriterionSerializer(serializers.Serializer):
     )
 
 
-class AITextQuestionSerializer(QuestionOwnershipSerializer):
+class AITextQuestionOut(QuestionOut):
     questionText = Text(source="question_text")
     maxAnswerLength = serializers.IntegerField(source="max_answer_length")
-    rubric = RubricCriterionSerializer(source="criteria", many=True)
+    rubric = RubricCriterionInOut(source="criteria", many=True)
 
 
-class AITextQuestionCreateSerializer(serializers.Serializer):
+class AITextQuestionCreateIn(serializers.Serializer):
     title = Text(max_length=200)
     description = Text(required=False, allow_blank=True, default="", max_length=limits.DESCRIPTION)
     questionText = Text(max_length=limits.AI_QUESTION_TEXT)
-    rubric = RubricCriterionSerializer(
+    rubric = RubricCriterionInOut(
         many=True,
         required=False,
         help_text="What answers are scored against. Without it the question gets one criterion, "
@@ -250,7 +220,7 @@ class AITextQuestionCreateSerializer(serializers.Serializer):
 # --- an interview's questions -------------------------------------------------------------
 
 
-class InterviewQuestionItemSerializer(serializers.Serializer):
+class InterviewQuestionItemOut(serializers.Serializer):
     """One question of an interview, whatever its kind."""
 
     id = serializers.UUIDField(source="question.id", help_text="The question's id.")
@@ -300,8 +270,8 @@ class InterviewQuestionItemSerializer(serializers.Serializer):
     def get_surveyType(self, item: InterviewQuestion) -> str | None:
         return item.survey_question.survey_type if item.survey_question else None
 
-    @extend_schema_field(SurveyOptionSerializer(many=True, allow_null=True))
+    @extend_schema_field(SurveyOptionInOut(many=True, allow_null=True))
     def get_options(self, item: InterviewQuestion) -> Any:
         if item.survey_question is None:
             return None
-        return SurveyOptionSerializer(item.survey_question.options.all(), many=True).data
+        return SurveyOptionInOut(item.survey_question.options.all(), many=True).data

@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from candidates.models import CandidateInterview, Scorecard
-from dashboard import limits
+from kit import limits
 
 if TYPE_CHECKING:
     from candidates.models import Rating

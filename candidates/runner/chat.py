@@ -50,8 +50,8 @@ from candidates.runner.services import (
 )
 from candidates.services.processing import answer_process_enqueue
 from candidates.services.turns import turn_create
-from dashboard import limits
 from interviews.models import Interview, InterviewQuestion, SurveyQuestion
+from kit import limits
 from speech import llm
 
 if TYPE_CHECKING:
@@ -221,14 +221,7 @@ def chat_mode_notice(interview: Interview) -> str | None:
 
 def question_text(item: InterviewQuestion) -> str:
     """The base question as the interviewer asks it: exactly as written."""
-    if item.kind == Kind.AUDIO:
-        assert item.audio_question is not None
-        return item.audio_question.question_script or item.audio_question.title
-    if item.kind == Kind.SURVEY:
-        assert item.survey_question is not None
-        return item.survey_question.question_text
-    assert item.ai_text_question is not None
-    return item.ai_text_question.question_text
+    return item.display_text
 
 
 def question_limit(item: InterviewQuestion) -> int | None:

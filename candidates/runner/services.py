@@ -19,9 +19,9 @@ from candidates.services.processing import (
     answer_process_enqueue,
     candidate_interview_process_enqueue,
 )
-from dashboard import limits
 from interviews.models import InterviewQuestion, SurveyOption, SurveyQuestion
 from interviews.selectors import interview_items
+from kit import limits
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -221,6 +221,62 @@ def runner_answer_typed(
     answer.selected_options.set(options)
     CandidateInterview.objects.filter(pk=invite.pk).update(last_seen_at=timezone.now())
     answer_process_enqueue(answer=answer)
+    return answer
+
+
+def runner_retakes_left(*, invite: CandidateInterview, item_id: Any, attempt: int) -> bool:
+    """May the question be recorded (again) in this attempt? Yes until a recording is on the
+    server and every retake the interview allows is used."""
+    answer = (
+        Answer.objects.filter(candidate_interview=invite, interview_question_id=item_id)
+        .filter(attempt=attempt)
+        .exclude(media="")
+        .only("retakes_used")
+        .first()
+    )
+    return answer is None or answer.retakes_used < invite.interview.retakes_allowed
+
+
+def runner_answer_recorded(
+    *,
+    invite_id: Any,
+    item_id: Any,
+    attempt: int,
+    media_name: str,
+    media_type: str,
+    duration_seconds: float | None,
+) -> Answer:
+    """Store a verified recording as the invite's answer to the question in ``attempt`` (the
+    hand-off from ``uploads``): a new take of an answer already on the server counts a retake
+    and the earlier file is deleted once this commits. Queues transcription and evaluation."""
+    from django.core.files.storage import default_storage
+    from django.db import IntegrityError
+
+    with transaction.atomic():
+        key = {
+            "candidate_interview_id": invite_id,
+            "interview_question_id": item_id,
+            "attempt": attempt,
+        }
+        answer = Answer.objects.select_for_update().filter(**key).first()
+        if answer is None:
+            try:
+                with transaction.atomic():
+                    answer = Answer.objects.create(**key, status=Answer.Status.DRAFT)
+            except IntegrityError:
+                answer = Answer.objects.select_for_update().get(**key)
+        replaced = answer.media.name or ""
+        if replaced:
+            answer.retakes_used += 1  # a new take of an answer already on the server
+        answer.media.name = media_name
+        answer.media_type = media_type
+        answer.duration_seconds = duration_seconds
+        answer.status = Answer.Status.SUBMITTED
+        answer.submitted_at = timezone.now()
+        answer.save()
+        answer_process_enqueue(answer=answer)  # transcribe, spot keywords, evaluate
+        if replaced and replaced != media_name:
+            transaction.on_commit(lambda: default_storage.delete(replaced))
     return answer
 
 

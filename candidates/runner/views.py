@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import wraps
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -44,19 +45,15 @@ from candidates.runner.services import (
 )
 from candidates.runner.session import runner_invite, runner_login
 from candidates.tokens import invite_by_token
-from dashboard.csp import candidate_page
 from interviews.models import InterviewQuestion
+from kit.csp import candidate_page
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-SUPPORTED_LANGUAGES = ("en", "fr", "es")
-
 
 def _language(invite: CandidateInterview | None) -> str:
-    code = (invite.language or invite.interview.language) if invite else "en"
-    code = (code or "en").split("-")[0].lower()
-    return code if code in SUPPORTED_LANGUAGES else "en"
+    return invite.page_language if invite else "en"
 
 
 def _render(
@@ -344,10 +341,10 @@ def runner_practice(request: HttpRequest, invite: CandidateInterview) -> HttpRes
 
 @require_POST
 @with_invite
-def runner_answer(request: HttpRequest, invite: CandidateInterview, item_id: str) -> HttpResponse:
+def runner_answer(request: HttpRequest, invite: CandidateInterview, item_id: UUID) -> HttpResponse:
     """A survey or written answer."""
     progress = runner_progress(invite=invite)
-    item = next((i for i in progress.items if str(i.pk) == item_id), None)
+    item = next((i for i in progress.items if i.pk == item_id), None)
     if item is None:
         return redirect("candidates:runner")
     data = {
@@ -432,13 +429,13 @@ def runner_thanks(request: HttpRequest) -> HttpResponse:
 @require_GET
 @with_invite
 def runner_prompt_audio(
-    request: HttpRequest, invite: CandidateInterview, item_id: str
+    request: HttpRequest, invite: CandidateInterview, item_id: UUID
 ) -> HttpResponse:
     """The spoken prompt of one of this invite's questions."""
     from speech.http import media_response
 
     progress = runner_progress(invite=invite)
-    item = next((i for i in progress.items if str(i.pk) == item_id), None)
+    item = next((i for i in progress.items if i.pk == item_id), None)
     if item is None or item.audio_question is None or not item.audio_question.audio_file:
         raise Http404("No spoken prompt for that question.")
     return media_response(
@@ -453,9 +450,9 @@ urlpatterns: list[URLPattern] = [
     path("interview/consent/", runner_consent_view, name="runner_consent"),
     path("interview/device/", runner_device, name="runner_device"),
     path("interview/practice/", runner_practice, name="runner_practice"),
-    path("interview/answer/<str:item_id>/", runner_answer, name="runner_answer"),
+    path("interview/answer/<uuid:item_id>/", runner_answer, name="runner_answer"),
     path("interview/chat/", runner_chat, name="runner_chat"),
-    path("interview/prompt/<str:item_id>.mp3", runner_prompt_audio, name="runner_prompt"),
+    path("interview/prompt/<uuid:item_id>.mp3", runner_prompt_audio, name="runner_prompt"),
     path("interview/finish/", runner_finish_view, name="runner_finish"),
     path("interview/alternative/", runner_alternative, name="runner_alternative"),
     path("interview/about-you/", runner_self_id, name="runner_self_id"),

@@ -26,8 +26,8 @@ from candidates.models import CandidateInterview, InviteDelivery
 from candidates.services.invites import OPEN_STATUSES, invite_url
 from candidates.sms import SmsError, get_sms_provider
 from candidates.tokens import invite_token, token_hash
-from dashboard import limits
-from dashboard.limits import clip
+from kit import limits
+from kit.limits import clip
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -190,7 +190,7 @@ def _context(invite: CandidateInterview, url: str) -> dict[str, Any]:
 
 
 def _language(invite: CandidateInterview) -> str:
-    return invite.language or invite.interview.language or settings.LANGUAGE_CODE
+    return invite.page_language
 
 
 def _send_email(invite: CandidateInterview, delivery: InviteDelivery, url: str) -> str:

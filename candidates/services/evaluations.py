@@ -15,28 +15,34 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from candidates.models import Answer, CandidateInterview, CriterionScore, Evaluation, Turn
-from dashboard import limits
-from dashboard.limits import clip
+from candidates.models import (
+    Answer,
+    CandidateInterview,
+    CriterionScore,
+    Evaluation,
+    EvaluationRun,
+    Turn,
+)
 from interviews.models import (
-    AITextQuestion,
-    AudioQuestion,
     Interview,
     InterviewQuestion,
     Keyword,
     RubricCriterion,
-    ScorecardCriterion,
     ScorecardTemplate,
 )
+from interviews.selectors import interview_scorecard_template
+from kit import limits
+from kit.limits import clip
 from speech.evaluation import (
     Criterion,
     EvaluationAbstained,
@@ -83,25 +89,12 @@ class _Outcome:
 # ---------------------------------------------------------------- building the request
 
 
-def invite_language(invite: CandidateInterview) -> str:
-    """The two-letter language the candidate answered in (``en`` for ``en-US``)."""
-    language = invite.language or invite.interview.language or "en"
-    return language.split("-")[0].split("_")[0].lower()
-
-
 def _keywords(interview: Interview) -> tuple[str, ...]:
     return tuple(Keyword.objects.filter(interview=interview).values_list("text", flat=True))
 
 
 def _template(interview: Interview) -> ScorecardTemplate | None:
-    return (
-        ScorecardTemplate.objects.filter(interview=interview)
-        .prefetch_related(
-            Prefetch("criteria", queryset=ScorecardCriterion.objects.order_by("ordinal"))
-        )
-        .order_by("created_at")
-        .first()
-    )
+    return interview_scorecard_template(interview)
 
 
 def _scorecard_criteria(template: ScorecardTemplate) -> tuple[Criterion, ...]:
@@ -141,14 +134,7 @@ def _relevance(question: str) -> tuple[Criterion, ...]:
 
 
 def _question_text(item: InterviewQuestion | None) -> str:
-    if item is None:
-        return ""
-    question = item.question
-    if isinstance(question, AITextQuestion):
-        return question.question_text
-    if isinstance(question, AudioQuestion):
-        return question.question_script or question.title
-    return question.question_text
+    return item.display_text if item is not None else ""
 
 
 def answer_request(*, answer: Answer) -> EvaluationRequest:
@@ -179,7 +165,7 @@ def answer_request(*, answer: Answer) -> EvaluationRequest:
         answer=words.strip(),
         criteria=criteria,
         keywords=_keywords(invite.interview),
-        language=invite_language(invite),
+        language=invite.base_language,
         rubric_source=source,
     )
 
@@ -476,7 +462,7 @@ def _report_request(invite: CandidateInterview) -> tuple[EvaluationRequest, dict
             answer=spoken.strip(),
             criteria=criteria or _relevance(interview.title),
             keywords=_keywords(interview),
-            language=invite_language(invite),
+            language=invite.base_language,
         ),
         rubric,
     )
@@ -639,24 +625,14 @@ def candidate_interview_summarize(
     return _answers_report(invite, by)
 
 
-def evaluation_rerun(
-    *, answer_or_invite: Answer | CandidateInterview, by: User | None
-) -> Evaluation:
-    """Evaluate again: a new version, the earlier ones kept in the history.
-
-    Raises ValidationError (nothing stored) when the provider is unreachable right now.
-    """
-    try:
-        if isinstance(answer_or_invite, Answer):
-            invite = answer_or_invite.candidate_interview
-            evaluation = answer_evaluate(answer=answer_or_invite, rerun=True, by=by)
-        else:
-            invite = answer_or_invite
-            evaluation = candidate_interview_summarize(invite=invite, by=by, rerun=True)
-    except TransientEvaluationError as exc:
-        raise ValidationError(
-            f"The evaluator cannot be reached right now; try again in a few minutes. ({exc})"
-        ) from exc
+def _rerun(*, answer_or_invite: Answer | CandidateInterview, by: User | None) -> Evaluation:
+    """Evaluate again and audit it; TransientEvaluationError propagates (nothing stored)."""
+    if isinstance(answer_or_invite, Answer):
+        invite = answer_or_invite.candidate_interview
+        evaluation = answer_evaluate(answer=answer_or_invite, rerun=True, by=by)
+    else:
+        invite = answer_or_invite
+        evaluation = candidate_interview_summarize(invite=invite, by=by, rerun=True)
     audit_record(
         action="evaluation.rerun",
         actor=by,
@@ -665,6 +641,134 @@ def evaluation_rerun(
         data={"version": evaluation.version, "status": evaluation.status},
     )
     return evaluation
+
+
+def evaluation_rerun(
+    *, answer_or_invite: Answer | CandidateInterview, by: User | None
+) -> Evaluation:
+    """Evaluate again, now: a new version, the earlier ones kept in the history. Pages and the
+    API ask for a re-run with :func:`evaluation_rerun_request` instead, which runs this in a
+    task.
+
+    Raises ValidationError (nothing stored) when the provider is unreachable right now.
+    """
+    try:
+        return _rerun(answer_or_invite=answer_or_invite, by=by)
+    except TransientEvaluationError as exc:
+        raise ValidationError(
+            f"The evaluator cannot be reached right now; try again in a few minutes. ({exc})"
+        ) from exc
+
+
+# ---------------------------------------------------------------- re-runs in the background
+
+# A run still queued or running this long after it was asked for is taken as lost (its task
+# gave up without a word, or the broker lost it): the next request replaces it. Longer than
+# every try of the task within its time limits and backoff.
+RUN_STALE_AFTER = timedelta(hours=2)
+RunStatus = EvaluationRun.Status
+
+
+def _may_rerun(*, by: User, invite: CandidateInterview) -> bool:
+    from accounts.models import Membership
+    from accounts.permissions import Perm
+
+    membership = Membership.objects.filter(user=by, team_id=invite.team_id).first()
+    return membership is not None and membership.can(Perm.AUTHOR)
+
+
+def evaluation_rerun_request(
+    *, answer_or_invite: Answer | CandidateInterview, by: User | None, ip: str | None = None
+) -> EvaluationRun:
+    """Ask for a re-run of an answer's evaluation (or of the invite's report): the run is
+    queued, audited, and a task runs it once this transaction commits. The dashboard and the
+    API both call this; the page and ``GET /evaluation-runs/{id}`` follow the run.
+
+    Idempotent while a run of the same target is queued or running: that run is returned and
+    nothing new is queued. Only recruiters and up re-run evaluations (PermissionDenied);
+    ``by=None`` is the system.
+    """
+    from candidates.tasks import evaluation_run_task
+
+    if isinstance(answer_or_invite, Answer):
+        answer: Answer | None = answer_or_invite
+        invite = answer_or_invite.candidate_interview
+    else:
+        answer, invite = None, answer_or_invite
+    if by is not None and not _may_rerun(by=by, invite=invite):
+        raise PermissionDenied("Only recruiters and admins re-run evaluations.")
+    with transaction.atomic():
+        # The invite's lock orders concurrent requests; the constraint backs it.
+        locked = CandidateInterview.objects.select_for_update().get(pk=invite.pk)
+        runs = EvaluationRun.objects.filter(candidate_interview=locked, answer=answer)
+        pending = runs.filter(status__in=EvaluationRun.PENDING).first()
+        if pending is not None and timezone.now() - pending.created_at < RUN_STALE_AFTER:
+            return pending
+        if pending is not None:
+            _finish(pending.pk, error="This re-run never finished; it was asked for again.")
+        try:
+            with transaction.atomic():
+                run = EvaluationRun.objects.create(
+                    candidate_interview=locked, answer=answer, requested_by=by
+                )
+        except IntegrityError:
+            # Another process's request won the race between our look-up and insert.
+            return runs.get(status__in=EvaluationRun.PENDING)
+        audit_record(
+            action="evaluation.rerun_requested",
+            actor=by,
+            team=locked.team,
+            obj=run,
+            ip=ip,
+            data={
+                "candidate_interview": str(locked.pk),
+                "answer": str(answer.pk) if answer else None,
+            },
+        )
+        run_id = str(run.pk)
+        transaction.on_commit(lambda: evaluation_run_task.delay(run_id))
+    return run
+
+
+def _finish(run_id: Any, *, evaluation: Evaluation | None = None, error: str = "") -> int:
+    """Finish a pending run (completed with ``evaluation``, else failed with ``error``);
+    a finished run is left as it is. Returns the number of rows changed (0 or 1)."""
+    return EvaluationRun.objects.filter(pk=run_id, status__in=EvaluationRun.PENDING).update(
+        status=RunStatus.COMPLETED if evaluation is not None else RunStatus.FAILED,
+        evaluation=evaluation,
+        error=clip(error, limits.REASON),
+        finished_at=timezone.now(),
+    )
+
+
+def evaluation_run_execute(*, run_id: Any) -> EvaluationRun | None:
+    """Run a queued re-run (the task's one call): the new evaluation version is stored on the
+    run. Idempotent: a finished run is returned unchanged, a missing one is None. A provider
+    that cannot be reached raises TransientEvaluationError with the run left running, for the
+    task to retry; the evaluation's own outcome (completed, refused, abstained or failed, each
+    with its reason) is the run's result."""
+    run = (
+        EvaluationRun.objects.select_related(
+            "candidate_interview__team", "answer__candidate_interview__team", "requested_by"
+        )
+        .filter(pk=run_id)
+        .first()
+    )
+    if run is None or not run.is_pending:
+        return run
+    EvaluationRun.objects.filter(pk=run.pk, status__in=EvaluationRun.PENDING).update(
+        status=RunStatus.RUNNING, started_at=run.started_at or timezone.now()
+    )
+    evaluation = _rerun(answer_or_invite=run.answer or run.candidate_interview, by=run.requested_by)
+    _finish(run.pk, evaluation=evaluation)
+    run.refresh_from_db()
+    return run
+
+
+def evaluation_run_fail(*, run_id: Any, error: str) -> EvaluationRun | None:
+    """Give a pending run up with ``error`` (what a reviewer reads on the page)."""
+    _finish(run_id, error=error)
+    return EvaluationRun.objects.filter(pk=run_id).first()
 
 
 def evaluation_history(

@@ -27,8 +27,8 @@ from django.utils import timezone
 from candidates.models import Candidate, ImportJob
 from candidates.services import invites as invite_services
 from candidates.services.candidates import CONTACT_FIELDS, blanks_to_fill, candidate_clean
-from dashboard import limits
-from dashboard.limits import clip
+from kit import limits
+from kit.limits import clip
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable

@@ -32,10 +32,10 @@ from django.db.models import Max
 from django.utils import timezone
 
 from candidates.models import Answer, CandidateInterview, Evaluation, Turn
-from candidates.services.evaluations import answer_evaluate, answer_request, invite_language
-from dashboard import limits
-from dashboard.limits import clip
+from candidates.services.evaluations import answer_evaluate, answer_request
 from interviews.models import InterviewQuestion, Keyword, SurveyOption, SurveyQuestion
+from kit import limits
+from kit.limits import clip
 from speech.evaluation import TransientEvaluationError
 
 if TYPE_CHECKING:
@@ -246,7 +246,7 @@ def _transcribe(answer: Answer) -> Transcript:
         # The transcriber decodes any container a browser records (WebM, MP4, Ogg) with PyAV.
         return get_transcriber().transcribe(
             recording,
-            language=invite_language(answer.candidate_interview),
+            language=answer.candidate_interview.base_language,
             hints=transcription_hints(answer),
         )
     except TransientSTTError:

@@ -28,8 +28,9 @@ from candidates.models import (
     Rating,
     Scorecard,
 )
-from dashboard import limits
 from interviews.models import ScorecardTemplate
+from interviews.selectors import interview_scorecard_template
+from kit import limits
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -42,7 +43,7 @@ _MENTION = re.compile(
 
 
 def _template_of(invite: CandidateInterview) -> ScorecardTemplate | None:
-    return invite.interview.scorecard_templates.order_by("created_at").first()
+    return interview_scorecard_template(invite.interview)
 
 
 @transaction.atomic

@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from candidates.models import Candidate, CandidateInterview
-from dashboard.tables import NUMBER_WIDE_ONLY, WIDE_ONLY
-from dashboard.templatetags.panelist import status_css
+from kit.badges import status_css
+from kit.tables import NUMBER_WIDE_ONLY, WIDE_ONLY
 
 
 def invite_status_badge(status: str | None) -> str:

@@ -12,8 +12,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from candidates.models import CandidateInterview, InviteDelivery
-from dashboard.tables import WIDE_ONLY, DirectCellsMixin
-from dashboard.templatetags.panelist import status_css
+from kit.badges import status_css
+from kit.tables import WIDE_ONLY, DirectCellsMixin
 
 if TYPE_CHECKING:
     from accounts.models import Team

@@ -15,7 +15,7 @@ from candidates.models import CandidateInterview
 from candidates.scores import Scores, score_text, scores_of
 from candidates.selectors_results import result_sorted
 from candidates.tables.invites import invite_status_badge
-from dashboard.tables import NUMBER, NUMBER_WIDE_ONLY, WIDE_ONLY, hidden_header
+from kit.tables import NUMBER, NUMBER_WIDE_ONLY, WIDE_ONLY, hidden_header
 
 DECISION_CSS = {"advance": "success", "hold": "warning", "reject": "danger"}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -29,8 +30,6 @@ from candidates.selectors import (
     candidate_list,
     candidates_visible,
     import_job_recent,
-    interviews_visible,
-    sees_all_interviews,
 )
 from candidates.services.candidates import (
     DuplicateCandidate,
@@ -46,8 +45,9 @@ from candidates.services.imports import (
     invite_many_function,
 )
 from candidates.tables.candidates import CandidateTable
-from dashboard.tables import BoundedLazyPaginator
-from dashboard.views import _apply_errors, _render
+from interviews.selectors import interviews_visible, sees_all_interviews
+from kit.pages import apply_errors, render_page
+from kit.tables import BoundedLazyPaginator
 
 PAGE_SIZE = 25
 # How much of an import the preview lists.
@@ -83,7 +83,7 @@ def candidate_list_view(request: TeamRequest) -> HttpResponse:
     RequestConfig(
         request, paginate={"per_page": PAGE_SIZE, "paginator_class": BoundedLazyPaginator}
     ).configure(table)
-    return _render(
+    return render_page(
         request,
         "candidates/candidates/list.html",
         {
@@ -100,7 +100,7 @@ def candidate_list_view(request: TeamRequest) -> HttpResponse:
 
 @require_GET
 @team_required
-def candidate_detail(request: TeamRequest, pk: str) -> HttpResponse:
+def candidate_detail(request: TeamRequest, pk: UUID) -> HttpResponse:
     candidate, can_edit = get_for_team(
         request,
         candidates_visible(membership=request.membership).select_related("created_by"),
@@ -133,7 +133,7 @@ def _save_errors(form: CandidateForm, exc: ValidationError) -> None:
             ),
         )
     else:
-        _apply_errors(form, exc)
+        apply_errors(form, exc)
 
 
 @require_http_methods(["GET", "POST"])
@@ -159,7 +159,7 @@ def candidate_create_view(request: TeamRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @team_required
-def candidate_edit(request: TeamRequest, pk: str) -> HttpResponse:
+def candidate_edit(request: TeamRequest, pk: UUID) -> HttpResponse:
     candidate, _ = get_for_team(
         request, candidates_visible(membership=request.membership), pk, write=True
     )
@@ -204,7 +204,7 @@ def candidate_import(request: TeamRequest) -> HttpResponse:
                 team=request.team, by=request.user, filename=upload.name, data=upload.read()
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             if ignored:
                 messages.info(request, f"Columns ignored: {', '.join(ignored)}.")
@@ -261,7 +261,7 @@ def _import_context(
 
 @require_GET
 @team_required
-def import_detail(request: TeamRequest, pk: str) -> HttpResponse:
+def import_detail(request: TeamRequest, pk: UUID) -> HttpResponse:
     """The preview before importing, then the progress (polled by htmx) and the result."""
     if request.htmx:
         # The progress poll: a small fragment, without the parsed rows.
@@ -273,12 +273,14 @@ def import_detail(request: TeamRequest, pk: str) -> HttpResponse:
             request, ImportJob.objects.select_related("interview"), pk, write=True
         )
         context = _import_context(request, job)
-    return _render(request, "candidates/candidates/import_detail.html", context, partial="progress")
+    return render_page(
+        request, "candidates/candidates/import_detail.html", context, partial="progress"
+    )
 
 
 @require_POST
 @team_required
-def import_start(request: TeamRequest, pk: str) -> HttpResponse:
+def import_start(request: TeamRequest, pk: UUID) -> HttpResponse:
     job, _ = get_for_team(request, ImportJob.objects.all(), pk, write=True)
     start_form = (
         ImportStartForm(request.POST, team=request.team) if invite_many_function() else None
@@ -297,7 +299,7 @@ def import_start(request: TeamRequest, pk: str) -> HttpResponse:
             if start_form is None or not hasattr(exc, "error_dict"):
                 messages.error(request, " ".join(exc.messages))
                 return redirect("candidates:import_detail", job.pk)
-            _apply_errors(start_form, exc)
+            apply_errors(start_form, exc)
         else:
             return redirect("candidates:import_detail", job.pk)
     return render(
@@ -312,8 +314,8 @@ urlpatterns: list[URLPattern] = [
     path("candidates/", candidate_list_view, name="candidate_list"),
     path("candidates/new/", candidate_create_view, name="candidate_create"),
     path("candidates/import/", candidate_import, name="candidate_import"),
-    path("candidates/import/<str:pk>/", import_detail, name="import_detail"),
-    path("candidates/import/<str:pk>/start/", import_start, name="import_start"),
-    path("candidates/<str:pk>/", candidate_detail, name="candidate_detail"),
-    path("candidates/<str:pk>/edit/", candidate_edit, name="candidate_edit"),
+    path("candidates/import/<uuid:pk>/", import_detail, name="import_detail"),
+    path("candidates/import/<uuid:pk>/start/", import_start, name="import_start"),
+    path("candidates/<uuid:pk>/", candidate_detail, name="candidate_detail"),
+    path("candidates/<uuid:pk>/edit/", candidate_edit, name="candidate_edit"),
 ]

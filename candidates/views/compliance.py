@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -74,7 +75,7 @@ def privacy_settings(request: TeamRequest) -> HttpResponse:
 # --- one candidate's data -------------------------------------------------------------------
 
 
-def _candidate_for_privacy(request: TeamRequest, pk: str) -> Any:
+def _candidate_for_privacy(request: TeamRequest, pk: UUID) -> Any:
     candidate, can_edit = get_for_team(
         request, candidates_visible(membership=request.membership), pk
     )
@@ -85,7 +86,7 @@ def _candidate_for_privacy(request: TeamRequest, pk: str) -> Any:
 
 @require_GET
 @team_required
-def candidate_export_view(request: TeamRequest, pk: str) -> HttpResponse:
+def candidate_export_view(request: TeamRequest, pk: UUID) -> HttpResponse:
     candidate = _candidate_for_privacy(request, pk)
     data = candidate_export(candidate=candidate, by=request.user, ip=client_ip(request))
     response = HttpResponse(data, content_type="application/zip")
@@ -96,7 +97,7 @@ def candidate_export_view(request: TeamRequest, pk: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @team_required
-def candidate_erase_view(request: TeamRequest, pk: str) -> HttpResponse:
+def candidate_erase_view(request: TeamRequest, pk: UUID) -> HttpResponse:
     candidate = _candidate_for_privacy(request, pk)
     error = ""
     if request.method == "POST":
@@ -128,7 +129,7 @@ def candidate_erase_view(request: TeamRequest, pk: str) -> HttpResponse:
 
 @require_POST
 @team_required
-def invite_alternative_resolve_view(request: TeamRequest, pk: str) -> HttpResponse:
+def invite_alternative_resolve_view(request: TeamRequest, pk: UUID) -> HttpResponse:
     invite, _can_edit = get_for_team(
         request, invites_visible(membership=request.membership), pk, write=True
     )
@@ -212,7 +213,7 @@ def team_impact(request: TeamRequest) -> HttpResponse:
 
 @require_GET
 @team_admin_required
-def interview_impact(request: TeamRequest, pk: str) -> HttpResponse:
+def interview_impact(request: TeamRequest, pk: UUID) -> HttpResponse:
     interview, _can_edit = get_for_team(request, Interview.objects.all(), pk)
     return _impact_response(
         request,
@@ -225,12 +226,12 @@ def interview_impact(request: TeamRequest, pk: str) -> HttpResponse:
 urlpatterns = [
     path("settings/privacy/", privacy_settings, name="privacy_settings"),
     path("settings/adverse-impact/", team_impact, name="team_impact"),
-    path("interviews/<str:pk>/adverse-impact/", interview_impact, name="interview_impact"),
+    path("interviews/<uuid:pk>/adverse-impact/", interview_impact, name="interview_impact"),
     path(
-        "invites/<str:pk>/alternative/resolve/",
+        "invites/<uuid:pk>/alternative/resolve/",
         invite_alternative_resolve_view,
         name="invite_alternative_resolve",
     ),
-    path("candidates/<str:pk>/export/", candidate_export_view, name="candidate_export"),
-    path("candidates/<str:pk>/erase/", candidate_erase_view, name="candidate_erase"),
+    path("candidates/<uuid:pk>/export/", candidate_export_view, name="candidate_export"),
+    path("candidates/<uuid:pk>/erase/", candidate_erase_view, name="candidate_erase"),
 ]

@@ -28,12 +28,7 @@ from candidates.forms.invites import (
     default_expiry_day,
 )
 from candidates.models import Candidate, CandidateInterview, InviteDelivery
-from candidates.selectors import (
-    interviews_visible,
-    invites_visible,
-    restrict_invites,
-    sees_all_interviews,
-)
+from candidates.selectors import invites_visible, restrict_invites
 from candidates.services.invites import (
     InviteBatch,
     invite_cancel,
@@ -45,12 +40,12 @@ from candidates.services.invites import (
     invite_send,
 )
 from candidates.tables.invites import InviteTable, invite_list
-from dashboard.tables import BoundedLazyPaginator
-from dashboard.views import _render
 from interviews.models import Interview
+from interviews.selectors import interviews_visible, sees_all_interviews
+from kit.pages import apply_errors, render_page
+from kit.tables import BoundedLazyPaginator
 
 if TYPE_CHECKING:
-    from django.forms import BaseForm
     from django.http import QueryDict
 
     from accounts.http import TeamRequest
@@ -119,15 +114,8 @@ def _picker(team: Team, data: QueryDict) -> dict[str, Any]:
     return {"chosen": chosen, "matches": list(matches[:SEARCH_LIMIT]), "q": q}
 
 
-def _apply_invite_errors(form: BaseForm, exc: ValidationError) -> None:
-    """A service's ValidationError next to the form field it concerns."""
-    renamed = {"expires_at": "expires_on", "candidate": "candidates"}
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for name, errors in exc.error_dict.items():
-        field = renamed.get(name, name)
-        form.add_error(field if field in form.fields else None, errors)
+# The invite services' arguments that the create form names otherwise.
+INVITE_FIELDS = {"expires_at": "expires_on", "candidate": "candidates"}
 
 
 def _batch_errors(batch: InviteBatch) -> list[str]:
@@ -176,7 +164,7 @@ def invite_create_view(request: TeamRequest) -> HttpResponse:
                     send=action == "send",
                 )
             except ValidationError as exc:
-                _apply_invite_errors(form, exc)
+                apply_errors(form, exc, rename=INVITE_FIELDS)
             else:
                 if not batch.created and any(f.existing for f in batch.failed):
                     # Nobody was invited, some because they already are: say so next to the
@@ -219,7 +207,9 @@ def invite_create_view(request: TeamRequest) -> HttpResponse:
         "section": "invites",
     }
     if request.htmx and request.htmx.target == "candidate-picker":
-        return _render(request, "candidates/invites/create.html", context, "candidate_picker")
+        return render_page(
+            request, "candidates/invites/create.html", context, partial="candidate_picker"
+        )
     response = render(
         request, "candidates/invites/create.html", context, status=422 if form.errors else 200
     )
@@ -247,7 +237,7 @@ def invite_list_view(request: TeamRequest) -> HttpResponse:
     RequestConfig(
         request, paginate={"per_page": PAGE_SIZE, "paginator_class": BoundedLazyPaginator}
     ).configure(table)
-    return _render(
+    return render_page(
         request,
         "candidates/invites/list.html",
         {
@@ -314,19 +304,19 @@ def _detail_context(request: TeamRequest, invite: CandidateInterview) -> dict[st
 
 @require_GET
 @team_required
-def invite_detail(request: TeamRequest, pk: str) -> HttpResponse:
+def invite_detail(request: TeamRequest, pk: uuid.UUID) -> HttpResponse:
     """The invite, its timeline and its delivery log, which refreshes itself (htmx polling)
     while a delivery is queued or retrying."""
     invite, _ = get_invite_for(request, pk)
     partial = "delivery_log" if request.htmx and request.htmx.target == "delivery-log" else ""
-    return _render(
-        request, "candidates/invites/detail.html", _detail_context(request, invite), partial
+    return render_page(
+        request, "candidates/invites/detail.html", _detail_context(request, invite), partial=partial
     )
 
 
 @require_POST
 @team_required
-def invite_send_view(request: TeamRequest, pk: str) -> HttpResponse:
+def invite_send_view(request: TeamRequest, pk: uuid.UUID) -> HttpResponse:
     invite, _ = get_invite_for(request, pk, write=True)
     try:
         invite, _token = invite_send(invite=invite, by=request.user)
@@ -343,7 +333,7 @@ def invite_send_view(request: TeamRequest, pk: str) -> HttpResponse:
 
 @require_POST
 @team_required
-def invite_remind_view(request: TeamRequest, pk: str) -> HttpResponse:
+def invite_remind_view(request: TeamRequest, pk: uuid.UUID) -> HttpResponse:
     """Send the candidate the same link again."""
     invite, _ = get_invite_for(request, pk, write=True)
     try:
@@ -361,7 +351,7 @@ def invite_remind_view(request: TeamRequest, pk: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @team_required
-def invite_resend_view(request: TeamRequest, pk: str) -> HttpResponse:
+def invite_resend_view(request: TeamRequest, pk: uuid.UUID) -> HttpResponse:
     """ "Send a new link": GET asks for confirmation (a modal for htmx, a page otherwise), since
     the old link stops working; POST sends it."""
     invite, _ = get_invite_for(request, pk, write=True)
@@ -393,7 +383,7 @@ def invite_resend_view(request: TeamRequest, pk: str) -> HttpResponse:
 
 @require_POST
 @team_required
-def invite_extend_view(request: TeamRequest, pk: str) -> HttpResponse:
+def invite_extend_view(request: TeamRequest, pk: uuid.UUID) -> HttpResponse:
     invite, _ = get_invite_for(request, pk, write=True)
     form = InviteExtendForm(request.POST)
     if not form.is_valid():
@@ -415,7 +405,7 @@ def invite_extend_view(request: TeamRequest, pk: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @team_required
-def invite_cancel_view(request: TeamRequest, pk: str) -> HttpResponse:
+def invite_cancel_view(request: TeamRequest, pk: uuid.UUID) -> HttpResponse:
     """GET asks for confirmation (a modal for htmx, a page otherwise); POST cancels."""
     invite, _ = get_invite_for(request, pk, write=True)
     if request.method == "POST":
@@ -447,10 +437,10 @@ def invite_cancel_view(request: TeamRequest, pk: str) -> HttpResponse:
 urlpatterns: list[URLPattern] = [
     path("invites/", invite_list_view, name="invite_list"),
     path("invites/new/", invite_create_view, name="invite_create"),
-    path("invites/<str:pk>/", invite_detail, name="invite_detail"),
-    path("invites/<str:pk>/send/", invite_send_view, name="invite_send"),
-    path("invites/<str:pk>/remind/", invite_remind_view, name="invite_remind"),
-    path("invites/<str:pk>/resend/", invite_resend_view, name="invite_resend"),
-    path("invites/<str:pk>/extend/", invite_extend_view, name="invite_extend"),
-    path("invites/<str:pk>/cancel/", invite_cancel_view, name="invite_cancel"),
+    path("invites/<uuid:pk>/", invite_detail, name="invite_detail"),
+    path("invites/<uuid:pk>/send/", invite_send_view, name="invite_send"),
+    path("invites/<uuid:pk>/remind/", invite_remind_view, name="invite_remind"),
+    path("invites/<uuid:pk>/resend/", invite_resend_view, name="invite_resend"),
+    path("invites/<uuid:pk>/extend/", invite_extend_view, name="invite_extend"),
+    path("invites/<uuid:pk>/cancel/", invite_cancel_view, name="invite_cancel"),
 ]

@@ -32,9 +32,9 @@ from candidates.services.public import (
     embed_verify,
     self_start,
 )
-from dashboard.csp import candidate_page
-from dashboard.views import _apply_errors
 from interviews.models import Interview
+from kit.csp import candidate_page
+from kit.pages import apply_errors
 
 if TYPE_CHECKING:
     import uuid
@@ -104,7 +104,7 @@ def public_start(request: HttpRequest, interview_id: uuid.UUID) -> HttpResponse:
                     phone=data["phone"],
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 if start.outcome == "created":
                     return _to_runner(request, start.invite)

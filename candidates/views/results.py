@@ -28,7 +28,6 @@ from accounts.permissions import Perm
 from candidates.analytics import interview_analytics
 from candidates.models import CandidateInterview
 from candidates.scores import scores_of
-from candidates.selectors import interviews_visible
 from candidates.selectors_results import (
     SORTS,
     compare_rows,
@@ -38,9 +37,10 @@ from candidates.selectors_results import (
 )
 from candidates.services.review import BULK_DECIDE_MAX, invite_decide_bulk
 from candidates.tables.results import ResultTable, ai_score_html, decision_badge, review_url
-from dashboard.csv_export import csv_response
-from dashboard.tables import BoundedLazyPaginator
-from dashboard.views import _render
+from interviews.selectors import interviews_visible
+from kit.csv_export import csv_response
+from kit.pages import render_page
+from kit.tables import BoundedLazyPaginator
 
 if TYPE_CHECKING:
     from accounts.http import TeamRequest
@@ -77,13 +77,12 @@ class ResultFilterForm(forms.Form):
         return dict(self.cleaned_data) if self.is_valid() else {}
 
 
-def get_results_interview(request: TeamRequest, pk: Any) -> Interview:
+def get_results_interview(request: TeamRequest, pk: uuid.UUID) -> Interview:
     """The interview ``pk`` if the member may see it (404 otherwise, hiring managers included
     for an interview they do not review)."""
     try:
         return interviews_visible(membership=request.membership).get(pk=pk)
-    except (ObjectDoesNotExist, ValidationError, ValueError) as exc:
-        # ValidationError: a malformed UUID in the URL.
+    except ObjectDoesNotExist as exc:
         raise Http404("No interview with that id.") from exc
 
 
@@ -97,7 +96,7 @@ def _filters(request: TeamRequest) -> tuple[ResultFilterForm, dict[str, str]]:
 
 @require_GET
 @team_required
-def result_list_view(request: TeamRequest, interview_pk: str) -> HttpResponse:
+def result_list_view(request: TeamRequest, interview_pk: uuid.UUID) -> HttpResponse:
     interview = get_results_interview(request, interview_pk)
     filter_form, filters = _filters(request)
     filters.pop("sort", None)  # The table sorts (same keys, see ResultTable.order_*).
@@ -119,7 +118,7 @@ def result_list_view(request: TeamRequest, interview_pk: str) -> HttpResponse:
             charts=analytics.charts,
             has_any=analytics.funnel.invited > 0,
         )
-    return _render(request, "candidates/results/list.html", context, partial="table")
+    return render_page(request, "candidates/results/list.html", context, partial="table")
 
 
 # ---------------------------------------------------------------- compare
@@ -140,7 +139,7 @@ def _uuids(values: list[str]) -> list[str]:
 
 @require_GET
 @team_required
-def compare_view(request: TeamRequest, interview_pk: str) -> HttpResponse:
+def compare_view(request: TeamRequest, interview_pk: uuid.UUID) -> HttpResponse:
     """Two to four of the interview's candidates side by side, question by question.
     Any id that is not one of this interview's invites (another team's included) is a 404."""
     interview = get_results_interview(request, interview_pk)
@@ -212,7 +211,7 @@ def _selected(interview: Interview, values: list[str]) -> list[CandidateIntervie
 
 @require_http_methods(["GET", "POST"])
 @team_required
-def result_decide_view(request: TeamRequest, interview_pk: str) -> HttpResponse:
+def result_decide_view(request: TeamRequest, interview_pk: uuid.UUID) -> HttpResponse:
     """Advance, hold or reject the selected candidates in one step (GET: a confirmation naming
     them; POST: record it), or share them (a redirect to the share page with each as
     ``invite=<id>``). Only recruiters and admins decide, as on the review page; whoever may
@@ -323,7 +322,7 @@ def _audit(request: TeamRequest, action: str, interview: Interview, filters: dic
 
 @require_GET
 @team_required  # type: ignore[arg-type]  # a streaming response is not an HttpResponse
-def result_export_view(request: TeamRequest, interview_pk: str) -> StreamingHttpResponse:
+def result_export_view(request: TeamRequest, interview_pk: uuid.UUID) -> StreamingHttpResponse:
     """The results table as CSV, with the page's filters and sort, streamed row by row."""
     interview = get_results_interview(request, interview_pk)
     _, filters = _filters(request)
@@ -338,7 +337,7 @@ def result_export_view(request: TeamRequest, interview_pk: str) -> StreamingHttp
 
 @require_GET
 @team_required
-def scorecards_print_view(request: TeamRequest, interview_pk: str) -> HttpResponse:
+def scorecards_print_view(request: TeamRequest, interview_pk: uuid.UUID) -> HttpResponse:
     """Each filtered candidate with a submitted scorecard on a page of its own when printed:
     the reviewers' ratings, recommendations and notes, and the decision."""
     interview = get_results_interview(request, interview_pk)
@@ -363,20 +362,20 @@ def scorecards_print_view(request: TeamRequest, interview_pk: str) -> HttpRespon
 
 
 urlpatterns: list[URLPattern] = [
-    path("interviews/<str:interview_pk>/results/", result_list_view, name="interview_results"),
+    path("interviews/<uuid:interview_pk>/results/", result_list_view, name="interview_results"),
     path(
-        "interviews/<str:interview_pk>/results/export.csv",
+        "interviews/<uuid:interview_pk>/results/export.csv",
         result_export_view,
         name="interview_results_export",
     ),
     path(
-        "interviews/<str:interview_pk>/results/scorecards/",
+        "interviews/<uuid:interview_pk>/results/scorecards/",
         scorecards_print_view,
         name="interview_results_scorecards",
     ),
-    path("interviews/<str:interview_pk>/compare/", compare_view, name="interview_compare"),
+    path("interviews/<uuid:interview_pk>/compare/", compare_view, name="interview_compare"),
     path(
-        "interviews/<str:interview_pk>/results/decide/",
+        "interviews/<uuid:interview_pk>/results/decide/",
         result_decide_view,
         name="interview_results_decide",
     ),

@@ -10,6 +10,7 @@ and re-run evaluations.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -30,6 +31,9 @@ from candidates.selectors_review import (
     ai_overall,
     outside_ratings,
     question_rows,
+    report_rerun,
+    rerun_latest,
+    rerun_state,
     review_invites,
     review_neighbours,
     review_queue,
@@ -131,6 +135,7 @@ def _review_context(
         "conversation": turns,
         "ai": ai_overall(invite, rows),
         "ai_basis": ai_basis(rows),
+        "report_rerun": report_rerun(invite),
         "summary": summary,
         "template": scorecard_template_of(invite),
         "scorecard_form": scorecard_form,
@@ -157,7 +162,7 @@ def _page(request: TeamRequest, context: dict[str, Any], partial: str = "") -> H
 
 @require_GET
 @team_required
-def invite_review(request: TeamRequest, pk: str) -> HttpResponse:
+def invite_review(request: TeamRequest, pk: UUID) -> HttpResponse:
     """The review page. Opening it is recorded in the audit log (a view of a candidate's
     answers); htmx refreshes of its panels are not."""
     invite = get_review_invite_for(request, pk, full=True)
@@ -174,7 +179,7 @@ def invite_review(request: TeamRequest, pk: str) -> HttpResponse:
 
 @require_GET
 @team_required
-def answer_media(request: TeamRequest, pk: str, answer_pk: str) -> HttpResponse:
+def answer_media(request: TeamRequest, pk: UUID, answer_pk: UUID) -> HttpResponse:
     """An answer's recording, with range requests so the player can seek."""
     invite = get_review_invite_for(request, pk)
     answer: Answer = _get(Answer.objects.filter(candidate_interview=invite), pk=answer_pk)
@@ -194,7 +199,7 @@ def answer_media(request: TeamRequest, pk: str, answer_pk: str) -> HttpResponse:
 
 @require_GET
 @team_required
-def answer_rendition(request: TeamRequest, pk: str, answer_pk: str) -> HttpResponse:
+def answer_rendition(request: TeamRequest, pk: UUID, answer_pk: UUID) -> HttpResponse:
     """An answer's MP4/M4A rendition (for Safari), with range requests like the recording."""
     invite = get_review_invite_for(request, pk)
     answer: Answer = _get(Answer.objects.filter(candidate_interview=invite), pk=answer_pk)
@@ -213,7 +218,7 @@ def answer_rendition(request: TeamRequest, pk: str, answer_pk: str) -> HttpRespo
 
 @require_POST
 @team_required
-def scorecard_save_view(request: TeamRequest, pk: str) -> HttpResponse:
+def scorecard_save_view(request: TeamRequest, pk: UUID) -> HttpResponse:
     """Save the reviewer's scorecard as a draft, or submit it (``action=submit``). htmx swaps
     the scorecard panel; without JavaScript the page reloads."""
     invite = get_review_invite_for(request, pk, full=True)
@@ -254,7 +259,7 @@ def scorecard_save_view(request: TeamRequest, pk: str) -> HttpResponse:
 
 @require_POST
 @team_required
-def comment_create_view(request: TeamRequest, pk: str) -> HttpResponse:
+def comment_create_view(request: TeamRequest, pk: UUID) -> HttpResponse:
     invite = get_review_invite_for(request, pk)
     form = CommentForm(request.POST)
     answer = None
@@ -298,7 +303,7 @@ def _thread_response(
 
 @require_POST
 @team_required
-def comment_delete_view(request: TeamRequest, pk: str, comment_pk: str) -> HttpResponse:
+def comment_delete_view(request: TeamRequest, pk: UUID, comment_pk: int) -> HttpResponse:
     invite = get_review_invite_for(request, pk)
     comment: Comment = _get(
         Comment.objects.filter(candidate_interview=invite).select_related("answer"), pk=comment_pk
@@ -318,7 +323,7 @@ def comment_delete_view(request: TeamRequest, pk: str, comment_pk: str) -> HttpR
 
 @require_POST
 @team_required
-def decide_view(request: TeamRequest, pk: str) -> HttpResponse:
+def decide_view(request: TeamRequest, pk: UUID) -> HttpResponse:
     """The recruiter's decision. Hiring managers see it but cannot set it (403)."""
     invite = get_review_invite_for(request, pk)
     if not request.membership.can(Perm.AUTHOR):
@@ -340,7 +345,7 @@ def decide_view(request: TeamRequest, pk: str) -> HttpResponse:
 
 @require_POST
 @team_required
-def override_view(request: TeamRequest, pk: str, score_pk: str) -> HttpResponse:
+def override_view(request: TeamRequest, pk: UUID, score_pk: int) -> HttpResponse:
     """A reviewer's score for one AI criterion score, with a required reason."""
     invite = get_review_invite_for(request, pk)
     score: CriterionScore = _get(
@@ -382,54 +387,115 @@ def override_view(request: TeamRequest, pk: str, score_pk: str) -> HttpResponse:
 
 @require_POST
 @team_required
-def rerun_view(request: TeamRequest, pk: str) -> HttpResponse:
-    """Evaluate the interview (or one ``answer``) again; the new evaluation becomes current."""
+def rerun_view(request: TeamRequest, pk: UUID) -> HttpResponse:
+    """Ask for the interview's report (or one ``answer``'s evaluation) to be evaluated again.
+    The run is queued (candidates.tasks.evaluation_run_task) and the page answers at once:
+    htmx swaps the AI card's re-run controls for its progress, which polls
+    ``rerun_progress_view``; without JavaScript the page reloads and shows the same."""
     invite = get_review_invite_for(request, pk)
     if not request.membership.can(Perm.AUTHOR):
         raise deny(request, "Only recruiters and admins re-run evaluations.")
-    target: Answer | CandidateInterview = invite
+    answer: Answer | None = None
     if answer_pk := request.POST.get("answer"):
-        target = _get(Answer.objects.filter(candidate_interview=invite), pk=answer_pk)
+        answer = _get(Answer.objects.filter(candidate_interview=invite), pk=answer_pk)
     # Imported here: the evaluation pipeline loads its providers, which the page does not need.
-    from candidates.services.evaluations import evaluation_rerun
+    from candidates.services.evaluations import evaluation_rerun_request
 
     try:
-        evaluation = evaluation_rerun(answer_or_invite=target, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        if evaluation.status == evaluation.Status.COMPLETED:
-            messages.success(request, f"Evaluated again (version {evaluation.version}).")
+        run = evaluation_rerun_request(
+            answer_or_invite=answer or invite, by=request.user, ip=client_ip(request)
+        )
+    except PermissionDenied as exc:
+        raise deny(request, str(exc)) from exc
+    if request.htmx:
+        return _rerun_response(request, invite, answer)
+    messages.success(
+        request,
+        "Re-evaluation queued: the new evaluation appears here when it is ready."
+        if run.is_pending
+        else "Evaluated again.",
+    )
+    return redirect(_review_url(invite, f"answer-{answer.pk}" if answer else "ai-summary"))
+
+
+@require_GET
+@team_required
+def rerun_progress_view(request: TeamRequest, pk: UUID) -> HttpResponse:
+    """The AI card's re-run progress (``?answer=``: an answer's, else the report's), polled by
+    htmx every 2 s while the run is queued or running. A poll that finds the status it last
+    showed (``seen``) answers 204, which swaps nothing; a finished run swaps in its result.
+    Without htmx it is a link back to the review page."""
+    invite = get_review_invite_for(request, pk)
+    answer: Answer | None = None
+    if answer_pk := request.GET.get("answer"):
+        answer = _get(Answer.objects.filter(candidate_interview=invite), pk=answer_pk)
+    if not request.htmx:
+        return redirect(_review_url(invite, f"answer-{answer.pk}" if answer else "ai-summary"))
+    return _rerun_response(request, invite, answer, seen=request.GET.get("seen", ""))
+
+
+def _rerun_response(
+    request: TeamRequest, invite: CandidateInterview, answer: Answer | None, seen: str = ""
+) -> HttpResponse:
+    """The re-run controls of the AI card: the progress while the run is pending; once it has
+    finished, its outcome with the new evaluation (and the AI figure, which it may change)
+    swapped in out of band."""
+    run = rerun_latest(invite=invite, answer=answer)
+    state = rerun_state(run, finished=True)
+    context: dict[str, Any] = {
+        "invite": invite,
+        "rerun": state,
+        "rerun_answer_pk": answer.pk if answer else None,
+        "can_decide": request.membership.can(Perm.AUTHOR),
+    }
+    if state is not None and state.pending:
+        if seen == state.status:
+            response = HttpResponse(status=204)
         else:
-            messages.error(
-                request,
-                f"The new evaluation is {evaluation.get_status_display().lower()}: "
-                f"{evaluation.error or 'no reason given'}",
-            )
-    anchor = f"answer-{answer_pk}" if answer_pk else ""
-    return redirect(_review_url(invite, anchor))
+            response = render(request, "candidates/review/_rerun.html", context)
+    else:
+        full = get_review_invite_for(request, invite.pk, full=True)
+        rows = question_rows(full)
+        row = next((r for r in rows if answer and r.answer and r.answer.pk == answer.pk), None)
+        context.update(
+            invite=full,
+            row=row,
+            # An earlier attempt (not on the page) keeps its button; so does the report.
+            can_request=row.ai_rerunnable if row else True,
+            ai=ai_overall(full, rows),
+            ai_basis=ai_basis(rows),
+            oob=True,
+        )
+        response = render(request, "candidates/review/_rerun_done.html", context)
+    response["Vary"] = "HX-Request"
+    return response
 
 
 urlpatterns: list[URLPattern] = [
-    path("invites/<str:pk>/review/", invite_review, name="invite_review"),
-    path("invites/<str:pk>/answers/<str:answer_pk>/media/", answer_media, name="answer_media"),
+    path("invites/<uuid:pk>/review/", invite_review, name="invite_review"),
+    path("invites/<uuid:pk>/answers/<uuid:answer_pk>/media/", answer_media, name="answer_media"),
     path(
-        "invites/<str:pk>/answers/<str:answer_pk>/media/rendition/",
+        "invites/<uuid:pk>/answers/<uuid:answer_pk>/media/rendition/",
         answer_rendition,
         name="answer_rendition",
     ),
-    path("invites/<str:pk>/review/scorecard/", scorecard_save_view, name="review_scorecard"),
-    path("invites/<str:pk>/review/comments/", comment_create_view, name="review_comment"),
+    path("invites/<uuid:pk>/review/scorecard/", scorecard_save_view, name="review_scorecard"),
+    path("invites/<uuid:pk>/review/comments/", comment_create_view, name="review_comment"),
     path(
-        "invites/<str:pk>/review/comments/<str:comment_pk>/delete/",
+        "invites/<uuid:pk>/review/comments/<int:comment_pk>/delete/",
         comment_delete_view,
         name="review_comment_delete",
     ),
-    path("invites/<str:pk>/review/decision/", decide_view, name="review_decide"),
+    path("invites/<uuid:pk>/review/decision/", decide_view, name="review_decide"),
     path(
-        "invites/<str:pk>/review/scores/<str:score_pk>/override/",
+        "invites/<uuid:pk>/review/scores/<int:score_pk>/override/",
         override_view,
         name="review_override",
     ),
-    path("invites/<str:pk>/review/rerun/", rerun_view, name="review_rerun"),
+    path("invites/<uuid:pk>/review/rerun/", rerun_view, name="review_rerun"),
+    path(
+        "invites/<uuid:pk>/review/rerun/progress/",
+        rerun_progress_view,
+        name="review_rerun_progress",
+    ),
 ]

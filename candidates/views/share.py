@@ -9,6 +9,7 @@ Public pages are never cached, indexed or sent on as a Referer, and every view t
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from django import forms
 from django.conf import settings
@@ -27,7 +28,6 @@ from accounts.tenancy import get_for_team, require_membership
 from candidates.models import Answer, CandidateInterview, ShareLink
 from candidates.ratelimit import RateLimit, rate_limit_hit
 from candidates.selectors import (
-    interviews_visible,
     invites_visible,
     scorecard_aggregate,
     share_answers,
@@ -51,7 +51,8 @@ from candidates.services.share import (
     shared_name,
 )
 from candidates.views.invites import get_invite_for
-from dashboard.views import _apply_errors
+from interviews.selectors import interviews_visible
+from kit.pages import apply_errors
 from speech.http import media_response
 
 if TYPE_CHECKING:
@@ -118,7 +119,7 @@ class ShareForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 @team_required
-def share_create(request: TeamRequest, pk: str) -> HttpResponse:
+def share_create(request: TeamRequest, pk: UUID) -> HttpResponse:
     """Make a share link for this invite, optionally with others of the same interview. Anyone
     who may review the invite may share it (docs/permissions.md: hiring managers too, for the
     interviews they review; any other invite is a 404)."""
@@ -156,7 +157,7 @@ def share_create(request: TeamRequest, pk: str) -> HttpResponse:
                 allow_ratings=form.cleaned_data["allow_ratings"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             # The token is not stored: this page is the only time the link can be shown.
             response = render(
@@ -188,7 +189,7 @@ def share_create(request: TeamRequest, pk: str) -> HttpResponse:
     )
 
 
-def _interview_for(request: TeamRequest, pk: str) -> Interview:
+def _interview_for(request: TeamRequest, pk: UUID) -> Interview:
     membership = require_membership(request)
     interview, _ = get_for_team(request, interviews_visible(membership=membership), pk)
     return interview
@@ -196,7 +197,7 @@ def _interview_for(request: TeamRequest, pk: str) -> Interview:
 
 @require_GET
 @team_required
-def share_list(request: TeamRequest, pk: str) -> HttpResponse:
+def share_list(request: TeamRequest, pk: UUID) -> HttpResponse:
     """The interview's share links: whom each shows, until when, how often it was opened."""
     interview = _interview_for(request, pk)
     return render(
@@ -214,7 +215,7 @@ def share_list(request: TeamRequest, pk: str) -> HttpResponse:
 
 @require_POST
 @team_required
-def share_revoke(request: TeamRequest, pk: str) -> HttpResponse:
+def share_revoke(request: TeamRequest, pk: UUID) -> HttpResponse:
     membership = require_membership(request)
     links = ShareLink.objects.filter(interview__in=interviews_visible(membership=membership))
     link, _ = get_for_team(request, links.select_related("team"), pk, write=True)
@@ -312,7 +313,7 @@ def share_public(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_GET
-def share_public_candidate(request: HttpRequest, token: str, invite_id: str) -> HttpResponse:
+def share_public_candidate(request: HttpRequest, token: str, invite_id: UUID) -> HttpResponse:
     """One shared candidate's review (404 for any invite the link does not share)."""
     try:
         link = share_link_resolve(token=token)
@@ -321,7 +322,7 @@ def share_public_candidate(request: HttpRequest, token: str, invite_id: str) -> 
     if not _unlocked(request, link):
         return _private(redirect("candidates:share_public", token))
     context = _shortlist_context(link)
-    invite = next((i for i in context["invites"] if str(i.pk) == invite_id), None)
+    invite = next((i for i in context["invites"] if i.pk == invite_id), None)
     if invite is None:
         raise Http404("This link does not share that candidate.")
     context.update(_review(invite), token=token, rated=request.GET.get("rated") == "1")
@@ -349,7 +350,7 @@ RATINGS = RateLimit(scope="share_rating", limit=20, window_seconds=10 * 60)
 # the link itself is the credential, and submissions are rate-limited per link and address.
 @csrf_exempt
 @require_POST
-def share_rate(request: HttpRequest, token: str, invite_id: str) -> HttpResponse:
+def share_rate(request: HttpRequest, token: str, invite_id: UUID) -> HttpResponse:
     """An outside reviewer's rating of one shared candidate (links that allow it)."""
     try:
         link = share_link_resolve(token=token)
@@ -358,7 +359,7 @@ def share_rate(request: HttpRequest, token: str, invite_id: str) -> HttpResponse
     if not _unlocked(request, link):
         return _private(redirect("candidates:share_public", token))
     context = _shortlist_context(link)
-    invite = next((i for i in context["invites"] if str(i.pk) == invite_id), None)
+    invite = next((i for i in context["invites"] if i.pk == invite_id), None)
     if invite is None or not link.allow_ratings:
         raise Http404("This link does not take ratings for that candidate.")
     form = ShareRatingForm(request.POST)
@@ -378,7 +379,7 @@ def share_rate(request: HttpRequest, token: str, invite_id: str) -> HttpResponse
                 ip=client_ip(request),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             target = reverse("candidates:share_public_candidate", args=[token, invite.pk])
             return _private(redirect(f"{target}?rated=1#rate"))
@@ -387,19 +388,19 @@ def share_rate(request: HttpRequest, token: str, invite_id: str) -> HttpResponse
 
 
 @require_GET
-def share_media(request: HttpRequest, token: str, answer_id: str) -> HttpResponse:
+def share_media(request: HttpRequest, token: str, answer_id: UUID) -> HttpResponse:
     """A shared answer's recording, with byte ranges so the player can seek."""
     return _shared_media(request, token, answer_id, rendition=False)
 
 
 @require_GET
-def share_rendition(request: HttpRequest, token: str, answer_id: str) -> HttpResponse:
+def share_rendition(request: HttpRequest, token: str, answer_id: UUID) -> HttpResponse:
     """A shared answer's MP4/M4A rendition (for Safari), with byte ranges like the recording."""
     return _shared_media(request, token, answer_id, rendition=True)
 
 
 def _shared_media(
-    request: HttpRequest, token: str, answer_id: str, *, rendition: bool
+    request: HttpRequest, token: str, answer_id: UUID, *, rendition: bool
 ) -> HttpResponse:
     try:
         link = share_link_resolve(token=token)
@@ -441,15 +442,17 @@ def _shared_media(
 
 
 urlpatterns: list[URLPattern] = [
-    path("invites/<str:pk>/share/", share_create, name="share_create"),
-    path("interviews/<str:pk>/share-links/", share_list, name="share_list"),
-    path("share-links/<str:pk>/revoke/", share_revoke, name="share_revoke"),
+    path("invites/<uuid:pk>/share/", share_create, name="share_create"),
+    path("interviews/<uuid:pk>/share-links/", share_list, name="share_list"),
+    path("share-links/<uuid:pk>/revoke/", share_revoke, name="share_revoke"),
     path("s/<str:token>/", share_public, name="share_public"),
-    path("s/<str:token>/c/<str:invite_id>/", share_public_candidate, name="share_public_candidate"),
-    path("s/<str:token>/media/<str:answer_id>/", share_media, name="share_media"),
-    path("s/<str:token>/c/<str:invite_id>/rate/", share_rate, name="share_rate"),
     path(
-        "s/<str:token>/media/<str:answer_id>/rendition/",
+        "s/<str:token>/c/<uuid:invite_id>/", share_public_candidate, name="share_public_candidate"
+    ),
+    path("s/<str:token>/media/<uuid:answer_id>/", share_media, name="share_media"),
+    path("s/<str:token>/c/<uuid:invite_id>/rate/", share_rate, name="share_rate"),
+    path(
+        "s/<str:token>/media/<uuid:answer_id>/rendition/",
         share_rendition,
         name="share_rendition",
     ),

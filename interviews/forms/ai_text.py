@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 
-from dashboard import limits
 from interviews.filters import LANGUAGES
 from interviews.forms.rows import RequiredByService
 from interviews.models import AITextQuestion, RubricCriterion
 from interviews.services.ai_text import MAX_CRITERIA, CriterionInput
+from kit import limits
 
 if TYPE_CHECKING:
     from django.forms.formsets import BaseFormSet

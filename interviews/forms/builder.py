@@ -2,10 +2,10 @@ from typing import Any
 
 from django import forms
 
-from dashboard import limits
 from interviews.models import Interview, Narrator
 from interviews.services.interviews import EDITABLE_FIELDS
 from interviews.services.scorecards import SCALE
+from kit import limits
 
 
 class InterviewForm(forms.ModelForm):

@@ -16,11 +16,10 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.db.models import F
 
-from dashboard import limits
 from interviews.models import AITextQuestion, RubricCriterion
 from interviews.services.copy import copy_title, question_copy
-from interviews.services.questions import question_archive, question_unarchive
 from interviews.services.survey import RuleErrors, clean_question_basics, clean_text
+from kit import limits
 
 if TYPE_CHECKING:
     from accounts.models import Team, User
@@ -258,11 +257,6 @@ def ai_text_question_update(
     question.save()
     _write_criteria(question, cleaned, existing)
     return question
-
-
-# Archiving is the same for every kind of question.
-ai_text_question_archive = question_archive
-ai_text_question_unarchive = question_unarchive
 
 
 @transaction.atomic

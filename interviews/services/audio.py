@@ -19,11 +19,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from dashboard import limits
-from dashboard.limits import clip
 from interviews.models import AudioQuestion, Narrator
 from interviews.services.copy import copy_title, question_copy
-from interviews.services.questions import question_archive, question_unarchive
+from kit import limits
+from kit.limits import clip
 from speech.media import MediaError, probe, to_mp3
 from speech.tts import ProviderUnavailable, TransientTTSError, TTSError, get_provider
 from webhooks.services import question_audio_generated
@@ -258,11 +257,6 @@ def audio_question_upload(*, question: AudioQuestion, audio: UploadedFile) -> Au
     question.audio_script_hash = ""
     question.save()
     return question
-
-
-# Archiving is the same for every kind of question.
-audio_question_archive = question_archive
-audio_question_unarchive = question_unarchive
 
 
 @transaction.atomic

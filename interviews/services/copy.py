@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from accounts.audit import audit_record
 from interviews.models import (
     AITextQuestion,
     AudioQuestion,
@@ -29,6 +30,7 @@ from interviews.models import (
     SurveyOption,
     SurveyQuestion,
 )
+from interviews.selectors import interview_scorecard_template
 
 if TYPE_CHECKING:
     from accounts.models import Team, User
@@ -172,9 +174,15 @@ def question_copy[Q: (AudioQuestion, SurveyQuestion, AITextQuestion)](
 
 @transaction.atomic
 def interview_copy(
-    *, interview: Interview, to_team: Team, by: User | None, copy_keywords: bool = False
+    *,
+    interview: Interview,
+    to_team: Team,
+    by: User | None,
+    copy_keywords: bool = False,
+    ip: str | None = None,
 ) -> Interview:
-    """Copy ``interview`` into ``to_team``. The caller checks that ``by`` may write there."""
+    """Copy ``interview`` into ``to_team`` and audit it (``interview.copied``, in the target
+    team). The caller checks that ``by`` may write there."""
     if to_team.organization_id != interview.team.organization_id:
         raise ValidationError(
             {"team": "Interviews can be copied only to teams of your organization."}
@@ -223,7 +231,7 @@ def interview_copy(
         Keyword.objects.bulk_create(
             Keyword(interview=copy, text=k.text) for k in interview.keywords.all()
         )
-    for template in interview.scorecard_templates.prefetch_related("criteria"):
+    if (template := interview_scorecard_template(interview)) is not None:
         new_template = ScorecardTemplate.objects.create(
             team=to_team, interview=copy, name=template.name
         )
@@ -238,4 +246,12 @@ def interview_copy(
             )
             for c in template.criteria.all()
         )
+    audit_record(
+        action="interview.copied",
+        actor=by,
+        team=to_team,
+        obj=copy,
+        ip=ip,
+        data={"from": str(interview.pk), "from_team": str(interview.team_id)},
+    )
     return copy

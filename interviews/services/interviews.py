@@ -7,6 +7,7 @@ interview row locked and bumps ``questions_version``; a caller that passes the v
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -25,7 +26,7 @@ from interviews.models import (
 from webhooks.services import interview_updated
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Collection, Iterable, Mapping
 
     from accounts.models import Team, User
 
@@ -213,6 +214,104 @@ def interview_question_update(
     return item
 
 
+@dataclass(frozen=True)
+class ItemSettings:
+    """One question's settings within an interview as the builder shows them (``None``: no
+    time override; ``knockout`` is ignored for questions that are not survey questions)."""
+
+    knockout: bool = False
+    think_time_seconds: int | None = None
+    answer_time_seconds: int | None = None
+
+
+@transaction.atomic
+def interview_questions_apply(
+    *,
+    interview: Interview,
+    expected_version: int | None,
+    remove: str = "",
+    move: tuple[str, str] | None = None,
+    order: list[str] | None = None,
+    settings: Mapping[str, ItemSettings] | None = None,
+) -> None:
+    """Apply the builder's question list as the recruiter left it: one removal (an item id),
+    or one keyboard move (item id, "up"/"down"), or else the whole order (drag and drop) and
+    each shown item's settings. Items are named by id; an id that is not the interview's, or
+    an ``expected_version`` that is not current, raises ``StaleQuestionList`` and changes
+    nothing."""
+    items = {str(i.pk): i for i in InterviewQuestion.objects.filter(interview=interview)}
+    if remove:
+        if remove not in items:
+            raise StaleQuestionList()
+        interview_question_remove(item=items[remove], expected_version=expected_version)
+        return
+    if move is not None:
+        item_id, direction = move
+        if item_id not in items or direction not in ("up", "down"):
+            raise StaleQuestionList()
+        item = items[item_id]
+        position = item.ordinal - 1 if direction == "up" else item.ordinal + 1
+        if 1 <= position <= len(items):
+            interview_question_move(item=item, position=position, expected_version=expected_version)
+        return
+    current = [str(i.pk) for i in sorted(items.values(), key=lambda i: i.ordinal)]
+    if order and order != current:
+        interview_questions_set_order(
+            interview=interview, item_ids=order, expected_version=expected_version
+        )
+    else:
+        _lock(interview, expected_version)
+    for item_id, changes in (settings or {}).items():
+        if (shown := items.get(item_id)) is None:
+            continue  # removed since the page was drawn (a version given catches it above)
+        interview_question_update(
+            item=shown,
+            knockout=changes.knockout if shown.kind == InterviewQuestion.Kind.SURVEY else None,
+            think_time_seconds=changes.think_time_seconds,
+            answer_time_seconds=changes.answer_time_seconds,
+        )
+
+
+@transaction.atomic
+def interview_questions_replace(
+    *,
+    interview: Interview,
+    kind: str,
+    questions: list[AnyQuestion],
+    knockout_ids: Collection[Any] = (),
+    expected_version: int | None = None,
+) -> list[InterviewQuestion]:
+    """Make the interview's questions of ``kind`` exactly ``questions``, in that order, in the
+    places questions of that kind held; questions of other kinds keep theirs (the API's PATCH
+    of ``questionIds`` or ``surveyQuestions``). Returns the whole list, in order."""
+    field = f"{kind}_question_id"
+    wanted = [q.pk for q in questions]
+    if len(set(wanted)) != len(wanted):
+        raise ValidationError({"questions": "A question can appear only once in an interview."})
+    if any(KIND_FIELD[type(q)][0] != kind for q in questions):
+        raise ValidationError({"questions": f"Every question here must be a {kind} question."})
+    _lock(interview, expected_version)
+    for item in InterviewQuestion.objects.filter(interview=interview, kind=kind):
+        if getattr(item, field) not in wanted:
+            interview_question_remove(item=item)
+    present = {
+        getattr(i, field): i
+        for i in InterviewQuestion.objects.filter(interview=interview, kind=kind)
+    }
+    for question in questions:
+        knockout = question.pk in knockout_ids
+        if (existing := present.get(question.pk)) is None:
+            interview_question_add(interview=interview, question=question, knockout=knockout)
+        elif existing.knockout != knockout:
+            interview_question_update(item=existing, knockout=knockout)
+    items = list(InterviewQuestion.objects.filter(interview=interview).order_by("ordinal"))
+    by_question = {getattr(i, field): i for i in items if i.kind == kind}
+    in_order = iter(by_question[pk] for pk in wanted)
+    order = [next(in_order) if i.kind == kind else i for i in items]
+    interview_questions_set_order(interview=interview, item_ids=[i.pk for i in order])
+    return list(InterviewQuestion.objects.filter(interview=interview).order_by("ordinal"))
+
+
 def _clean_keywords(words: Iterable[str]) -> list[str]:
     cleaned: dict[str, str] = {}
     for word in words:
@@ -270,10 +369,26 @@ def interview_create(
     team: Team,
     title: str,
     by: User | None,
-    questions: list[AnyQuestion] | None = None,
+    questions: Iterable[AnyQuestion] = (),
+    knockout_ids: Collection[Any] = (),
     keywords: Iterable[str] = (),
+    scorecard_name: str = "",
+    scorecard_criteria: list[dict[str, Any]] | None = None,
+    ip: str | None = None,
     **fields: Any,
 ) -> Interview:
+    """Create an interview with its questions (in order; survey questions whose id is in
+    ``knockout_ids`` are knockouts), keywords and scorecard template, and audit it.
+
+    Every interview starts with a scorecard template: ``scorecard_criteria`` (see
+    ``scorecard_template_save``), else the standard four criteria.
+    """
+    from accounts.audit import audit_record
+    from interviews.services.scorecards import (
+        scorecard_template_create_default,
+        scorecard_template_save,
+    )
+
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"interview_create() got unknown fields: {', '.join(sorted(unknown))}")
@@ -282,19 +397,41 @@ def interview_create(
         interview.archived_at = timezone.now()
     _validate(interview)
     interview.save()
-    for question in questions or []:
-        interview_question_add(interview=interview, question=question)
+    for question in questions:
+        interview_question_add(
+            interview=interview, question=question, knockout=question.pk in knockout_ids
+        )
     if keywords:
         interview_update_keywords(interview=interview, add=keywords)
+    if scorecard_criteria is None:
+        scorecard_template_create_default(interview=interview)
+    else:
+        scorecard_template_save(
+            interview=interview, name=scorecard_name, criteria=scorecard_criteria
+        )
+    audit_record(action="interview.created", actor=by, team=team, obj=interview, ip=ip)
     return interview
 
 
 @transaction.atomic
-def interview_update(*, interview: Interview, **fields: Any) -> Interview:
-    """Change an interview's settings; ``status`` also sets or clears ``archived_at``."""
+def interview_update(
+    *,
+    interview: Interview,
+    keywords: Iterable[str] | None = None,
+    keywords_add: Iterable[str] = (),
+    keywords_remove: Iterable[str] = (),
+    **fields: Any,
+) -> Interview:
+    """Change an interview's settings and keywords, and send ``interview.updated``.
+
+    ``status`` also sets or clears ``archived_at``. ``keywords`` replaces the keywords (the
+    settings form); ``keywords_add``/``keywords_remove`` change some (the API's PATCH).
+    """
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"interview_update() got unknown fields: {', '.join(sorted(unknown))}")
+    if keywords is not None and (keywords_add or keywords_remove):
+        raise TypeError("interview_update() takes keywords, or keywords_add/keywords_remove")
     for name, value in fields.items():
         setattr(interview, name, value.strip() if name == "title" else value)
     if "status" in fields:
@@ -305,6 +442,10 @@ def interview_update(*, interview: Interview, **fields: Any) -> Interview:
             interview.archived_at = None
     _validate(interview)
     interview.save()
+    if keywords is not None:
+        interview_set_keywords(interview=interview, keywords=keywords)
+    elif keywords_add or keywords_remove:
+        interview_update_keywords(interview=interview, add=keywords_add, remove=keywords_remove)
     interview_updated(interview=interview)
     return interview
 

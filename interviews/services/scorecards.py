@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
-from dashboard import limits
 from interviews.models import Interview, ScorecardCriterion, ScorecardTemplate
+from interviews.selectors import interview_scorecard_template
+from kit import limits
 
 SCALE = ("1", "2", "3", "4", "5")
 
@@ -90,7 +91,7 @@ def scorecard_template_save(
     """
     name = " ".join(name.split()) or "Scorecard"
     rows = _clean_criteria(criteria)
-    template = interview.scorecard_templates.order_by("created_at").first()
+    template = interview_scorecard_template(interview)
     if template is None:
         template = ScorecardTemplate.objects.create(
             team=interview.team, interview=interview, name=name

@@ -29,11 +29,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
-from dashboard import limits
 from interviews.filters import LANGUAGES
 from interviews.models import InterviewQuestion, SurveyOption, SurveyQuestion
 from interviews.services.copy import copy_title, question_copy
-from interviews.services.questions import question_archive, question_unarchive
+from kit import limits
 
 if TYPE_CHECKING:
     from accounts.models import Team, User
@@ -437,11 +436,6 @@ def _has_answers(question: SurveyQuestion) -> bool:
     return InterviewQuestion.objects.filter(
         survey_question=question, answers__isnull=False
     ).exists()
-
-
-# Archiving is the same for every kind of question.
-survey_question_archive = question_archive
-survey_question_unarchive = question_unarchive
 
 
 @transaction.atomic

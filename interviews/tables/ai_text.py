@@ -3,20 +3,16 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from dashboard.tables import NUMBER, NUMBER_WIDE_ONLY, WIDE_ONLY
-from interviews.languages import LANGUAGE_NAMES
 from interviews.models import AITextQuestion
+from interviews.tables.questions import QuestionBankTable
+from kit.tables import NUMBER_WIDE_ONLY
 
 ARCHIVED_BADGE = mark_safe(' <span class="badge text-bg-secondary">Archived</span>')
 
 
-class AITextQuestionTable(tables.Table):
-    title = tables.Column(verbose_name="Question")
+class AITextQuestionTable(QuestionBankTable):
     criterion_count = tables.Column(verbose_name="Criteria", attrs=NUMBER_WIDE_ONLY)
     max_answer_length = tables.Column(verbose_name="Max. length", attrs=NUMBER_WIDE_ONLY)
-    language = tables.Column(attrs=WIDE_ONLY)
-    usage_count = tables.Column(verbose_name="Used by", attrs=NUMBER)
-    updated_at = tables.DateColumn(verbose_name="Updated", format="j M Y", attrs=WIDE_ONLY)
 
     class Meta:
         model = AITextQuestion
@@ -42,9 +38,3 @@ class AITextQuestionTable(tables.Table):
 
     def render_max_answer_length(self, value: int) -> str:
         return f"{value:,}"
-
-    def render_language(self, value: str) -> str:
-        return LANGUAGE_NAMES.get(value, value)
-
-    def render_usage_count(self, value: int) -> str:
-        return f"{value} interview{'' if value == 1 else 's'}"

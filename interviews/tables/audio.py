@@ -6,9 +6,9 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
-from dashboard.tables import NUMBER_WIDE_ONLY, WIDE_ONLY
-from interviews.languages import LANGUAGE_NAMES
 from interviews.models import AudioQuestion
+from interviews.tables.questions import QuestionBankTable
+from kit.tables import NUMBER_WIDE_ONLY, WIDE_ONLY
 
 STATUS_CSS = {
     AudioQuestion.TranscriptionStatus.PENDING: "secondary",
@@ -28,15 +28,13 @@ def audio_status_badge(question: AudioQuestion) -> str:
     )
 
 
-class AudioQuestionTable(tables.Table):
-    title = tables.Column(verbose_name="Question")
+class AudioQuestionTable(QuestionBankTable):
     narrator = tables.Column(
         verbose_name="Narrator", order_by="narrator__name", attrs=WIDE_ONLY, default="Default voice"
     )
     transcription_status = tables.Column(verbose_name="Audio")
-    language = tables.Column(attrs=WIDE_ONLY)
+    # Hidden on phones in this bank only (the base shows it everywhere).
     usage_count = tables.Column(verbose_name="Used by", attrs=NUMBER_WIDE_ONLY)
-    updated_at = tables.DateColumn(verbose_name="Updated", format="j M Y", attrs=WIDE_ONLY)
 
     class Meta:
         model = AudioQuestion
@@ -63,9 +61,3 @@ class AudioQuestionTable(tables.Table):
 
     def render_transcription_status(self, record: AudioQuestion) -> str:
         return audio_status_badge(record)
-
-    def render_language(self, value: str) -> str:
-        return LANGUAGE_NAMES.get(value, value)
-
-    def render_usage_count(self, value: int) -> str:
-        return f"{value} interview{'' if value == 1 else 's'}"

@@ -2,8 +2,8 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
-from dashboard.tables import NUMBER, NUMBER_WIDE_ONLY, WIDE_ONLY
 from interviews.models import Interview
+from kit.tables import NUMBER, NUMBER_WIDE_ONLY, WIDE_ONLY
 
 STATUS_CSS = {0: "success", 1: "warning", 2: "secondary", 3: "dark"}
 

@@ -4,9 +4,9 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
-from dashboard.tables import NUMBER_WIDE_ONLY, WIDE_ONLY, hidden_header
 from interviews.languages import LANGUAGE_NAMES
 from interviews.models import Narrator
+from kit.tables import NUMBER_WIDE_ONLY, WIDE_ONLY, hidden_header
 
 
 class NarratorTable(tables.Table):

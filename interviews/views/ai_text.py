@@ -7,20 +7,18 @@ htmx swaps only the rubric, and without JavaScript the page is simply rendered a
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
-from django_tables2 import RequestConfig
 
 from accounts.access import deny, team_required
-from candidates.selectors import questions_visible
 from interviews.access import get_ai_text_question_for
-from interviews.filters import QuestionFilterForm, question_list
 from interviews.forms.ai_text import (
     BLANK_CRITERION,
     AITextQuestionForm,
@@ -41,15 +39,14 @@ from interviews.models import AITextQuestion
 from interviews.selectors import question_usage_list
 from interviews.services.ai_text import (
     MAX_CRITERIA,
-    ai_text_question_archive,
     ai_text_question_create,
     ai_text_question_duplicate,
-    ai_text_question_unarchive,
     ai_text_question_update,
 )
 from interviews.tables.ai_text import AITextQuestionTable
 from interviews.views.builder import add_created_question
-from interviews.views.survey import render_page
+from interviews.views.questions import Bank, bank_archive, bank_duplicate, bank_list, bank_unarchive
+from kit.pages import render_page
 
 if TYPE_CHECKING:
     from django.forms.formsets import BaseFormSet
@@ -63,30 +60,24 @@ PAGE_SIZE = 25
 FORM_TEMPLATE = "interviews/ai_text/form.html"
 
 
+BANK = Bank(
+    kind="ai_text",
+    title="AI text questions",
+    model=AITextQuestion,
+    get_for=get_ai_text_question_for,
+    duplicate=ai_text_question_duplicate,
+)
+
+
 @require_GET
 @team_required
 def ai_text_list(request: TeamRequest) -> HttpResponse:
-    filter_form = QuestionFilterForm(request.GET or None)
-    questions = question_list(
+    return bank_list(
+        request,
+        BANK,
         queryset=AITextQuestion.objects.annotate(criterion_count=Count("criteria", distinct=True)),
-        membership=request.membership,
-        filters=filter_form.filters(),
-        text_fields=("question_text", "description"),
+        table_class=AITextQuestionTable,
     )
-    table = AITextQuestionTable(questions)
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
-    has_any = (
-        bool(table.paginator.count)
-        or questions_visible(AITextQuestion.objects.all(), membership=request.membership).exists()
-    )
-    context = {
-        "table": table,
-        "filter_form": filter_form,
-        "has_any": has_any,
-        "page_title": "AI text questions",
-        "section": "questions",
-    }
-    return render_page(request, "interviews/ai_text/list.html", context, partial="table")
 
 
 def _context(
@@ -204,60 +195,34 @@ def ai_text_create(request: TeamRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @team_required
-def ai_text_edit(request: TeamRequest, pk: str) -> HttpResponse:
+def ai_text_edit(request: TeamRequest, pk: UUID) -> HttpResponse:
     question, can_edit = get_ai_text_question_for(request, pk, write=request.method == "POST")
     return _question_page(request, question=question, can_edit=can_edit)
 
 
 @require_POST
 @team_required
-def ai_text_archive(request: TeamRequest, pk: str) -> HttpResponse:
-    """Archive; when interviews use the question, first ask to confirm, naming them."""
-    question, _ = get_ai_text_question_for(request, pk, write=True)
-    usages = list(question_usage_list(question=question, membership=request.membership))
-    if usages and request.POST.get("confirm") != "yes":
-        return render(
-            request,
-            "interviews/ai_text/archive_confirm.html",
-            {
-                "question": question,
-                "usages": usages,
-                "page_title": f"Archive “{question.title}”?",
-                "section": "questions",
-            },
-        )
-    ai_text_question_archive(question=question)
-    messages.success(
-        request,
-        f"Archived “{question.title}”. It is hidden from the bank; interviews that use it "
-        "still ask it.",
-    )
-    return redirect("interviews:ai_text_list")
+def ai_text_archive(request: TeamRequest, pk: UUID) -> HttpResponse:
+    return bank_archive(request, BANK, pk)
 
 
 @require_POST
 @team_required
-def ai_text_unarchive(request: TeamRequest, pk: str) -> HttpResponse:
-    question, _ = get_ai_text_question_for(request, pk, write=True)
-    ai_text_question_unarchive(question=question)
-    messages.success(request, f"“{question.title}” is back in the bank.")
-    return redirect("interviews:ai_text_edit", pk=question.pk)
+def ai_text_unarchive(request: TeamRequest, pk: UUID) -> HttpResponse:
+    return bank_unarchive(request, BANK, pk)
 
 
 @require_POST
 @team_required
-def ai_text_duplicate(request: TeamRequest, pk: str) -> HttpResponse:
-    question, _ = get_ai_text_question_for(request, pk, write=True)
-    copy = ai_text_question_duplicate(question=question, by=request.user)
-    messages.success(request, f"Copied “{question.title}”. You are editing the copy.")
-    return redirect("interviews:ai_text_edit", pk=copy.pk)
+def ai_text_duplicate(request: TeamRequest, pk: UUID) -> HttpResponse:
+    return bank_duplicate(request, BANK, pk)
 
 
 urlpatterns = [
     path("questions/ai-text/", ai_text_list, name="ai_text_list"),
     path("questions/ai-text/new/", ai_text_create, name="ai_text_create"),
-    path("questions/ai-text/<str:pk>/", ai_text_edit, name="ai_text_edit"),
-    path("questions/ai-text/<str:pk>/archive/", ai_text_archive, name="ai_text_archive"),
-    path("questions/ai-text/<str:pk>/unarchive/", ai_text_unarchive, name="ai_text_unarchive"),
-    path("questions/ai-text/<str:pk>/duplicate/", ai_text_duplicate, name="ai_text_duplicate"),
+    path("questions/ai-text/<uuid:pk>/", ai_text_edit, name="ai_text_edit"),
+    path("questions/ai-text/<uuid:pk>/archive/", ai_text_archive, name="ai_text_archive"),
+    path("questions/ai-text/<uuid:pk>/unarchive/", ai_text_unarchive, name="ai_text_unarchive"),
+    path("questions/ai-text/<uuid:pk>/duplicate/", ai_text_duplicate, name="ai_text_duplicate"),
 ]

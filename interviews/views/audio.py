@@ -4,6 +4,7 @@ and the MP3 itself (streamed through a team-scoped view, never from a public med
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django import forms
 from django.contrib import messages
@@ -13,29 +14,26 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_tables2 import RequestConfig
 
 from accounts.access import deny, team_required
 from accounts.http import TeamRequest
 from accounts.models import Membership
-from candidates.selectors import narrators_visible, questions_visible
-from dashboard import limits
-from dashboard.views import _apply_errors, _render
 from interviews.access import get_audio_question_for
-from interviews.filters import LANGUAGES, QuestionFilterForm, question_list
+from interviews.filters import LANGUAGES
 from interviews.models import AudioQuestion, Narrator
-from interviews.selectors import question_usage_list
+from interviews.selectors import narrators_visible, question_usage_list
 from interviews.services.audio import (
-    audio_question_archive,
     audio_question_create,
     audio_question_duplicate,
     audio_question_request_tts,
-    audio_question_unarchive,
     audio_question_update,
     audio_question_upload,
 )
 from interviews.tables.audio import AudioQuestionTable
 from interviews.views.builder import add_created_question
+from interviews.views.questions import Bank, bank_archive, bank_duplicate, bank_list, bank_unarchive
+from kit import limits
+from kit.pages import apply_errors, render_page
 from speech.http import media_response
 
 PAGE_SIZE = 25
@@ -92,29 +90,25 @@ def _can_author(request: TeamRequest) -> None:
         raise deny(request, "Your role in this team can view questions but not change them.")
 
 
+BANK = Bank(
+    kind="audio",
+    title="Audio questions",
+    model=AudioQuestion,
+    get_for=get_audio_question_for,
+    duplicate=audio_question_duplicate,
+    text_fields=("question_script", "description"),
+)
+
+
 @require_GET
 @team_required
 def audio_list(request: TeamRequest) -> HttpResponse:
-    filter_form = QuestionFilterForm(request.GET or None)
-    questions = question_list(
+    return bank_list(
+        request,
+        BANK,
         queryset=AudioQuestion.objects.select_related("narrator"),
-        membership=request.membership,
-        filters=filter_form.filters(),
-        text_fields=("question_script", "description"),
+        table_class=AudioQuestionTable,
     )
-    table = AudioQuestionTable(questions)
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
-    context = {
-        "table": table,
-        "filter_form": filter_form,
-        "bank_is_empty": not questions_visible(
-            AudioQuestion.objects.all(), membership=request.membership
-        ).exists(),
-        "can_edit": request.membership.can_author,
-        "page_title": "Audio questions",
-        "section": "questions",
-    }
-    return _render(request, "interviews/audio/list.html", context, partial="table")
 
 
 @require_http_methods(["GET", "POST"])
@@ -138,7 +132,7 @@ def audio_create(request: TeamRequest) -> HttpResponse:
                 audio=data["audio"] or None,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             if builder := add_created_question(request, question):
                 return redirect(builder)
@@ -199,7 +193,7 @@ def _status_fragment(request: TeamRequest, question: AudioQuestion, can_edit: bo
 
 @require_http_methods(["GET", "POST"])
 @team_required
-def audio_edit(request: TeamRequest, pk: str) -> HttpResponse:
+def audio_edit(request: TeamRequest, pk: UUID) -> HttpResponse:
     question, can_edit = get_audio_question_for(request, pk, write=request.method == "POST")
     if request.method == "GET" and request.htmx and request.htmx.target == "audio-status":
         return _status_fragment(request, question, can_edit)
@@ -219,7 +213,7 @@ def audio_edit(request: TeamRequest, pk: str) -> HttpResponse:
                     language=data["language"],
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 note = (
                     " The audio is being made again."
@@ -228,7 +222,7 @@ def audio_edit(request: TeamRequest, pk: str) -> HttpResponse:
                 )
                 messages.success(request, f"Saved.{note}")
                 return redirect("interviews:audio_edit", pk=question.pk)
-    response = _render(
+    response = render_page(
         request, "interviews/audio/edit.html", _edit_context(request, question, can_edit, form)
     )
     if form is not None and form.errors:
@@ -238,7 +232,7 @@ def audio_edit(request: TeamRequest, pk: str) -> HttpResponse:
 
 @require_POST
 @team_required
-def audio_retry(request: TeamRequest, pk: str) -> HttpResponse:
+def audio_retry(request: TeamRequest, pk: UUID) -> HttpResponse:
     """Make the audio from the script again (after a failure, or to replace an upload)."""
     question, can_edit = get_audio_question_for(request, pk, write=True)
     try:
@@ -254,14 +248,14 @@ def audio_retry(request: TeamRequest, pk: str) -> HttpResponse:
 
 @require_POST
 @team_required
-def audio_upload(request: TeamRequest, pk: str) -> HttpResponse:
+def audio_upload(request: TeamRequest, pk: UUID) -> HttpResponse:
     question, can_edit = get_audio_question_for(request, pk, write=True)
     upload_form = AudioUploadForm(request.POST, request.FILES)
     if upload_form.is_valid():
         try:
             audio_question_upload(question=question, audio=upload_form.cleaned_data["audio"])
         except ValidationError as exc:
-            _apply_errors(upload_form, exc)
+            apply_errors(upload_form, exc)
         else:
             messages.success(request, "The recording is now this question's audio.")
             return redirect("interviews:audio_edit", pk=question.pk)
@@ -276,50 +270,25 @@ def audio_upload(request: TeamRequest, pk: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @team_required
-def audio_archive(request: TeamRequest, pk: str) -> HttpResponse:
-    """Archive; a question that interviews use is archived only after a confirmation step."""
-    question, _can_edit = get_audio_question_for(request, pk, write=True)
-    usages = list(question_usage_list(question=question, membership=request.membership))
-    confirmed = request.method == "POST" and (not usages or request.POST.get("confirm"))
-    if not confirmed:
-        return render(
-            request,
-            "interviews/audio/archive_confirm.html",
-            {
-                "question": question,
-                "usages": usages,
-                "page_title": f"Archive {question.title}",
-                "section": "questions",
-            },
-        )
-    audio_question_archive(question=question)
-    messages.success(
-        request, f"“{question.title}” was archived. Interviews that use it still ask it."
-    )
-    return redirect("interviews:audio_list")
+def audio_archive(request: TeamRequest, pk: UUID) -> HttpResponse:
+    return bank_archive(request, BANK, pk)
 
 
 @require_POST
 @team_required
-def audio_unarchive(request: TeamRequest, pk: str) -> HttpResponse:
-    question, _can_edit = get_audio_question_for(request, pk, write=True)
-    audio_question_unarchive(question=question)
-    messages.success(request, f"“{question.title}” is back in the question bank.")
-    return redirect("interviews:audio_edit", pk=question.pk)
+def audio_unarchive(request: TeamRequest, pk: UUID) -> HttpResponse:
+    return bank_unarchive(request, BANK, pk)
 
 
 @require_POST
 @team_required
-def audio_duplicate(request: TeamRequest, pk: str) -> HttpResponse:
-    question, _can_edit = get_audio_question_for(request, pk, write=True)
-    copy = audio_question_duplicate(question=question, by=request.user)
-    messages.success(request, f"This is a copy of “{question.title}”.")
-    return redirect("interviews:audio_edit", pk=copy.pk)
+def audio_duplicate(request: TeamRequest, pk: UUID) -> HttpResponse:
+    return bank_duplicate(request, BANK, pk)
 
 
 @require_GET
 @team_required
-def audio_file(request: TeamRequest, pk: str) -> HttpResponse:
+def audio_file(request: TeamRequest, pk: UUID) -> HttpResponse:
     question, _can_edit = get_audio_question_for(request, pk)
     if not question.audio_file:
         raise Http404("This question has no audio yet.")
@@ -337,11 +306,11 @@ def audio_file(request: TeamRequest, pk: str) -> HttpResponse:
 urlpatterns: list[URLPattern] = [
     path("questions/audio/", audio_list, name="audio_list"),
     path("questions/audio/new/", audio_create, name="audio_create"),
-    path("questions/audio/<str:pk>/", audio_edit, name="audio_edit"),
-    path("questions/audio/<str:pk>/retry/", audio_retry, name="audio_retry"),
-    path("questions/audio/<str:pk>/upload/", audio_upload, name="audio_upload"),
-    path("questions/audio/<str:pk>/archive/", audio_archive, name="audio_archive"),
-    path("questions/audio/<str:pk>/unarchive/", audio_unarchive, name="audio_unarchive"),
-    path("questions/audio/<str:pk>/duplicate/", audio_duplicate, name="audio_duplicate"),
-    path("questions/audio/<str:pk>/audio.mp3", audio_file, name="audio_file"),
+    path("questions/audio/<uuid:pk>/", audio_edit, name="audio_edit"),
+    path("questions/audio/<uuid:pk>/retry/", audio_retry, name="audio_retry"),
+    path("questions/audio/<uuid:pk>/upload/", audio_upload, name="audio_upload"),
+    path("questions/audio/<uuid:pk>/archive/", audio_archive, name="audio_archive"),
+    path("questions/audio/<uuid:pk>/unarchive/", audio_unarchive, name="audio_unarchive"),
+    path("questions/audio/<uuid:pk>/duplicate/", audio_duplicate, name="audio_duplicate"),
+    path("questions/audio/<uuid:pk>/audio.mp3", audio_file, name="audio_file"),
 ]

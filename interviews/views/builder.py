@@ -4,11 +4,11 @@ templates and the candidate preview."""
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -19,11 +19,8 @@ from accounts.access import deny, team_required
 from accounts.audit import client_ip
 from accounts.http import TeamRequest
 from accounts.models import Membership, Role, User
-from accounts.tenancy import get_for_team, require_membership
 from candidates.runner.chat import chat_mode_notice
-from candidates.selectors import interviews_visible
-from dashboard.csp import site_policy, use_policy
-from dashboard.views import _apply_errors, _render
+from interviews.access import get_visible_interview_for
 from interviews.forms.builder import (
     BulkStatusForm,
     CopyForm,
@@ -37,21 +34,20 @@ from interviews.selectors import (
     PICKER_MODELS,
     interview_items,
     interview_list,
+    interview_scorecard_template,
+    interviews_visible,
     picker_questions,
     teams_writable_by,
 )
 from interviews.services.copy import interview_copy
 from interviews.services.interviews import (
+    ItemSettings,
     StaleQuestionList,
     interview_bulk_set_status,
     interview_create,
     interview_question_add,
-    interview_question_move,
-    interview_question_remove,
-    interview_question_update,
-    interview_questions_set_order,
+    interview_questions_apply,
     interview_reviewers_set,
-    interview_set_keywords,
     interview_update,
 )
 from interviews.services.scorecards import (
@@ -60,22 +56,10 @@ from interviews.services.scorecards import (
     scorecard_template_create_default,
     scorecard_template_save,
 )
+from kit.csp import site_policy, use_policy
+from kit.pages import apply_errors, render_page
 
 PAGE_SIZE = 25
-
-
-def get_visible_interview_for(
-    request: TeamRequest, pk: Any, *, write: bool = False
-) -> tuple[Interview, bool]:
-    """Like ``interviews.access.get_interview_for``, but a hiring manager gets 404 for an
-    interview not shared with them (``candidates.selectors.interviews_visible``)."""
-    membership = require_membership(request)
-    return get_for_team(
-        request,
-        interviews_visible(membership=membership).select_related("narrator"),
-        pk,
-        write=write,
-    )
 
 
 def _require_author(request: TeamRequest) -> None:
@@ -99,7 +83,7 @@ def interview_list_view(request: TeamRequest) -> HttpResponse:
     if not request.membership.can_author:
         table.columns.hide("select")
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
-    return _render(
+    return render_page(
         request,
         "interviews/builder/list.html",
         {
@@ -166,14 +150,15 @@ def interview_bulk(request: TeamRequest) -> HttpResponse:
 def _save_settings(
     request: TeamRequest, form: InterviewForm, interview: Interview | None
 ) -> Interview:
-    with transaction.atomic():
-        if interview is None:
-            interview = interview_create(team=request.team, by=request.user, **form.settings())
-            scorecard_template_create_default(interview=interview)
-        else:
-            interview = interview_update(interview=interview, **form.settings())
-        interview_set_keywords(interview=interview, keywords=form.keyword_list())
-    return interview
+    if interview is None:
+        return interview_create(
+            team=request.team,
+            by=request.user,
+            keywords=form.keyword_list(),
+            ip=client_ip(request),
+            **form.settings(),
+        )
+    return interview_update(interview=interview, keywords=form.keyword_list(), **form.settings())
 
 
 @require_http_methods(["GET", "POST"])
@@ -185,7 +170,7 @@ def interview_create_view(request: TeamRequest) -> HttpResponse:
         try:
             interview = _save_settings(request, form, None)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "Interview created. Now add its questions.")
             return redirect("interviews:interview_detail", interview.pk)
@@ -199,14 +184,14 @@ def interview_create_view(request: TeamRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @team_required
-def interview_edit(request: TeamRequest, pk: str) -> HttpResponse:
+def interview_edit(request: TeamRequest, pk: UUID) -> HttpResponse:
     interview, _ = get_visible_interview_for(request, pk, write=True)
     form = InterviewForm(request.POST or None, instance=interview, team=request.team)
     if request.method == "POST" and form.is_valid():
         try:
             _save_settings(request, form, interview)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "Settings saved.")
             return redirect("interviews:interview_detail", interview.pk)
@@ -261,7 +246,7 @@ class ReviewersForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 @team_required
-def interview_reviewers(request: TeamRequest, pk: str) -> HttpResponse:
+def interview_reviewers(request: TeamRequest, pk: UUID) -> HttpResponse:
     """Choose the interview's reviewers (htmx swaps the card; without JavaScript, a redirect
     back to the settings page)."""
     interview, _ = get_visible_interview_for(request, pk, write=True)
@@ -276,7 +261,7 @@ def interview_reviewers(request: TeamRequest, pk: str) -> HttpResponse:
                 interview=interview, users=form.cleaned_data["reviewers"], by=request.user
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             note = "Reviewers saved."
             if added:
@@ -313,7 +298,7 @@ def _builder_context(request: TeamRequest, interview: Interview, **extra: Any) -
         "picker_q": q,
         "picker": picker_questions(interview=interview, kind=kind, q=q) if can_edit else [],
         "keywords": [k.text for k in interview.keywords.all()],
-        "scorecard": interview.scorecard_templates.prefetch_related("criteria").first(),
+        "scorecard": interview_scorecard_template(interview),
         "chat_notice": chat_mode_notice(interview)
         if interview.interview_type == Interview.InterviewType.AI
         else None,
@@ -325,16 +310,18 @@ def _builder_context(request: TeamRequest, interview: Interview, **extra: Any) -
 
 @require_GET
 @team_required
-def interview_detail(request: TeamRequest, pk: str) -> HttpResponse:
+def interview_detail(request: TeamRequest, pk: UUID) -> HttpResponse:
     interview, _ = get_visible_interview_for(request, pk)
     if request.htmx and request.htmx.target == "picker":
-        return _render(
+        return render_page(
             request,
             "interviews/builder/detail.html",
             _builder_context(request, interview),
             partial="picker",
         )
-    return _render(request, "interviews/builder/detail.html", _builder_context(request, interview))
+    return render_page(
+        request, "interviews/builder/detail.html", _builder_context(request, interview)
+    )
 
 
 def _list_response(
@@ -375,54 +362,30 @@ def _int_or_none(value: str, field: str) -> int | None:
 
 @require_POST
 @team_required
-def interview_questions(request: TeamRequest, pk: str) -> HttpResponse:
+def interview_questions(request: TeamRequest, pk: UUID) -> HttpResponse:
     """One endpoint for the whole question list as shown: drag-and-drop order (``order``),
     a keyboard move (``move_item`` = "<id>:up|down"), a removal (``remove_item`` = id), and each
     question's knockout flag and time overrides. A stale ``version`` changes nothing."""
     interview, _ = get_visible_interview_for(request, pk, write=True)
-    version = _version(request)
-    items = {str(i.pk): i for i in InterviewQuestion.objects.filter(interview=interview)}
+    post = request.POST
+    move_id, _, direction = post.get("move_item", "").partition(":")
     try:
-        with transaction.atomic():
-            if remove := request.POST.get("remove_item"):
-                if remove not in items:
-                    raise StaleQuestionList()
-                interview_question_remove(item=items[remove], expected_version=version)
-                return _list_response(request, interview)
-            if move := request.POST.get("move_item"):
-                item_id, _, direction = move.partition(":")
-                if item_id not in items or direction not in ("up", "down"):
-                    raise StaleQuestionList()
-                item = items[item_id]
-                position = item.ordinal - 1 if direction == "up" else item.ordinal + 1
-                if 1 <= position <= len(items):
-                    interview_question_move(item=item, position=position, expected_version=version)
-                return _list_response(request, interview)
-            order = request.POST.getlist("order")
-            current = [str(i.pk) for i in sorted(items.values(), key=lambda i: i.ordinal)]
-            if order and order != current:
-                interview_questions_set_order(
-                    interview=interview, item_ids=order, expected_version=version
-                )
-            elif version is not None and version != interview.questions_version:
-                raise StaleQuestionList()
-            for item_id, item in items.items():
-                if f"seen:{item_id}" not in request.POST:
-                    continue
-                interview_question_update(
-                    item=item,
-                    knockout=(
-                        f"knockout:{item_id}" in request.POST
-                        if item.kind == InterviewQuestion.Kind.SURVEY
-                        else None
-                    ),
-                    think_time_seconds=_int_or_none(
-                        request.POST.get(f"think:{item_id}", ""), "think_time_seconds"
-                    ),
-                    answer_time_seconds=_int_or_none(
-                        request.POST.get(f"answer:{item_id}", ""), "answer_time_seconds"
-                    ),
-                )
+        settings = {
+            item_id: ItemSettings(
+                knockout=f"knockout:{item_id}" in post,
+                think_time_seconds=_int_or_none(post.get(f"think:{item_id}", ""), "think_time"),
+                answer_time_seconds=_int_or_none(post.get(f"answer:{item_id}", ""), "answer_time"),
+            )
+            for item_id in (key.removeprefix("seen:") for key in post if key.startswith("seen:"))
+        }
+        interview_questions_apply(
+            interview=interview,
+            expected_version=_version(request),
+            remove=post.get("remove_item", ""),
+            move=(move_id, direction) if move_id else None,
+            order=post.getlist("order"),
+            settings=settings,
+        )
     except StaleQuestionList as exc:
         return _list_response(request, interview, error=" ".join(exc.messages), status=409)
     except ValidationError as exc:
@@ -432,7 +395,7 @@ def interview_questions(request: TeamRequest, pk: str) -> HttpResponse:
 
 @require_POST
 @team_required
-def interview_question_add_view(request: TeamRequest, pk: str) -> HttpResponse:
+def interview_question_add_view(request: TeamRequest, pk: UUID) -> HttpResponse:
     """Add a question from the bank (the picker) at the end of the list."""
     interview, _ = get_visible_interview_for(request, pk, write=True)
     kind = request.POST.get("kind", "")
@@ -500,7 +463,7 @@ def _valid_ids(values: list[str]) -> list[str]:
 
 @require_http_methods(["GET", "POST"])
 @team_required
-def interview_copy_view(request: TeamRequest, pk: str) -> HttpResponse:
+def interview_copy_view(request: TeamRequest, pk: UUID) -> HttpResponse:
     interview, _ = get_visible_interview_for(request, pk, write=True)
     teams = teams_writable_by(user=request.user, organization_id=request.team.organization_id)
     form = CopyForm(request.POST or None, teams=teams, current_team=request.team)
@@ -511,16 +474,7 @@ def interview_copy_view(request: TeamRequest, pk: str) -> HttpResponse:
             to_team=target,
             by=request.user,
             copy_keywords=form.cleaned_data["copy_keywords"],
-        )
-        from accounts.audit import audit_record
-
-        audit_record(
-            action="interview.copied",
-            actor=request.user,
-            team=target,
-            obj=copy,
             ip=client_ip(request),
-            data={"from": str(interview.pk), "from_team": str(request.team.pk)},
         )
         if target.pk != request.team.pk:
             request.session["team_id"] = str(target.pk)
@@ -570,9 +524,9 @@ def _criteria_initial(template: Any) -> list[dict[str, Any]]:
 
 @require_http_methods(["GET", "POST"])
 @team_required
-def interview_scorecard(request: TeamRequest, pk: str) -> HttpResponse:
+def interview_scorecard(request: TeamRequest, pk: UUID) -> HttpResponse:
     interview, can_edit = get_visible_interview_for(request, pk)
-    template = interview.scorecard_templates.prefetch_related("criteria").first()
+    template = interview_scorecard_template(interview)
     if request.method == "POST":
         _require_author(request)
         if "use_default" in request.POST:
@@ -623,7 +577,7 @@ def interview_scorecard(request: TeamRequest, pk: str) -> HttpResponse:
                     interview=interview, name=form.cleaned_data["name"], criteria=criteria
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, "Scorecard saved.")
                 return redirect("interviews:interview_detail", interview.pk)
@@ -654,7 +608,7 @@ def interview_scorecard(request: TeamRequest, pk: str) -> HttpResponse:
 
 @require_GET
 @team_required
-def interview_preview(request: TeamRequest, pk: str) -> HttpResponse:
+def interview_preview(request: TeamRequest, pk: UUID) -> HttpResponse:
     """The interview as a candidate sees it, without an invite; nothing is saved."""
     interview, _ = get_visible_interview_for(request, pk)
     items = interview_items(interview=interview)
@@ -677,16 +631,16 @@ urlpatterns: list[URLPattern] = [
     path("interviews/", interview_list_view, name="interview_list"),
     path("interviews/new/", interview_create_view, name="interview_create"),
     path("interviews/bulk/", interview_bulk, name="interview_bulk"),
-    path("interviews/<str:pk>/", interview_detail, name="interview_detail"),
-    path("interviews/<str:pk>/edit/", interview_edit, name="interview_edit"),
-    path("interviews/<str:pk>/reviewers/", interview_reviewers, name="interview_reviewers"),
-    path("interviews/<str:pk>/questions/", interview_questions, name="interview_questions"),
+    path("interviews/<uuid:pk>/", interview_detail, name="interview_detail"),
+    path("interviews/<uuid:pk>/edit/", interview_edit, name="interview_edit"),
+    path("interviews/<uuid:pk>/reviewers/", interview_reviewers, name="interview_reviewers"),
+    path("interviews/<uuid:pk>/questions/", interview_questions, name="interview_questions"),
     path(
-        "interviews/<str:pk>/questions/add/",
+        "interviews/<uuid:pk>/questions/add/",
         interview_question_add_view,
         name="interview_question_add",
     ),
-    path("interviews/<str:pk>/copy/", interview_copy_view, name="interview_copy"),
-    path("interviews/<str:pk>/scorecard/", interview_scorecard, name="interview_scorecard"),
-    path("interviews/<str:pk>/preview/", interview_preview, name="interview_preview"),
+    path("interviews/<uuid:pk>/copy/", interview_copy_view, name="interview_copy"),
+    path("interviews/<uuid:pk>/scorecard/", interview_scorecard, name="interview_scorecard"),
+    path("interviews/<uuid:pk>/preview/", interview_preview, name="interview_preview"),
 ]

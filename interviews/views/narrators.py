@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from decimal import Decimal
+from uuid import UUID
 
 from django import forms
 from django.contrib import messages
@@ -20,11 +21,10 @@ from django_tables2 import RequestConfig
 from accounts.access import deny, team_required
 from accounts.http import TeamRequest
 from accounts.models import Membership, Team
-from candidates.selectors import narrators_visible, questions_visible, usages_visible
-from dashboard.views import _apply_errors, _render
 from interviews.access import get_narrator_for
 from interviews.filters import LANGUAGES
 from interviews.models import Narrator
+from interviews.selectors import narrators_visible, questions_visible, usages_visible
 from interviews.services.audio import (
     narrator_create,
     narrator_delete,
@@ -32,6 +32,7 @@ from interviews.services.audio import (
     voice_settings,
 )
 from interviews.tables.narrators import NarratorTable
+from kit.pages import apply_errors, render_page
 from speech.media import MediaError, to_mp3
 from speech.tts import PROVIDERS, TTSError, Voice, get_provider
 
@@ -124,7 +125,7 @@ def _save(form: NarratorForm, narrator: Narrator | None, team: Team) -> Narrator
             return narrator_create(team=team, **fields)
         return narrator_update(narrator=narrator, **fields)
     except ValidationError as exc:
-        _apply_errors(form, exc)
+        apply_errors(form, exc)
         return None
 
 
@@ -139,7 +140,7 @@ def narrator_list_view(request: TeamRequest) -> HttpResponse:
         "page_title": "Narrators",
         "section": "questions",
     }
-    return _render(request, "interviews/narrators/list.html", context, partial="table")
+    return render_page(request, "interviews/narrators/list.html", context, partial="table")
 
 
 @require_http_methods(["GET", "POST"])
@@ -169,7 +170,7 @@ def narrator_create_view(request: TeamRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @team_required
-def narrator_edit(request: TeamRequest, pk: str) -> HttpResponse:
+def narrator_edit(request: TeamRequest, pk: UUID) -> HttpResponse:
     narrator, can_edit = get_narrator_for(request, pk, write=request.method == "POST")
     form = NarratorForm(
         request.POST or None,
@@ -215,7 +216,7 @@ def narrator_edit(request: TeamRequest, pk: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @team_required
-def narrator_delete_view(request: TeamRequest, pk: str) -> HttpResponse:
+def narrator_delete_view(request: TeamRequest, pk: UUID) -> HttpResponse:
     narrator, _can_edit = get_narrator_for(request, pk, write=True)
     if request.method == "POST":
         narrator_delete(narrator=narrator)
@@ -255,7 +256,7 @@ def _preview_mp3(narrator: Narrator) -> bytes:
 
 @require_GET
 @team_required
-def narrator_preview(request: TeamRequest, pk: str) -> HttpResponse:
+def narrator_preview(request: TeamRequest, pk: UUID) -> HttpResponse:
     """The sample as audio/mpeg; an htmx request gets a player for it instead."""
     narrator, _can_edit = get_narrator_for(request, pk)
     error = ""
@@ -285,7 +286,7 @@ def narrator_preview(request: TeamRequest, pk: str) -> HttpResponse:
 urlpatterns: list[URLPattern] = [
     path("narrators/", narrator_list_view, name="narrator_list"),
     path("narrators/new/", narrator_create_view, name="narrator_create"),
-    path("narrators/<str:pk>/", narrator_edit, name="narrator_edit"),
-    path("narrators/<str:pk>/delete/", narrator_delete_view, name="narrator_delete"),
-    path("narrators/<str:pk>/preview.mp3", narrator_preview, name="narrator_preview"),
+    path("narrators/<uuid:pk>/", narrator_edit, name="narrator_edit"),
+    path("narrators/<uuid:pk>/delete/", narrator_delete_view, name="narrator_delete"),
+    path("narrators/<uuid:pk>/preview.mp3", narrator_preview, name="narrator_preview"),
 ]

@@ -8,21 +8,18 @@ JavaScript the page is simply rendered again. Only "Save" calls the service.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
-from django_tables2 import RequestConfig
 
 from accounts.access import deny, team_required
-from candidates.selectors import questions_visible
 from interviews.access import get_survey_question_for
-from interviews.filters import QuestionFilterForm, question_list
 from interviews.forms.rows import (
     apply_service_errors,
     mark_focus,
@@ -48,14 +45,14 @@ from interviews.selectors import question_usage_list
 from interviews.services.survey import (
     MAX_OPTIONS,
     WITH_OPTIONS,
-    survey_question_archive,
     survey_question_create,
     survey_question_duplicate,
-    survey_question_unarchive,
     survey_question_update,
 )
 from interviews.tables.survey import SurveyQuestionTable
 from interviews.views.builder import add_created_question
+from interviews.views.questions import Bank, bank_archive, bank_duplicate, bank_list, bank_unarchive
+from kit.pages import render_page
 
 if TYPE_CHECKING:
     from django.forms.formsets import BaseFormSet
@@ -70,48 +67,26 @@ PAGE_SIZE = 25
 FORM_TEMPLATE = "interviews/survey/form.html"
 
 
-def render_page(
-    request: TeamRequest,
-    template: str,
-    context: dict[str, Any],
-    *,
-    partial: str = "",
-    status: int = 200,
-) -> HttpResponse:
-    """The page, or only ``partial`` of it for an htmx request."""
-    use_partial = partial and request.htmx and not request.htmx.boosted
-    response = render(
-        request, f"{template}#{partial}" if use_partial else template, context, status=status
-    )
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+BANK = Bank(
+    kind="survey",
+    title="Survey questions",
+    model=SurveyQuestion,
+    get_for=get_survey_question_for,
+    duplicate=survey_question_duplicate,
+)
 
 
 @require_GET
 @team_required
 def survey_list(request: TeamRequest) -> HttpResponse:
-    filter_form = QuestionFilterForm(request.GET or None, type_choices=SurveyType.choices)
-    questions = question_list(
+    return bank_list(
+        request,
+        BANK,
         queryset=SurveyQuestion.objects.annotate(option_count=Count("options", distinct=True)),
-        membership=request.membership,
-        filters=filter_form.filters(),
-        text_fields=("question_text", "description"),
+        table_class=SurveyQuestionTable,
+        type_choices=SurveyType.choices,
         type_field="survey_type",
     )
-    table = SurveyQuestionTable(questions)
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
-    has_any = (
-        bool(table.paginator.count)
-        or questions_visible(SurveyQuestion.objects.all(), membership=request.membership).exists()
-    )
-    context = {
-        "table": table,
-        "filter_form": filter_form,
-        "has_any": has_any,
-        "page_title": "Survey questions",
-        "section": "questions",
-    }
-    return render_page(request, "interviews/survey/list.html", context, partial="table")
 
 
 def _context(
@@ -236,60 +211,34 @@ def survey_create(request: TeamRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @team_required
-def survey_edit(request: TeamRequest, pk: str) -> HttpResponse:
+def survey_edit(request: TeamRequest, pk: UUID) -> HttpResponse:
     question, can_edit = get_survey_question_for(request, pk, write=request.method == "POST")
     return _question_page(request, question=question, can_edit=can_edit)
 
 
 @require_POST
 @team_required
-def survey_archive(request: TeamRequest, pk: str) -> HttpResponse:
-    """Archive; when interviews use the question, first ask to confirm, naming them."""
-    question, _ = get_survey_question_for(request, pk, write=True)
-    usages = list(question_usage_list(question=question, membership=request.membership))
-    if usages and request.POST.get("confirm") != "yes":
-        return render(
-            request,
-            "interviews/survey/archive_confirm.html",
-            {
-                "question": question,
-                "usages": usages,
-                "page_title": f"Archive “{question.title}”?",
-                "section": "questions",
-            },
-        )
-    survey_question_archive(question=question)
-    messages.success(
-        request,
-        f"Archived “{question.title}”. It is hidden from the bank; interviews that use it "
-        "still ask it.",
-    )
-    return redirect("interviews:survey_list")
+def survey_archive(request: TeamRequest, pk: UUID) -> HttpResponse:
+    return bank_archive(request, BANK, pk)
 
 
 @require_POST
 @team_required
-def survey_unarchive(request: TeamRequest, pk: str) -> HttpResponse:
-    question, _ = get_survey_question_for(request, pk, write=True)
-    survey_question_unarchive(question=question)
-    messages.success(request, f"“{question.title}” is back in the bank.")
-    return redirect("interviews:survey_edit", pk=question.pk)
+def survey_unarchive(request: TeamRequest, pk: UUID) -> HttpResponse:
+    return bank_unarchive(request, BANK, pk)
 
 
 @require_POST
 @team_required
-def survey_duplicate(request: TeamRequest, pk: str) -> HttpResponse:
-    question, _ = get_survey_question_for(request, pk, write=True)
-    copy = survey_question_duplicate(question=question, by=request.user)
-    messages.success(request, f"Copied “{question.title}”. You are editing the copy.")
-    return redirect("interviews:survey_edit", pk=copy.pk)
+def survey_duplicate(request: TeamRequest, pk: UUID) -> HttpResponse:
+    return bank_duplicate(request, BANK, pk)
 
 
 urlpatterns = [
     path("questions/survey/", survey_list, name="survey_list"),
     path("questions/survey/new/", survey_create, name="survey_create"),
-    path("questions/survey/<str:pk>/", survey_edit, name="survey_edit"),
-    path("questions/survey/<str:pk>/archive/", survey_archive, name="survey_archive"),
-    path("questions/survey/<str:pk>/unarchive/", survey_unarchive, name="survey_unarchive"),
-    path("questions/survey/<str:pk>/duplicate/", survey_duplicate, name="survey_duplicate"),
+    path("questions/survey/<uuid:pk>/", survey_edit, name="survey_edit"),
+    path("questions/survey/<uuid:pk>/archive/", survey_archive, name="survey_archive"),
+    path("questions/survey/<uuid:pk>/unarchive/", survey_unarchive, name="survey_unarchive"),
+    path("questions/survey/<uuid:pk>/duplicate/", survey_duplicate, name="survey_duplicate"),
 ]

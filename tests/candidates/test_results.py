@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.audit import ACTION_LABELS
 from accounts.models import AuditEvent
 from candidates.models import CandidateInterview, Evaluation, Scorecard
-from dashboard.csv_export import csv_safe
+from kit.csv_export import csv_safe
 from tests.factories import (
     AnswerFactory,
     CandidateFactory,
@@ -143,7 +143,7 @@ def test_it_hides_another_teams_interview(login, outsider, interview):
 
 
 def test_it_404s_a_malformed_interview_id(login, recruiter):
-    response = login(recruiter).get(reverse("candidates:interview_results", args=["not-a-uuid"]))
+    response = login(recruiter).get("/interviews/not-a-uuid/results/")
     assert response.status_code == 404
 
 

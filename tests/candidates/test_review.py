@@ -62,7 +62,7 @@ def interview(team):
 
 @pytest.fixture
 def criteria(interview):
-    return list(interview.scorecard_templates.get().criteria.order_by("ordinal"))
+    return list(interview.scorecard_template.criteria.order_by("ordinal"))
 
 
 def completed(interview, minutes_ago=0, **kwargs):
@@ -254,8 +254,7 @@ def test_it_makes_a_constant_number_of_queries(
         invite=invite,
         reviewer=other,
         ratings=[
-            {"criterion": c.pk, "score": 3}
-            for c in interview.scorecard_templates.get().criteria.all()
+            {"criterion": c.pk, "score": 3} for c in interview.scorecard_template.criteria.all()
         ],
         recommendation="yes",
         notes="",
@@ -644,10 +643,13 @@ def test_a_hiring_manager_cannot_rerun_the_evaluation(login, hiring_manager, int
     assert response.status_code == 403
 
 
-def test_the_recruiter_reruns_an_answers_evaluation(login, recruiter, interview):
+def test_the_recruiter_reruns_an_answers_evaluation(
+    login, recruiter, interview, django_capture_on_commit_callbacks
+):
     invite = completed(interview)
     answer = add_answers(invite, 1, media=False)[0]
-    response = login(recruiter).post(url(invite, "review_rerun"), {"answer": str(answer.pk)})
+    with django_capture_on_commit_callbacks(execute=True):  # the re-run is a task, run eagerly
+        response = login(recruiter).post(url(invite, "review_rerun"), {"answer": str(answer.pk)})
     assert response.status_code == 302
     assert response["Location"].endswith(f"#answer-{answer.pk}")
     assert answer.evaluations.count() == 2

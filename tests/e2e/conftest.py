@@ -7,6 +7,7 @@ purpose (a dropped connection logs failed requests) says which with
 ``@pytest.mark.allow_page_errors("substring", ...)``; with no argument every error is allowed.
 """
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,6 +20,13 @@ from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Response, 
 expect.set_options(timeout=15_000)
 
 CHROMIUM = "/usr/bin/chromium"
+
+# Where browser tests save the screenshots they take: the test run's temporary folder (removed
+# when the run ends), or PANELIST_SCREENSHOTS=/some/dir to keep them. Every module uses this.
+SHOTS = Path(
+    os.environ.get("PANELIST_SCREENSHOTS") or Path(os.environ["PANELIST_TEST_TMP"]) / "screenshots"
+)
+SHOTS.mkdir(parents=True, exist_ok=True)
 
 
 def pytest_configure(config):

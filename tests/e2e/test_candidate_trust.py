@@ -1,8 +1,6 @@
 """What a candidate sees about privacy and AI, on a phone: the notices, asking for an
 alternative, and the optional self-identification survey after handing in."""
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -10,10 +8,10 @@ from candidates.models import CandidateInterview, SelfIdentification
 from candidates.tokens import new_invite_token
 from interviews.models import AITextQuestion, SurveyQuestion
 from interviews.services.interviews import interview_create, interview_question_add
+from tests.e2e.conftest import SHOTS
 from tests.e2e.test_runner import axe_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
 
 @pytest.fixture
@@ -49,7 +47,6 @@ def test_a_candidate_reads_the_notices_and_answers_the_optional_survey(
     live_server, invite, page: Page
 ):
     invite_obj, token = invite
-    SHOTS.mkdir(exist_ok=True)
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(f"{live_server.url}/i/{token}/")
     page.get_by_role("button", name="Continue").click()

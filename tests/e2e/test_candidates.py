@@ -1,18 +1,16 @@
 """Importing candidates from a CSV in a real browser: preview with a row error, import, the
 progress bar polled to done, then the imported candidate found by search."""
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from candidates.models import ImportJob
 from candidates.services.imports import import_job_run
 from candidates.tasks import candidate_import_run
+from tests.e2e.conftest import SHOTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
 CSV = """\ufefffirst name;Last name;E-mail;Phone
 Zebulon;Quartermaine;zeb.quartermaine@example.org;+1 415 555 0142
@@ -32,7 +30,6 @@ def sign_in(page: Page, base: str, email: str = "recruiter@panelist.demo") -> No
 def test_it_imports_a_csv_and_finds_the_candidate(
     live_server, demo, page: Page, tmp_path, monkeypatch
 ):
-    SHOTS.mkdir(exist_ok=True)
     # No worker here: the queued import waits until this test runs it, so the page is seen
     # polling before it reaches done.
     monkeypatch.setattr(candidate_import_run, "delay", lambda *args, **kwargs: None)

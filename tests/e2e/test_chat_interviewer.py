@@ -9,14 +9,13 @@ from playwright.sync_api import Page, expect
 from candidates.models import Answer, CandidateInterview, Turn
 from candidates.tokens import new_invite_token
 from interviews.services.interviews import interview_question_add
+from tests.e2e.conftest import SHOTS
 from tests.factories import AITextQuestionFactory, CandidateInterviewFactory, InterviewFactory
 from tests.speech.openai_server import CHAT, openai_server  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 AXE = next(Path(__file__).parent.glob("axe-core-*.min.js"))
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
-SHOTS_PHONE = Path("/tmp/shots-runner")
 
 Q1 = "Tell us about a production incident you handled."
 Q2 = "How do you decide what to cache?"
@@ -99,7 +98,6 @@ def test_it_takes_an_ai_interview_as_a_chat(
     )
     assert overflow <= 0
     assert axe_violations(page) == []
-    SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / f"chat-interviewer-{width}.png", full_page=True)
 
     send(page, "Data that is read often, costly to compute and fine to be a little stale.")
@@ -154,8 +152,7 @@ def test_return_makes_a_new_line_on_a_touch_phone(live_server, invite, browser):
         "The cache stampeded after a deploy.\nI rolled back and added jitter."
     )
     assert posts == []
-    SHOTS_PHONE.mkdir(exist_ok=True)
-    page.screenshot(path=SHOTS_PHONE / "chat-phone.png", caret="initial")
+    page.screenshot(path=SHOTS / "chat-phone.png", caret="initial")
     # The candidate drags the box taller; the swap after sending must not copy that style
     # attribute (the CSP refuses it and logs an error).
     box.evaluate("el => { el.style.height = '12rem'; }")
@@ -169,5 +166,5 @@ def test_return_makes_a_new_line_on_a_touch_phone(live_server, invite, browser):
     box.fill("A canary stage and an alert on the hit rate.")
     box.press("Control+Enter")
     expect(log).to_contain_text("A canary stage and an alert on the hit rate.")
-    page.screenshot(path=SHOTS_PHONE / "chat-phone-after.png", full_page=True)
+    page.screenshot(path=SHOTS / "chat-phone-after.png", full_page=True)
     context.close()

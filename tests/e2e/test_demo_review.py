@@ -3,18 +3,16 @@ transcript Whisper made of it, and AI advice quoting it (issue 13, item 17)."""
 
 import io
 import re
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from candidates.models import Answer
+from tests.e2e.conftest import SHOTS
 from tests.e2e.waits import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SHOTS = Path("/tmp/shots-lead")
 
 
 @pytest.fixture
@@ -62,5 +60,4 @@ def test_the_newest_backend_candidate_has_a_playable_recording_transcript_and_ai
     wait_until(page, "el => el.currentTime > 0.5", arg=media.element_handle(), timeout=5000)
     expect(page.get_by_text("AI advice").first).to_be_visible()
     expect(page.locator("body")).to_contain_text(recorded.transcript.split(".")[0][:30])
-    SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "demo-review.png"), full_page=True)

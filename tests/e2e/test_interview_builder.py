@@ -1,15 +1,12 @@
 """Building an interview in a real browser: picker, drag and drop, keyboard moves, copy."""
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from interviews.models import Interview
+from tests.e2e.conftest import SHOTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
 
 def sign_in(page: Page, base: str, email: str = "recruiter@panelist.demo") -> None:
@@ -42,7 +39,6 @@ def add_from_picker(page: Page, kind: str) -> None:
 
 
 def test_it_builds_reorders_and_copies_an_interview(live_server, demo, page: Page):
-    SHOTS.mkdir(exist_ok=True)
     base = live_server.url
     sign_in(page, base, "owner@panelist.demo")
 

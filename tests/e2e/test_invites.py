@@ -2,7 +2,6 @@
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -12,10 +11,9 @@ from playwright.sync_api import Page, expect
 from accounts.models import Membership
 from candidates.models import Candidate, CandidateInterview
 from interviews.models import Interview
+from tests.e2e.conftest import SHOTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
 
 def sign_in(page: Page, base: str, email: str = "recruiter@panelist.demo") -> None:
@@ -58,7 +56,6 @@ def test_it_invites_extends_and_cancels(live_server, demo, page: Page):
         box.check()
     expect(page.locator("#candidate-picker input[name=candidates]:checked")).to_have_count(2)
     expect(page.get_by_label("Email", exact=True)).to_be_checked()
-    SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / "invites-create.png", full_page=True)
     page.get_by_role("button", name="Send invites").click()
 
@@ -115,9 +112,6 @@ def test_it_invites_extends_and_cancels(live_server, demo, page: Page):
 # ---------------------------------------------------------------- issue 13
 
 
-SHOTS_13 = Path("/tmp/shots-invites")
-
-
 def test_it_invites_from_the_interview_copies_the_link_and_reminds(
     live_server, page: Page, browser, team, recruiter, settings
 ):
@@ -156,19 +150,18 @@ def test_it_invites_from_the_interview_copies_the_link_and_reminds(
     page.get_by_role("button", name="Copy").click()
     expect(page.get_by_role("status").filter(has_text="Link copied.")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == link
-    SHOTS_13.mkdir(exist_ok=True)
-    page.screenshot(path=SHOTS_13 / "invite-detail-desktop.png", full_page=True)
+    page.screenshot(path=SHOTS / "invite-detail-desktop.png", full_page=True)
 
     page.get_by_test_id("remind").click()
     expect(page.get_by_text("A reminder with the same link")).to_be_visible()
     expect(page.get_by_test_id("invite-link")).to_have_value(link)
     page.set_viewport_size({"width": 360, "height": 780})
-    page.screenshot(path=SHOTS_13 / "invite-detail-phone.png", full_page=True)
+    page.screenshot(path=SHOTS / "invite-detail-phone.png", full_page=True)
 
     page.get_by_test_id("new-link").click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("stops working at once")
-    page.screenshot(path=SHOTS_13 / "new-link-confirm-phone.png")
+    page.screenshot(path=SHOTS / "new-link-confirm-phone.png")
     dialog.get_by_role("button", name="Keep the current link").click()
 
     candidate_context = browser.new_context()
@@ -176,7 +169,7 @@ def test_it_invites_from_the_interview_copies_the_link_and_reminds(
     runner.goto(link)
     expect(runner.get_by_text("Support Lead").first).to_be_visible()
     assert "/interview/" in runner.url
-    runner.screenshot(path=SHOTS_13 / "runner-branded-desktop.png", full_page=True)
+    runner.screenshot(path=SHOTS / "runner-branded-desktop.png", full_page=True)
     candidate_context.close()
 
 
@@ -199,10 +192,9 @@ def test_team_settings_brand_the_candidate_pages(live_server, page: Page, browse
     button = page.get_by_test_id("brand-preview").get_by_text("Start your interview")
     expect(button).to_have_css("background-color", "rgb(255, 204, 0)")
     expect(button).to_have_css("color", "rgb(0, 0, 0)")
-    SHOTS_13.mkdir(exist_ok=True)
-    page.screenshot(path=SHOTS_13 / "team-settings-desktop.png", full_page=True)
+    page.screenshot(path=SHOTS / "team-settings-desktop.png", full_page=True)
     page.set_viewport_size({"width": 360, "height": 780})
-    page.screenshot(path=SHOTS_13 / "team-settings-phone.png", full_page=True)
+    page.screenshot(path=SHOTS / "team-settings-phone.png", full_page=True)
 
     _invite, token = invite_create(
         team=team,
@@ -216,5 +208,5 @@ def test_team_settings_brand_the_candidate_pages(live_server, page: Page, browse
     primary = runner.locator(".btn-primary").first
     expect(primary).to_have_css("background-color", "rgb(255, 204, 0)")
     expect(primary).to_have_css("color", "rgb(0, 0, 0)")
-    runner.screenshot(path=SHOTS_13 / "runner-branded-phone.png", full_page=True)
+    runner.screenshot(path=SHOTS / "runner-branded-phone.png", full_page=True)
     candidate_context.close()

@@ -1,8 +1,6 @@
 """Every dashboard page at phone and desktop widths: no sideways scrolling, a heading, no
 accessibility violation that axe-core finds (its colour-contrast rule included), a screenshot
-to look at (screenshots/)."""
-
-from pathlib import Path
+to look at (in SHOTS: set PANELIST_SCREENSHOTS to keep them)."""
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -10,11 +8,11 @@ from playwright.sync_api import Page, expect
 from accounts.models import Team
 from candidates.models import Candidate, CandidateInterview
 from interviews.models import AITextQuestion, AudioQuestion, Interview, SurveyQuestion
+from tests.e2e.conftest import SHOTS
 from tests.e2e.test_runner import AXE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 WIDTHS = {"phone": (360, 740), "desktop": (1280, 800)}
 
 
@@ -66,7 +64,6 @@ def _pages() -> list[tuple[str, str]]:
 @pytest.mark.parametrize("width", list(WIDTHS))
 def test_it_fits_every_page_to_the_screen(live_server, demo, page: Page, width):
     page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.goto(f"{live_server.url}/accounts/login/")
     page.screenshot(path=SHOTS / f"login-{width}.png", full_page=True)
     page.get_by_label("Email").fill("owner@panelist.demo")

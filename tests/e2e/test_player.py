@@ -2,8 +2,6 @@
 step, then the review page shows its length before it plays, seeks, and changes speed from
 the mouse and the keyboard; the Safari rendition loads too."""
 
-from pathlib import Path
-
 import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -13,6 +11,7 @@ from accounts.models import Role
 from candidates.models import CandidateInterview
 from candidates.recordings import answer_recording_prepare
 from tests.candidates.recording_helpers import browser_webm
+from tests.e2e.conftest import SHOTS
 from tests.e2e.waits import wait_until
 from tests.factories import (
     PASSWORD,
@@ -26,7 +25,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SHOTS = Path("/tmp/shots-media")
 SECONDS = 4.0
 
 
@@ -127,7 +125,6 @@ def test_the_player_shows_the_length_seeks_and_changes_speed(live_server, record
         )
         assert duration == pytest.approx(SECONDS, abs=0.2)
 
-    SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / "player-1280.png", full_page=True)
     page.set_viewport_size({"width": 360, "height": 780})
     page.locator("[data-answer-player]").scroll_into_view_if_needed()

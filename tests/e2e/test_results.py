@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Role
 from candidates.models import CandidateInterview, Scorecard
+from tests.e2e.conftest import SHOTS
 from tests.factories import (
     PASSWORD,
     AnswerFactory,
@@ -26,7 +27,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 NOW = timezone.now()
 
 
@@ -88,7 +88,6 @@ def test_it_compares_two_ticked_candidates(live_server, results, page: Page, wid
     expect(page.get_by_role("heading", level=1)).to_contain_text("Results: Data Analyst")
     expect(page.get_by_test_id("median-completion")).to_have_text("30 min")
     expect(page.get_by_test_id("result-row")).to_have_count(4)
-    SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / f"results-{width}.png", full_page=True)
 
     # Sorting by the AI score swaps only the table (htmx) and keeps the checkboxes working.

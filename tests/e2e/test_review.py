@@ -2,7 +2,6 @@
 line, rates on the scorecard, submits and sees the other reviewers' aggregate."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -12,6 +11,7 @@ from playwright.sync_api import Page, expect
 from accounts.models import Membership, Role
 from candidates.models import CandidateInterview
 from candidates.services.review import scorecard_save
+from tests.e2e.conftest import SHOTS
 from tests.e2e.waits import wait_until
 from tests.factories import (
     PASSWORD,
@@ -31,7 +31,6 @@ from tests.speech.media_helpers import tone
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 ANCHORS = {
     "1": "No evidence",
     "2": "Weak",
@@ -147,7 +146,6 @@ def test_a_hiring_manager_reviews_an_answer(live_server, review, page: Page):
     expect(page.get_by_test_id("transcript").locator("mark", has_text="Celery")).to_be_visible()
     audio.evaluate("a => a.pause()")
 
-    SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / "review-1280.png", full_page=True)
 
     for criterion in page.get_by_test_id("criterion").all():

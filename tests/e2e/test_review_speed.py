@@ -2,14 +2,13 @@
 shortcuts (listed behind "?") rate, submit and walk the candidates, and on a phone the
 answers and the scorecard are two tabs within reach, every target at least 44 px."""
 
-from pathlib import Path
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.models import Role
 from candidates.models import CandidateInterview, Scorecard
+from tests.e2e.conftest import SHOTS
 from tests.e2e.waits import wait_until
 from tests.factories import (
     PASSWORD,
@@ -25,8 +24,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
 
 @pytest.fixture
@@ -90,7 +87,6 @@ def test_the_scorecard_stays_in_view_and_the_keyboard_reviews(live_server, queue
     assert box is not None
     assert box["y"] >= 0, box
     assert box["y"] + box["height"] <= 800, box
-    SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / "review-speed-scrolled.png")
 
     # "?" lists the shortcuts; Escape closes the list and gives focus back.

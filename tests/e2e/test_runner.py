@@ -12,11 +12,11 @@ from candidates.models import Answer, CandidateInterview
 from candidates.tokens import new_invite_token
 from interviews.models import AITextQuestion, AudioQuestion, SurveyQuestion
 from interviews.services.interviews import interview_create, interview_question_add
+from tests.e2e.conftest import SHOTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 AXE = next(Path(__file__).parent.glob("axe-core-*.min.js"))
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
 
 @pytest.fixture
@@ -124,7 +124,6 @@ def test_it_takes_a_mixed_interview_on_a_phone(live_server, invite, page: Page):
     )
     assert overflow <= 0
     assert axe_violations(page) == []
-    SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / "runner-question-phone.png", full_page=True)
     record_answer(page)
     answer_the_rest(page)

@@ -3,7 +3,6 @@ error takes the focus, the connection notice clears as soon as a chunk gets thro
 closed mid-upload resumes from the offset it saved."""
 
 import time
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Request, Route, expect
@@ -11,6 +10,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Request, Route, e
 from candidates.models import Answer
 from candidates.tokens import new_invite_token
 from interviews.services.interviews import interview_question_add
+from tests.e2e.conftest import SHOTS
 from tests.e2e.test_runner import assert_recording_stored, axe_violations
 from tests.e2e.waits import wait_until
 from tests.factories import (
@@ -23,7 +23,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SHOTS = Path("/tmp/shots-runner")
 PHONE = {"width": 360, "height": 780}
 SCRIPT = (
     "Tell us about a time you had to learn a new tool quickly under pressure. What did you do "
@@ -108,7 +107,6 @@ def test_stop_and_the_timer_stay_on_screen_while_recording(live_server, invite, 
     )
     assert overflow <= 0
     assert axe_violations(page) == []
-    SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / "recording-phone.png")
     page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
     page.screenshot(path=SHOTS / "recording-phone-scrolled.png")
@@ -138,7 +136,6 @@ def test_a_consent_error_takes_the_focus_to_the_message(live_server, invite, pho
     # The field's own message stays next to the checkbox, and the summary links to it.
     expect(page.locator("#agree-error")).to_have_text("Tick the box to agree before you start.")
     assert axe_violations(page) == []
-    SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / "consent-error-phone.png")
     summary.get_by_role("link").click()
     expect(page.get_by_label("I have read this and agree to take part.")).to_be_focused()

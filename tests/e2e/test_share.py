@@ -1,13 +1,12 @@
 """Sharing a review in a real browser: a recruiter makes a link with a PIN from the invite page;
 someone without an account opens it in a fresh browser, enters the PIN and reads the review."""
 
-from pathlib import Path
-
 import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.conftest import SHOTS
 from tests.factories import (
     PASSWORD,
     AITextQuestionFactory,
@@ -22,8 +21,6 @@ from tests.factories import (
 from tests.speech.media_helpers import tone
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
 
 @pytest.fixture
@@ -88,7 +85,6 @@ def test_a_recruiter_shares_a_review_behind_a_pin(
     expect(page.get_by_label("Ada Lovelace · Completed")).to_be_checked()
     page.get_by_label("Label").fill("For Dana")
     page.get_by_label("PIN").fill("482193")
-    SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / "share-create.png", full_page=True)
     page.get_by_role("button", name="Create link").click()
     url = page.get_by_test_id("share-url").input_value()

@@ -1,14 +1,13 @@
 """An outside reviewer opens a share link on a phone, rates a candidate with the large buttons
 and leaves a comment; the link hides the candidate's name."""
 
-from pathlib import Path
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from candidates.models import ShareRating
 from candidates.services.share import share_link_create
+from tests.e2e.conftest import SHOTS
 from tests.factories import (
     CandidateFactory,
     CandidateInterviewFactory,
@@ -18,8 +17,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
 
 def test_an_outside_reviewer_rates_on_a_phone(live_server, page: Page):
@@ -54,7 +51,6 @@ def test_an_outside_reviewer_rates_on_a_phone(live_server, page: Page):
     page.get_by_label("Comment (optional)").fill("Calm and clear under pressure.")
     page.get_by_role("button", name="Send my rating").click()
     expect(page.get_by_test_id("rating-thanks")).to_be_visible()
-    SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / "share-rating-phone.png", full_page=True)
     rating = ShareRating.objects.get()
     assert (rating.reviewer_name, rating.rating) == ("Dana Head", 4)

@@ -6,14 +6,13 @@ import hashlib
 import hmac
 import struct
 import time
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-pytestmark = pytest.mark.django_db(transaction=True)
+from tests.e2e.conftest import SHOTS
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def totp(secret_b32: str, *, steps_ahead: int = 0) -> str:
@@ -43,8 +42,7 @@ def test_it_sets_up_two_factor_and_signs_in_with_a_code(
     page.goto(f"{base}/accounts/two-factor/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Two-factor authentication")
     expect(page.get_by_role("img", name="QR code")).to_be_visible()
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "two-factor-setup-360.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / "two-factor-setup-360.png"), full_page=True)
     # The page fits a small phone: nothing scrolls sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
@@ -54,10 +52,10 @@ def test_it_sets_up_two_factor_and_signs_in_with_a_code(
     expect(page.get_by_role("heading", level=1)).to_have_text("Your recovery codes")
     codes = page.get_by_role("list", name="Recovery codes").get_by_role("listitem")
     expect(codes).to_have_count(10)
-    page.screenshot(path=str(SCREENSHOTS / "two-factor-codes-360.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / "two-factor-codes-360.png"), full_page=True)
     page.get_by_role("link", name="I have saved them").click()
     expect(page.get_by_text("10 of 10 recovery codes left")).to_be_visible()
-    page.screenshot(path=str(SCREENSHOTS / "two-factor-on-360.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / "two-factor-on-360.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
     # Sign out (the user menu collapses into the navbar toggler at this width).
@@ -71,7 +69,7 @@ def test_it_sets_up_two_factor_and_signs_in_with_a_code(
     page.get_by_label("Authentication code").fill("000000")
     page.get_by_role("button", name="Verify and sign in").click()
     expect(page.get_by_text("That code is not valid")).to_be_visible()
-    page.screenshot(path=str(SCREENSHOTS / "two-factor-login-code.png"))
+    page.screenshot(path=str(SHOTS / "two-factor-login-code.png"))
     # The set-up code's time step is used up: the next step's code is accepted (±1 window).
     page.get_by_label("Authentication code").fill(totp(secret, steps_ahead=1))
     page.get_by_role("button", name="Verify and sign in").click()

@@ -7,12 +7,11 @@ from django.urls import reverse
 from interviews.models import AITextQuestion, InterviewQuestion, RubricCriterion
 from interviews.services.ai_text import (
     CriterionInput,
-    ai_text_question_archive,
     ai_text_question_create,
     ai_text_question_duplicate,
-    ai_text_question_unarchive,
     ai_text_question_update,
 )
+from interviews.services.questions import question_archive, question_unarchive
 from tests.factories import (
     AITextQuestionFactory,
     CriterionScoreFactory,
@@ -198,14 +197,14 @@ def test_it_refuses_a_criterion_of_another_question(team):
 def test_it_archives_unarchives_and_duplicates(team, recruiter):
     question = create(team, criteria=[crit("Accuracy", 3, ideal="Ideal"), crit("Clarity")])
     use_in_interview(question)
-    ai_text_question_archive(question=question)
+    question_archive(question=question)
     assert question.is_archived
     copy = ai_text_question_duplicate(question=question, by=recruiter)
     assert (copy.team, copy.title, copy.archived_at) == (team, "REST or GraphQL (copy)", None)
     assert copy.max_answer_length == question.max_answer_length
     assert rubric(copy) == rubric(question)
     assert not copy.usages.exists()
-    ai_text_question_unarchive(question=question)
+    question_unarchive(question=question)
     question.refresh_from_db()
     assert not question.is_archived
 
@@ -445,7 +444,7 @@ def test_it_duplicates_and_unarchives_from_the_page(login, recruiter, question):
     copy = AITextQuestion.objects.exclude(pk=question.pk).get()
     assert response["Location"] == reverse("interviews:ai_text_edit", args=[copy.pk])
     assert list(copy.criteria.values_list("name", flat=True)) == ["Accuracy", "Depth", "Clarity"]
-    ai_text_question_archive(question=question)
+    question_archive(question=question)
     client.post(reverse("interviews:ai_text_unarchive", args=[question.pk]))
     question.refresh_from_db()
     assert not question.is_archived

@@ -8,14 +8,13 @@ from django.urls import reverse
 
 from interviews.models import AudioQuestion
 from interviews.services.audio import (
-    audio_question_archive,
     audio_question_create,
     audio_question_duplicate,
     audio_question_request_tts,
-    audio_question_unarchive,
     audio_question_update,
     audio_question_upload,
 )
+from interviews.services.questions import question_archive, question_unarchive
 from interviews.tasks import TTS_MAX_RETRIES, audio_question_synthesize
 from tests.factories import (
     AudioQuestionFactory,
@@ -266,9 +265,9 @@ def test_it_refuses_a_recording_over_the_length_limit(make, settings):
 
 def test_it_archives_and_unarchives(make):
     question = make()
-    audio_question_archive(question=question)
+    question_archive(question=question)
     assert question.is_archived
-    audio_question_unarchive(question=question)
+    question_unarchive(question=question)
     assert not question.is_archived
 
 
@@ -612,7 +611,7 @@ def test_it_hides_another_teams_question(login, outsider, team, name):
 
 
 def test_it_answers_404_for_a_malformed_id(login, recruiter):
-    assert login(recruiter).get(reverse("interviews:audio_edit", args=["nope"])).status_code == 404
+    assert login(recruiter).get("/questions/audio/nope/").status_code == 404
 
 
 @pytest.mark.parametrize(("name", "method"), WRITE_VIEWS)

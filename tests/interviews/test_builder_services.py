@@ -253,7 +253,7 @@ def test_it_copies_within_the_team_reusing_questions(team, recruiter):
     assert copy.items.get(kind="survey").knockout
     assert AudioQuestion.objects.count() == 1
     assert not copy.keywords.exists()
-    template = copy.scorecard_templates.get()
+    template = copy.scorecard_template
     assert template.criteria.count() == 4
     assert ScorecardTemplate.objects.count() == 2
 

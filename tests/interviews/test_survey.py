@@ -7,12 +7,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from interviews.models import InterviewQuestion, SurveyOption, SurveyQuestion
+from interviews.services.questions import question_archive, question_unarchive
 from interviews.services.survey import (
     OptionInput,
-    survey_question_archive,
     survey_question_create,
     survey_question_duplicate,
-    survey_question_unarchive,
     survey_question_update,
 )
 from tests.factories import (
@@ -419,13 +418,13 @@ def test_it_keeps_the_type_once_candidates_answered(team):
 
 def test_it_archives_and_unarchives_keeping_the_first_archive_time(team):
     question = create(team)
-    survey_question_archive(question=question)
+    question_archive(question=question)
     first = question.archived_at
     assert first is not None
-    survey_question_archive(question=question)
+    question_archive(question=question)
     question.refresh_from_db()
     assert question.archived_at == first
-    survey_question_unarchive(question=question)
+    question_unarchive(question=question)
     question.refresh_from_db()
     assert question.archived_at is None
 
@@ -439,7 +438,7 @@ def test_it_duplicates_into_the_same_team_with_options(team, recruiter, owner):
         options=opts("None", "Lots", weights=[0, 3]),
     )
     use_in_interview(question)
-    survey_question_archive(question=question)
+    question_archive(question=question)
     copy = survey_question_duplicate(question=question, by=recruiter)
     assert copy.pk != question.pk
     assert (copy.team, copy.title, copy.created_by) == (

@@ -37,6 +37,7 @@ from tests.factories import (
     CommentFactory,
     CriterionScoreFactory,
     EvaluationFactory,
+    EvaluationRunFactory,
     ImportJobFactory,
     InterviewFactory,
     InterviewQuestionFactory,
@@ -172,6 +173,14 @@ def _team_world(label: str, slug: str) -> TeamWorld:
         TurnFactory(candidate_interview=invite, turn_number=number, answer=answer)
     evaluation = EvaluationFactory(candidate_interview=invite, answer=answer)
     score = CriterionScoreFactory(evaluation=evaluation, criterion=rubric)
+    evaluation_run = EvaluationRunFactory(
+        candidate_interview=invite,
+        answer=answer,
+        requested_by=owner,
+        status="completed",
+        evaluation=evaluation,
+        finished_at=timezone.now(),
+    )
     scorecard = ScorecardFactory(
         candidate_interview=invite, reviewer=users["hiring_manager"], template=template
     )
@@ -230,6 +239,7 @@ def _team_world(label: str, slug: str) -> TeamWorld:
         "answer": answer,
         "comment": comment,
         "score": score,
+        "evaluation_run": evaluation_run,
         "scorecard": scorecard,
         "share": share,
         "import_job": import_job,

@@ -183,6 +183,8 @@ ROUTES: dict[str, Route] = {
         OBJECT, {"pk": "invite", "score_pk": "score"}, reviewed=True, hm_write=True
     ),
     "candidates:review_rerun": _invite(),
+    # The AI card's re-run progress: what the review page shows, so any reviewer may poll it.
+    "candidates:review_rerun_progress": _invite(),
     **{
         f"candidates:{name}": Route(OBJECT, {"interview_pk": "interview"}, reviewed=True)
         for name in (

@@ -58,6 +58,8 @@ PATH_ARGS: dict[str, dict[str, str]] = {
     },
     "/qsi/gather/candidate-interviews/{id}/history": {"id": "invite"},
     "/qsi/gather/candidate-interviews/{id}/finalize": {"id": "invite"},
+    "/qsi/gather/candidate-interviews/{id}/evaluations/rerun": {"id": "invite"},
+    "/qsi/gather/evaluation-runs/{id}": {"id": "evaluation_run"},
     "/qsi/gather/webhooks": {},
     "/qsi/gather/webhooks/{id}": {"id": "endpoint"},
     "/qsi/gather/webhooks/{id}/deliveries": {"id": "endpoint"},

@@ -392,7 +392,7 @@ def test_the_preview_allows_the_media_the_runner_allows(world, url_prompt):
 
 @pytest.mark.django_db(databases=[])
 def test_media_origins_take_only_the_origin_of_http_urls():
-    from dashboard.csp import media_origins
+    from kit.csp import media_origins
 
     assert media_origins(
         [

@@ -14,8 +14,8 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from api.keys import SCOPES, api_key_create
-from dashboard import limits
 from interviews.models import AudioQuestion
+from kit import limits
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def test_it_bounds_every_text_field_of_every_model():
         if isinstance(field, models.TextField):
             checks = [v for v in field.validators if isinstance(v, MaxLengthValidator)]
             if not field.max_length or [v.limit_value for v in checks] != [field.max_length]:
-                unbounded.append(f"{name}: use dashboard.limits.bounded_text")
+                unbounded.append(f"{name}: use kit.limits.bounded_text")
         elif isinstance(field, models.CharField) and not field.max_length:
             unbounded.append(f"{name}: CharField without max_length")
         elif (

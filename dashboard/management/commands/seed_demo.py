@@ -56,6 +56,7 @@ from interviews.models import (
     SurveyOption,
     SurveyQuestion,
 )
+from interviews.selectors import interview_scorecard_template
 from interviews.services.audio import audio_question_request_tts
 from interviews.services.interviews import interview_create, interview_question_add
 
@@ -765,6 +766,11 @@ def _seed_interview(
             interview_type=spec.interview_type,
             description=spec.description,
             narrator=narrator,
+            scorecard_name=f"{spec.title} scorecard",
+            scorecard_criteria=[
+                {"name": c.name, "description": c.description, "weight": c.weight}
+                for c in spec.scorecard
+            ],
             **spec.settings,
         )
     seeded = {}
@@ -791,7 +797,7 @@ def _seed_interview(
         key=lambda k: k.text,
         existing=interview.keywords.all(),
     )
-    template = _first_or_create(
+    template = interview_scorecard_template(interview) or _first_or_create(
         ScorecardTemplate, team=team, interview=interview, name=f"{spec.title} scorecard"
     )
     scorecard_criteria, _ = _ensure(

@@ -1,6 +1,10 @@
+"""``{% load panelist %}``: form controls, status badges and percentage widths for templates."""
+
 from django import template
 from django.forms import BoundField
 from django.utils.safestring import SafeString
+
+from kit import badges
 
 register = template.Library()
 
@@ -23,29 +27,7 @@ def control(field: BoundField) -> SafeString:
     return field.as_widget(attrs=attrs)
 
 
-@register.filter
-def status_css(status: str) -> str:
-    """Bootstrap colour for an invite status."""
-    return {
-        "DRAFT": "secondary",
-        "INVITED": "info",
-        "IN_PROGRESS": "primary",
-        "COMPLETED": "success",
-        "CANCELLED": "dark",
-        "EXPIRED": "warning",
-    }.get(status, "secondary")
-
-
-@register.filter
-def manageable_by(target: object, acting: object) -> bool:
-    """Whether ``acting`` (a membership) may change or remove ``target`` (another membership)."""
-    from accounts.models import Membership, Role
-
-    if not isinstance(target, Membership) or not isinstance(acting, Membership):
-        return False
-    if target.user_id == acting.user_id or not acting.is_admin:
-        return False
-    return acting.can_manage_owners or target.role != Role.OWNER
+register.filter("status_css", badges.status_css)
 
 
 @register.filter
