@@ -128,10 +128,16 @@ def describe_shared_query_parameters(result: dict[str, Any], **_kwargs: Any) -> 
     return result
 
 
+# One character that neither DRF's trimming (``str.strip``) nor JSON Schema's ``\s`` calls space.
+VISIBLE_TEXT = r"[^\s\x1c-\x1f\x85]"
+
+
 def require_visible_text(result: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
     """DRF trims text fields before checking them, so a non-blank field (``minLength: 1``)
-    refuses "   " too: say so with ``pattern: \\S`` (at least one visible character) on every
-    such string of a request body, nested lists and objects included (drf-spectacular hook)."""
+    refuses "   " too: say so with a pattern (at least one character that is not space) on
+    every such string of a request body, nested lists and objects included (drf-spectacular
+    hook). Python's ``str.strip`` (what DRF trims with) also takes U+001C-U+001F and U+0085,
+    which an ECMA ``\\S`` lets through, so the class names them."""
 
     def walk(schema: Any) -> None:
         if isinstance(schema, dict):
@@ -140,7 +146,7 @@ def require_visible_text(result: dict[str, Any], **_kwargs: Any) -> dict[str, An
                 and schema.get("minLength") == 1
                 and not {"pattern", "format", "enum"} & schema.keys()
             ):
-                schema["pattern"] = r"\S"
+                schema["pattern"] = VISIBLE_TEXT
             for value in schema.values():
                 walk(value)
         elif isinstance(schema, list):
