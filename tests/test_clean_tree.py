@@ -8,10 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connections
 
 from dashboard.celery import app
+
+pytestmark = pytest.mark.engine_free  # CI runs it once, on PostgreSQL
 
 ROOT = Path(__file__).resolve().parents[1]
 

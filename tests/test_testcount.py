@@ -16,6 +16,8 @@ PYTEST = str(Path(sys.executable).parent / "pytest")
 PROJECT = """
 import pytest
 
+pytestmark = pytest.mark.engine_free  # CI runs it once, on PostgreSQL
+
 @pytest.mark.parametrize("n", range(6))
 def test_it_runs(n):
     pass

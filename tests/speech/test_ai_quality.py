@@ -11,7 +11,7 @@ from bench.ai_quality.cases import ADVERSARIAL, FAMILIES, QUESTIONS, cases
 from speech.evaluators import OfflineEvaluator
 
 # One process runs the benchmark once for all of these (about 15 s on an idle core).
-pytestmark = pytest.mark.xdist_group("ai-quality")
+pytestmark = [pytest.mark.xdist_group("ai-quality"), pytest.mark.engine_free]
 
 
 def test_spearman_is_rank_correlation_with_shared_ranks_for_ties():

@@ -22,6 +22,8 @@ from speech.tts import get_provider
 from tests.speech.media_helpers import decode
 from tests.speech.openai_server import TRANSCRIPTIONS, openai_server_fixture  # noqa: F401
 
+pytestmark = pytest.mark.engine_free  # CI runs it once, on PostgreSQL
+
 SENTENCE = (
     "I rolled back the deploy and the service recovered within ten minutes. "
     "Afterwards we wrote a postmortem and added an alert."
