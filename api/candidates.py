@@ -29,6 +29,7 @@ from api.dialect import (
     service_errors,
 )
 from api.responses import envelope, paginate, problem
+from api.serializers import rows_of
 from api.serializers.candidates import (
     CandidateCreateIn,
     CandidateInterviewCreateIn,
@@ -106,7 +107,7 @@ class CandidateList(GatherView):
             candidates = candidates.filter(
                 Q(first_name__icontains=q) | Q(last_name__icontains=q) | Q(email__icontains=q)
             )
-        return paginate(request, candidates, "candidates", lambda c: CandidateOut(c).data)
+        return paginate(request, candidates, "candidates", rows_of(CandidateOut))
 
     @extend_schema(
         summary="Create a candidate",
@@ -257,9 +258,7 @@ class CandidateInterviewList(GatherView):
                     invites = invites.filter(**{field: body.to_internal_value(value)})
                 except exceptions.ValidationError as exc:
                     raise exceptions.ValidationError({name: exc.detail}) from exc
-        return paginate(
-            request, invites, "candidateInterviews", lambda i: CandidateInterviewOut(i).data
-        )
+        return paginate(request, invites, "candidateInterviews", rows_of(CandidateInterviewOut))
 
     @extend_schema(
         summary="Invite a candidate to an interview",

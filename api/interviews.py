@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
@@ -27,6 +27,7 @@ from api.dialect import (
 )
 from api.keys import api_key_teams
 from api.responses import envelope, paginate
+from api.serializers import rows_of
 from api.serializers.interviews import (
     AgentSecretOut,
     InterviewBulkIn,
@@ -70,11 +71,7 @@ ERROR_NAMES = {
 
 
 def _interviews(team: Team) -> QuerySet[Interview]:
-    return (
-        Interview.objects.for_team(team)
-        .select_related("team")
-        .annotate(question_count=Count("items"))
-    )
+    return Interview.objects.for_team(team).select_related("team")
 
 
 def interview_detail(interview: Interview) -> dict[str, Any]:
@@ -129,7 +126,7 @@ class InterviewList(GatherView):
             include_archived=archived == "true",
             filters={"q": params.get("search", ""), "type": interview_type},
         ).select_related("team")
-        return paginate(request, interviews, "interviews", lambda i: InterviewOut(i).data)
+        return paginate(request, interviews, "interviews", rows_of(InterviewOut))
 
     @extend_schema(
         summary="Create an interview",

@@ -33,6 +33,7 @@ from api.dialect import (
 )
 from api.idempotency import idempotent
 from api.responses import envelope, paginate
+from api.serializers import rows_of
 from api.serializers.questions import (
     AITextQuestionCreateIn,
     AITextQuestionOut,
@@ -154,6 +155,10 @@ class Kind:
     def render(self, question: Model, request: Request, team: Team) -> Any:
         return self.out(question, context={"request": request, "team": team}).data
 
+    def rows(self, request: Request, team: Team) -> Callable[[Model], Any]:
+        """A page's rows, through one serializer (``api.serializers.rows_of``)."""
+        return rows_of(self.out, request=request, team=team)
+
 
 AUDIO = Kind("question", "question", "questions", audio_questions, AudioQuestionOut)
 SURVEY = Kind(
@@ -176,9 +181,7 @@ class QuestionList(GatherView):
     def get(self, request: Request) -> Response:
         team = request_team(request)
         questions = _archived_filter(request, self.kind.questions(team))
-        return paginate(
-            request, questions, self.kind.list_key, lambda q: self.kind.render(q, request, team)
-        )
+        return paginate(request, questions, self.kind.list_key, self.kind.rows(request, team))
 
     @idempotent
     def post(self, request: Request) -> Response:

@@ -6,17 +6,24 @@ The path a recruiter takes: the CSV is previewed (candidates.services.imports.im
 then started with an interview and email delivery (import_job_start), which queues
 candidates.tasks.candidate_import_run on Redis (db 14). A real ``celery -A dashboard worker``
 (prefork, ``--concurrency``) runs the import, which creates the candidates and their invites in
-batches; each invite queues one invite_deliver task, sent through Django's locmem mail backend
-(no network). The clock runs from the preview until every delivery is "sent". Each round uses
-its own team, emptied before and after.
+batches of 500 (invites.invite_create_many); each batch queues one invite_deliver_batch task
+per 100 deliveries, which sends them over one connection of Django's file-based mail backend
+(no network; a temporary folder). The clock runs from the preview until every delivery is
+"sent"; then the messages written are counted: each delivery's Message-ID exactly once. Each
+round uses its own team, emptied before and after.
 """
 
 from __future__ import annotations
 
 import argparse
+import email
+import shutil
 import statistics
 import subprocess
+import tempfile
 import time
+from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from django.db import connection
@@ -34,7 +41,7 @@ def csv_bytes(count: int, tag: str) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def start_worker(concurrency: int) -> subprocess.Popen[bytes]:
+def start_worker(concurrency: int, mail_dir: Path) -> subprocess.Popen[bytes]:
     connection.close()
     return subprocess.Popen(
         [
@@ -51,7 +58,11 @@ def start_worker(concurrency: int) -> subprocess.Popen[bytes]:
             "--without-heartbeat",
         ],
         cwd=ROOT,
-        env=bench_env(CELERY_BROKER_URL=BROKER),
+        env=bench_env(
+            CELERY_BROKER_URL=BROKER,
+            EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+            EMAIL_FILE_PATH=str(mail_dir),
+        ),
         stdout=subprocess.DEVNULL,
     )
 
@@ -75,13 +86,26 @@ def wait_ready(worker: subprocess.Popen[bytes], timeout: float = 60) -> None:
     raise RuntimeError("the worker did not answer a ping")
 
 
-def one_round(fixture: Fixture, count: int, timeout: float) -> dict[str, float]:
+def messages_written(mail_dir: Path) -> Counter[str]:
+    """How many times each Message-ID was written by the file-based backend (one file per
+    connection, messages separated by a line of 79 dashes)."""
+    written: Counter[str] = Counter()
+    for file in mail_dir.iterdir():
+        for part in file.read_text().split("-" * 79):
+            if part.strip():
+                written[email.message_from_string(part.lstrip())["Message-ID"].strip()] += 1
+    return written
+
+
+def one_round(fixture: Fixture, count: int, timeout: float, mail_dir: Path) -> dict[str, float]:
     import os
 
     from candidates.models import ImportJob, InviteDelivery
     from candidates.services.imports import import_job_create, import_job_start
 
     reset(fixture)
+    for file in mail_dir.iterdir():
+        file.unlink()
     data = csv_bytes(count, os.urandom(3).hex())
     began = time.perf_counter()
     job, _ignored = import_job_create(
@@ -105,6 +129,8 @@ def one_round(fixture: Fixture, count: int, timeout: float) -> dict[str, float]:
             break
     failed = deliveries.exclude(status=InviteDelivery.Status.SENT).count()
     total = deliveries.count()
+    ids = set(deliveries.values_list("provider_message_id", flat=True))
+    written = messages_written(mail_dir)
     job.refresh_from_db()
     reset(fixture)
     if sent is None:
@@ -112,7 +138,14 @@ def one_round(fixture: Fixture, count: int, timeout: float) -> dict[str, float]:
             f"not finished after {timeout:.0f} s: import {job.status} {job.processed}/{count}, "
             f"{total - failed} of {count} deliveries sent"
         )
+    if set(written) != ids or set(written.values()) != {1}:
+        twice = sum(1 for n in written.values() if n > 1)
+        raise RuntimeError(
+            f"{len(ids)} deliveries sent, {sum(written.values())} messages written for "
+            f"{len(written)} Message-IDs ({twice} more than once)"
+        )
     return {
+        "written": float(sum(written.values())),
         "preview_s": previewed - began,
         "import_s": (imported or sent) - began,
         "total_s": sent - began,
@@ -131,21 +164,23 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     fixture = ensure_fixture(slug="bench-bulk", email="bench-bulk@example.com")
     print(
         f"{args.candidates:,} candidates, worker concurrency {args.concurrency}, broker {BROKER}, "
-        f"mail: locmem ({load_average()})"
+        f"mail: file-based, to a temporary folder ({load_average()})"
     )
     purge_queue()
-    worker = start_worker(args.concurrency)
+    mail_dir = Path(tempfile.mkdtemp(prefix="panelist-bench-mail-"))
+    worker = start_worker(args.concurrency, mail_dir)
     runs = []
     try:
         wait_ready(worker)
         for number in range(1, args.rounds + 1):
-            figures = one_round(fixture, args.candidates, args.timeout)
+            figures = one_round(fixture, args.candidates, args.timeout, mail_dir)
             runs.append(figures)
             print(
                 f"  round {number}: preview {figures['preview_s']:.1f} s, imported and invited "
                 f"at {figures['import_s']:.1f} s, all {args.candidates:,} emails sent at "
                 f"{figures['total_s']:.1f} s ({args.candidates / figures['total_s']:.0f}/s), "
-                f"row errors {figures['errors']:.0f}"
+                f"row errors {figures['errors']:.0f}, {figures['written']:,.0f} messages written "
+                "(each Message-ID once)"
             )
     finally:
         worker.terminate()
@@ -155,6 +190,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             worker.kill()
             worker.wait()
         purge_queue()
+        shutil.rmtree(mail_dir, ignore_errors=True)
     total = statistics.median(r["total_s"] for r in runs)
     print(
         f"median total {total:.1f} s; target <= {TARGET_SECONDS:.0f} s: "

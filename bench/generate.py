@@ -112,12 +112,21 @@ def reset(fixture: Fixture) -> None:
                 "TRUNCATE candidates_turn, candidates_answer, candidates_candidateinterview, "
                 "candidates_candidate CASCADE"
             )
+            _recount(fixture)
             return
     # Other teams' rows stay: the ORM's delete follows every relation (deliveries, uploads…).
     from candidates.models import Candidate, CandidateInterview
 
     CandidateInterview.objects.filter(team=fixture.team).delete()
     Candidate.objects.filter(team=fixture.team).delete()
+    _recount(fixture)
+
+
+def _recount(fixture: Fixture) -> None:
+    """COPY and TRUNCATE skip the services that keep the interviews' counters."""
+    from interviews.counters import interview_counts_recount
+
+    interview_counts_recount(interview_ids=[i.pk for i in fixture.interviews])
 
 
 def generate(fixture: Fixture, invites: int, seed: int = 7) -> dict[str, Any]:
@@ -399,6 +408,7 @@ def generate(fixture: Fixture, invites: int, seed: int = 7) -> dict[str, Any]:
         for table in ("candidate", "candidateinterview", "answer", "turn"):
             django_cursor.execute(f"ANALYZE candidates_{table}")
         analyze_seconds = time.perf_counter() - analyzed
+    _recount(fixture)
     total_rows = sum(counts.values())
     return {
         "counts": counts,

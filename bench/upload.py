@@ -88,6 +88,7 @@ def candidate_session(fixture: Fixture) -> tuple[str, str]:
     from django.contrib.sessions.backends.db import SessionStore
 
     from candidates.models import Candidate, CandidateInterview
+    from interviews.counters import invite_counts_apply
     from uploads.services import SESSION_KEY
 
     interview = fixture.interviews[0]
@@ -107,6 +108,7 @@ def candidate_session(fixture: Fixture) -> tuple[str, str]:
         expires_at=now + timedelta(days=7),
         question_order=[str(q) for q in fixture.questions[interview.pk]],
     )
+    invite_counts_apply(interview_id=interview.pk, before=None, after=invite.status)
     session = SessionStore()
     session[SESSION_KEY] = str(invite.pk)
     session.save()

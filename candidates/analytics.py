@@ -404,3 +404,46 @@ def interview_analytics(*, interview: Interview) -> InterviewAnalytics:
         ai_scores=ai_score_distribution(invites),
         human_scores=human_score_distribution(invites),
     )
+
+
+# ---------------------------------------------------------------- the panel's cache
+
+# The panel is served from the cache; the services that change its inputs (invites created or
+# moved, answers given, evaluations stored, scorecards submitted, decisions, erasure) call
+# ``interview_analytics_changed``, which moves the interview to a new cache version once their
+# transaction commits. The time limit only bounds how long an entry outlives an eviction of its
+# version key.
+ANALYTICS_CACHE_SECONDS = 15 * 60
+
+
+def _version_key(interview_id: Any) -> str:
+    return f"analytics:version:{interview_id}"
+
+
+def interview_analytics_cached(*, interview: Interview) -> InterviewAnalytics:
+    """``interview_analytics``, from the cache while none of its inputs changed."""
+    from django.core.cache import cache
+
+    version = cache.get(_version_key(interview.pk), 0)
+    key = f"analytics:{interview.pk}:{version}"
+    found = cache.get(key)
+    if found is None:
+        found = interview_analytics(interview=interview)
+        cache.set(key, found, ANALYTICS_CACHE_SECONDS)
+    return found
+
+
+def interview_analytics_changed(*, interview_id: Any) -> None:
+    """The interview's analytics inputs changed: the next read recomputes them (after the
+    caller's transaction commits, so no reader caches the old figures under the new version)."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    def bump() -> None:
+        key = _version_key(interview_id)
+        try:
+            cache.incr(key)
+        except ValueError:  # no version yet (or evicted): start one that never expires
+            cache.set(key, 1, None)
+
+    transaction.on_commit(bump)

@@ -298,6 +298,8 @@ class InviteDelivery(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
+        # Claimed by a batch task run (``claimed_by``) that is sending it now.
+        SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
         RETRYING = "retrying", "Retrying"
@@ -320,12 +322,35 @@ class InviteDelivery(models.Model):
     provider_message_id = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The batch task run sending it while it is 'sending' (a retried run of the "
+        "same task takes it back; no other run does).",
+    )
+    import_job = models.ForeignKey(
+        ImportJob,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deliveries",
+        # The partial index below serves it; most deliveries have no import.
+        db_index=False,
+        help_text="The CSV import that invited the candidate: its progress counts this row.",
+    )
 
     objects = InviteScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "invite deliveries"
+        indexes = [
+            models.Index(
+                fields=["import_job", "status"],
+                condition=Q(import_job__isnull=False),
+                name="invitedelivery_import_status",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel} {self.status}"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -127,6 +128,68 @@ def candidate_invites(
 def import_job_recent(*, team: Team, limit: int = 5) -> QuerySet[ImportJob]:
     """The team's latest imports, without their (large) parsed rows and errors."""
     return ImportJob.objects.for_team(team).defer("rows", "errors").order_by("-created_at")[:limit]
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    """Where an import stands from upload to its last message: rows imported, candidates
+    invited, and their messages sent, failed, waiting to retry, or still to go."""
+
+    total: int
+    imported: int
+    invited: int
+    invite_failed: int
+    channels: int
+    sent: int
+    # Texts the console SMS provider printed: finished, but never "sent" (no phone got them).
+    logged: int
+    failed: int
+    retrying: int
+    pending: int
+
+    @property
+    def expected(self) -> int:
+        """Messages to send: the invited candidates' and those of the rows still to import."""
+        return (self.invited + self.total - self.imported) * self.channels
+
+    @property
+    def percent(self) -> int:
+        """One bar for both halves: rows imported and messages finished (sent or failed)."""
+        units = self.total + self.expected
+        done = self.imported + min(self.sent + self.logged + self.failed, self.expected)
+        return 100 if not units else min(100, 100 * done // units)
+
+    @property
+    def sending(self) -> bool:
+        return bool(self.pending or self.retrying)
+
+
+def import_job_progress(*, job: ImportJob) -> ImportProgress:
+    """The import's progress: the job's counts, and its deliveries counted by status in one
+    grouped query (``invitedelivery_import_status``)."""
+    invite_failed = sum(1 for e in job.errors if e["field"] == "invite")
+    by_status: dict[str, int] = {}
+    if job.interview_id:
+        counts = (
+            InviteDelivery.objects.filter(import_job=job)
+            .order_by()
+            .values_list("status")
+            .annotate(n=Count("pk"))
+        )
+        by_status = dict(counts)
+    Status = InviteDelivery.Status
+    return ImportProgress(
+        total=job.total,
+        imported=job.processed,
+        invited=job.processed - invite_failed if job.interview_id else 0,
+        invite_failed=invite_failed,
+        channels=len(job.delivery_types) if job.interview_id else 0,
+        sent=by_status.get(Status.SENT, 0),
+        logged=by_status.get(Status.LOGGED, 0),
+        failed=by_status.get(Status.FAILED, 0),
+        retrying=by_status.get(Status.RETRYING, 0),
+        pending=by_status.get(Status.QUEUED, 0) + by_status.get(Status.SENDING, 0),
+    )
 
 
 # --- what a member may see: the interviews rule (``interviews.selectors``) applied to invites

@@ -94,6 +94,50 @@ def invite_deliver(self: Any, delivery_id: int, link_hash: str, replaces: str = 
     return "missing" if delivery is None else delivery.status
 
 
+# A batch of DELIVERY_BATCH messages on one connection takes seconds; a mail server that
+# stalls is cut off well before the broker would hand the batch to another worker.
+DELIVERY_BATCH_SOFT_TIME_LIMIT = 120
+DELIVERY_BATCH_MAX_RETRIES = 5
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    max_retries=DELIVERY_BATCH_MAX_RETRIES,
+    soft_time_limit=DELIVERY_BATCH_SOFT_TIME_LIMIT,
+    time_limit=DELIVERY_BATCH_SOFT_TIME_LIMIT + settings.TASK_TIME_LIMIT_GRACE,
+)
+def invite_deliver_batch(self: Any, items: list[list[Any]]) -> dict[str, int]:
+    """Send a batch of new invites' deliveries (``[[delivery id, link hash], ...]``) over one
+    mail connection (``delivery.invite_deliveries_send``).
+
+    Idempotent: what was sent, failed, or handed on is skipped when the batch runs again. A
+    delivery that failed for a reason that may pass is retried alone by ``invite_deliver``
+    (its backoff, its attempts). When the mail server cannot be reached at all, a database
+    hiccup, or the soft time limit, the rest of the batch is retried with backoff; after the
+    last try its deliveries go to ``invite_deliver`` one by one. Returns counts by outcome.
+    """
+    from candidates.services import delivery as delivery_services
+
+    try:
+        outcome = delivery_services.invite_deliveries_send(items=items, claim=self.request.id or "")
+    except (delivery_services.TransientDeliveryError, DatabaseError, SoftTimeLimitExceeded) as exc:
+        if self.request.retries < self.max_retries:
+            return self.retry(
+                exc=exc, countdown=_delivery_backoff(self.request.retries), throw=False
+            )
+        logger.warning("Delivery batch: handing %d deliveries on one by one: %s", len(items), exc)
+        for delivery_id, link_hash in items:
+            invite_deliver.delay(delivery_id, link_hash)
+        return {"handed_on": len(items)}
+    for delivery_id, (_error, link_hash) in outcome.retry.items():
+        # Its first retry, with the per-delivery backoff and attempt count.
+        invite_deliver.apply_async(
+            (delivery_id, link_hash), countdown=_delivery_backoff(0), retries=1
+        )
+    return {"sent": len(outcome.sent), "failed": len(outcome.failed), "retry": len(outcome.retry)}
+
+
 @shared_task(acks_late=True)
 def invite_expire_due() -> int:
     """Beat, every 5 minutes: expire open invites past their expiry. No retries: the next run

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from accounts.audit import ACTION_LABELS
 from accounts.models import AuditEvent, Membership, Team
 from interviews.models import Interview
-from kit.tables import NUMBER, NUMBER_WIDE_ONLY, WIDE_ONLY, hidden_header
+from kit.tables import NUMBER, NUMBER_WIDE_ONLY, WIDE_ONLY, DirectCellsMixin, hidden_header
 
 
 class InterviewTable(tables.Table):
@@ -94,7 +94,7 @@ class TeamTable(tables.Table):
         empty_text = "No teams."
 
 
-class AuditEventTable(tables.Table):
+class AuditEventTable(DirectCellsMixin, tables.Table):
     created_at = tables.DateTimeColumn(verbose_name="When", format="j M Y H:i:s")
     actor_label = tables.Column(verbose_name="Who", empty_values=())
     action = tables.Column(verbose_name="What")

@@ -356,6 +356,13 @@ class Interview(models.Model):
         help_text="SHA-256 of the secret the AI voice agent sends as X-Agent-Secret; "
         "empty until one is issued.",
     )
+    # Counters kept by the services in the same transaction as the change (interviews.counters),
+    # so lists read them instead of counting invites; `manage.py interview_counts_recount` checks.
+    question_count = models.PositiveIntegerField(default=0, editable=False)
+    open_invite_count = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Invites invited or in progress."
+    )
+    completed_invite_count = models.PositiveIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

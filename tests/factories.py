@@ -37,6 +37,7 @@ from candidates.models import (
     ShareRating,
     Turn,
 )
+from interviews.counters import invite_counts_apply, question_count_apply
 from interviews.models import (
     AITextQuestion,
     AudioQuestion,
@@ -208,6 +209,13 @@ class InterviewQuestionFactory(factory.django.DjangoModelFactory):
     )
     ordinal = factory.LazyAttribute(lambda o: o.interview.items.count() + 1)
 
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> InterviewQuestion:
+        # Rows the builder services would have counted (interviews.counters).
+        item = super()._create(model_class, *args, **kwargs)
+        question_count_apply(interview_id=item.interview_id, delta=1)
+        return item
+
 
 class KeywordFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -260,6 +268,13 @@ class CandidateInterviewFactory(factory.django.DjangoModelFactory):
     invited_at = factory.LazyFunction(timezone.now)
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
     token_hash = factory.Sequence(lambda n: f"{n:064x}")
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> CandidateInterview:
+        # An invite the invite services would have counted (interviews.counters).
+        invite = super()._create(model_class, *args, **kwargs)
+        invite_counts_apply(interview_id=invite.interview_id, before=None, after=invite.status)
+        return invite
 
 
 class InviteDeliveryFactory(factory.django.DjangoModelFactory):

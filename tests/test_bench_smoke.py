@@ -130,6 +130,19 @@ def test_it_serves_the_two_baselines(client, bench_urls, bench_team):
     assert response.content.count(b"<tr>") == 26
 
 
+def test_it_serves_the_fair_baselines(client, bench_urls, bench_team):
+    from bench.common import api_key
+
+    assert client.get("/bench/json-key/").status_code == 401
+    response = client.get("/bench/json-key/", headers={"x-api-key": api_key(bench_team)})
+    assert response.status_code == 200
+    assert json.loads(response.content)["data"]["candidateInterviews"] == []
+    client.force_login(bench_team.user)
+    response = client.get("/bench/table/")
+    assert response.status_code == 200
+    assert response.content.count(b"<td") == 25 * 5  # through components/table.html
+
+
 def test_it_measures_speech_and_evaluation():
     chars_per_second, wav = speech.tts_chars_per_second(0.25)
     assert chars_per_second > 0

@@ -219,6 +219,35 @@ def candidate_interview_changed(*, invite: CandidateInterview) -> Event | None:
     )
 
 
+def candidate_interviews_changed(*, invites: Iterable[CandidateInterview]) -> int:
+    """``candidate_interview_changed`` for many invites at once (a batch of new invites): the
+    endpoints are read once, and the events and their deliveries are inserted in one statement
+    each. Returns how many events were recorded."""
+    groups: dict[tuple[Any, str], list[CandidateInterview]] = {}
+    for invite in invites:
+        if (kind := _INVITE_EVENTS.get(invite.status)) is not None:
+            groups.setdefault((invite.team_id, kind), []).append(invite)
+    if not groups:
+        return 0
+    team_ids = {team_id for team_id, _type in groups}
+    endpoints = list(Endpoint.objects.filter(team_id__in=team_ids, enabled=True))
+    now = timezone.now()
+    events: list[Event] = []
+    deliveries: list[Delivery] = []
+    for (team_id, event_type), group in groups.items():
+        wanting = [e for e in endpoints if e.team_id == team_id and e.wants(event_type)]
+        for invite in group if wanting else []:
+            event = Event(
+                team_id=team_id, type=event_type, payload=candidate_interview_data(invite)
+            )
+            events.append(event)
+            deliveries += [Delivery(endpoint=e, event=event, next_attempt_at=now) for e in wanting]
+    Event.objects.bulk_create(events)
+    for delivery in Delivery.objects.bulk_create(deliveries):
+        _enqueue(delivery.pk)
+    return len(events)
+
+
 def candidate_interviews_expired(*, ids: Iterable[Any], at: datetime) -> int:
     """``candidate_interview.expired`` for the invites among ``ids`` that the batched expiry
     just moved (status EXPIRED, updated at ``at``). Returns how many events were recorded."""

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from kit.tables import NUMBER_WIDE_ONLY, WIDE_ONLY, hidden_header
+from kit.tables import NUMBER_WIDE_ONLY, WIDE_ONLY, DirectCellsMixin, hidden_header
 from webhooks.models import Delivery, Endpoint
 
 STATUS_CSS: dict[str, str] = {
@@ -49,7 +49,7 @@ class EndpointTable(tables.Table):
         )
 
 
-class DeliveryTable(tables.Table):
+class DeliveryTable(DirectCellsMixin, tables.Table):
     created_at = tables.DateTimeColumn(verbose_name="When", format="j M Y H:i:s")
     event = tables.Column(verbose_name="Event", accessor="event__type", orderable=False)
     attempt = tables.Column(verbose_name="Attempt", attrs=NUMBER_WIDE_ONLY)

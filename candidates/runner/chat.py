@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
+from candidates.analytics import interview_analytics_changed
 from candidates.models import Answer, CandidateInterview, Turn
 from candidates.runner.services import (
     Progress,
@@ -541,6 +542,7 @@ def _save_answer(*, invite: CandidateInterview, item: InterviewQuestion, text: s
         defaults={"text": text, "status": Answer.Status.SUBMITTED, "submitted_at": timezone.now()},
     )
     CandidateInterview.objects.filter(pk=invite.pk).update(last_seen_at=timezone.now())
+    interview_analytics_changed(interview_id=invite.interview_id)
     answer_process_enqueue(answer=answer)
     return answer
 

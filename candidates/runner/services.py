@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from candidates.analytics import interview_analytics_changed
 from candidates.models import Answer, CandidateInterview, SelfIdentification
 from candidates.notices import notice_version
 from candidates.services.invites import candidate_interview_transition
@@ -220,6 +221,7 @@ def runner_answer_typed(
     )
     answer.selected_options.set(options)
     CandidateInterview.objects.filter(pk=invite.pk).update(last_seen_at=timezone.now())
+    interview_analytics_changed(interview_id=invite.interview_id)
     answer_process_enqueue(answer=answer)
     return answer
 
@@ -274,6 +276,7 @@ def runner_answer_recorded(
         answer.status = Answer.Status.SUBMITTED
         answer.submitted_at = timezone.now()
         answer.save()
+        interview_analytics_changed(interview_id=answer.candidate_interview.interview_id)
         answer_process_enqueue(answer=answer)  # transcribe, spot keywords, evaluate
         if replaced and replaced != media_name:
             transaction.on_commit(lambda: default_storage.delete(replaced))

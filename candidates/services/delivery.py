@@ -12,12 +12,17 @@ from __future__ import annotations
 import logging
 import re
 import smtplib
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from email.utils import formataddr, parseaddr
 from typing import TYPE_CHECKING, Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
+from django.db.models import Case, F, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -30,6 +35,7 @@ from kit import limits
 from kit.limits import clip
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
     from datetime import datetime
 
 logger = logging.getLogger(__name__)
@@ -70,7 +76,8 @@ def invite_delivery_send(
             .filter(pk=delivery_id)
             .first()
         )
-        if delivery is None or delivery.status in FINISHED:
+        if delivery is None or delivery.status in (*FINISHED, DeliveryStatus.SENDING):
+            # Finished, or a batch run is sending it (``invite_deliveries_send``).
             return delivery
         delivery.attempts += 1
         delivery.save(update_fields=["attempts"])
@@ -119,6 +126,162 @@ def invite_delivery_send(
         provider_message_id=message_id[:200],
         sent_at=timezone.now(),
     )
+
+
+@dataclass
+class BatchOutcome:
+    """What a batch run did with its deliveries, by id: sent (or logged), failed for good, or
+    to be retried alone (marked retrying, with the link hash to retry it with)."""
+
+    sent: dict[int, tuple[str, str]] = field(default_factory=dict)  # id: (status, message id)
+    failed: dict[int, str] = field(default_factory=dict)  # id: reason
+    retry: dict[int, tuple[str, str]] = field(default_factory=dict)  # id: (error, link hash)
+
+    def finished(self, delivery_id: int) -> bool:
+        return delivery_id in self.sent or delivery_id in self.failed or delivery_id in self.retry
+
+
+def invite_deliveries_send(*, items: Sequence[Sequence[Any]], claim: str) -> BatchOutcome:
+    """Send a batch of new invites' deliveries (``[(delivery id, link hash), ...]``, as
+    ``invites._queue_delivery_batches`` queues them): emails over one mail connection, texts one
+    by one through the SMS provider. ``claim`` names this run (the task's id, which a retry of
+    the task keeps).
+
+    Idempotent: the deliveries are claimed first with one conditional UPDATE (queued → sending,
+    or sending already claimed by ``claim``: a retry of a run that died mid-way), so a delivery
+    sent, failed, retrying alone, or claimed by another run is skipped. Then the invites are
+    read in one query, the messages sent, and the outcomes written in a few UPDATEs. A delivery
+    whose attempt failed for a reason that may pass is marked retrying and returned in
+    ``retry`` for ``invite_deliver`` to retry alone. When the mail server cannot be reached at
+    all, or the run is stopped (its soft time limit), the deliveries not attempted yet are
+    given back (queued) and the exception propagates, for the caller to retry the batch.
+    """
+    link_hashes = {int(delivery_id): str(link_hash) for delivery_id, link_hash in items}
+    claimable = Q(status=DeliveryStatus.QUEUED) | Q(status=DeliveryStatus.SENDING, claimed_by=claim)
+    outcome = BatchOutcome()
+    claimed = InviteDelivery.objects.filter(claimable, pk__in=list(link_hashes)).update(
+        status=DeliveryStatus.SENDING, claimed_by=claim, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return outcome
+    deliveries = list(
+        InviteDelivery.objects.filter(
+            pk__in=list(link_hashes), status=DeliveryStatus.SENDING, claimed_by=claim
+        )
+        .select_related(
+            "candidate_interview__candidate",
+            "candidate_interview__interview",
+            "candidate_interview__team",
+            "candidate_interview__created_by",
+        )
+        .order_by("pk")
+    )
+    try:
+        _send_batch(deliveries, link_hashes, outcome)
+    except BaseException:
+        # The batch is retried whole: the deliveries meant to be retried alone go back with it.
+        outcome.retry.clear()
+        raise
+    finally:
+        _record_batch(deliveries, outcome, claim)
+    return outcome
+
+
+def _send_batch(
+    deliveries: list[InviteDelivery], link_hashes: dict[int, str], outcome: BatchOutcome
+) -> None:
+    emails: list[tuple[InviteDelivery, EmailMultiAlternatives, str]] = []
+    for delivery in deliveries:
+        invite = delivery.candidate_interview
+        digest = link_hashes[delivery.pk]
+        if reason := _why_not_send(invite, delivery, digest=digest, replaces=""):
+            outcome.failed[delivery.pk] = reason
+            continue
+        if not (token := _token_for(invite, digest)):
+            outcome.failed[delivery.pk] = (
+                "Not sent: this link cannot be made again (was SECRET_KEY changed?); "
+                "send a new link."
+            )
+            continue
+        url = invite_url(token)
+        with _attempt(delivery, digest, outcome):
+            if delivery.channel == InviteDelivery.Channel.EMAIL:
+                message, message_id = _email_message(invite, delivery, url)
+                emails.append((delivery, message, message_id))
+            else:
+                message_id, reached = _send_sms(invite, delivery, url)
+                status = DeliveryStatus.SENT if reached else DeliveryStatus.LOGGED
+                outcome.sent[delivery.pk] = (status, message_id)
+    if not emails:
+        return
+    # Opening the connection is the one failure that concerns the whole batch: it propagates
+    # (the caller retries the batch) and the deliveries not attempted yet are given back.
+    with _smtp_errors(), mailers.default as connection:
+        for delivery, message, message_id in emails:
+            with _attempt(delivery, link_hashes[delivery.pk], outcome):
+                with _smtp_errors():
+                    connection.send_messages([message])
+                outcome.sent[delivery.pk] = (DeliveryStatus.SENT, message_id)
+            if delivery.pk in outcome.retry:
+                # The connection may be what failed: the next message gets a fresh one.
+                connection.close()
+                connection.open()
+
+
+@contextmanager
+def _attempt(delivery: InviteDelivery, digest: str, outcome: BatchOutcome) -> Iterator[None]:
+    """One message of a batch: its failure is its own, classified as in
+    ``invite_delivery_send``; only the run being stopped propagates."""
+    try:
+        yield
+    except PermanentDeliveryError as exc:
+        outcome.failed[delivery.pk] = str(exc)
+    except TransientDeliveryError as exc:
+        outcome.retry[delivery.pk] = (str(exc), digest)
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception as exc:
+        # A bug or a misconfiguration must not leave the row "sending" forever.
+        logger.exception("Delivery %s failed unexpectedly", delivery.pk)
+        outcome.failed[delivery.pk] = f"Unexpected error: {exc!r}"[:500]
+
+
+def _record_batch(deliveries: list[InviteDelivery], outcome: BatchOutcome, claim: str) -> None:
+    """Write a batch's outcomes, a few UPDATEs whatever its size, each only on the rows this
+    run still holds; the rows it did not get to are given back (queued)."""
+    mine = InviteDelivery.objects.filter(status=DeliveryStatus.SENDING, claimed_by=claim)
+    released = {"claimed_by": ""}
+    if outcome.sent:
+        ids = list(outcome.sent)
+        statuses = {status for status, _id in outcome.sent.values()}
+        mine.filter(pk__in=ids).update(
+            status=Value(statuses.pop())
+            if len(statuses) == 1
+            else Case(
+                *(When(pk=pk, then=Value(status)) for pk, (status, _id) in outcome.sent.items())
+            ),
+            provider_message_id=Case(
+                *(
+                    When(pk=pk, then=Value(message_id[:200]))
+                    for pk, (_status, message_id) in outcome.sent.items()
+                )
+            ),
+            sent_at=timezone.now(),
+            error="",
+            **released,
+        )
+    failed: dict[str, list[int]] = defaultdict(list)
+    for pk, reason in outcome.failed.items():
+        failed[clip(reason, limits.REASON)].append(pk)
+    for reason, ids in failed.items():
+        mine.filter(pk__in=ids).update(status=DeliveryStatus.FAILED, error=reason, **released)
+    retrying: dict[str, list[int]] = defaultdict(list)
+    for pk, (error, _digest) in outcome.retry.items():
+        retrying[clip(error, limits.REASON)].append(pk)
+    for error, ids in retrying.items():
+        mine.filter(pk__in=ids).update(status=DeliveryStatus.RETRYING, error=error, **released)
+    if untried := [d.pk for d in deliveries if not outcome.finished(d.pk)]:
+        mine.filter(pk__in=untried).update(status=DeliveryStatus.QUEUED, **released)
 
 
 def _token_for(invite: CandidateInterview, digest: str) -> str:
@@ -195,6 +358,16 @@ def _language(invite: CandidateInterview) -> str:
 
 def _send_email(invite: CandidateInterview, delivery: InviteDelivery, url: str) -> str:
     """Send the email; return its Message-ID, which is what a mail server can be asked about."""
+    message, message_id = _email_message(invite, delivery, url)
+    with _smtp_errors():
+        message.send()
+    return message_id
+
+
+def _email_message(
+    invite: CandidateInterview, delivery: InviteDelivery, url: str
+) -> tuple[EmailMultiAlternatives, str]:
+    """The email for ``delivery``, and its Message-ID."""
     name = "candidate_reminder" if delivery.purpose == Purpose.REMINDER else "candidate_invite"
     context = _context(invite, url)
     interview_name, team_name = context["interview_name"], context["team_name"]
@@ -223,8 +396,15 @@ def _send_email(invite: CandidateInterview, delivery: InviteDelivery, url: str) 
         headers={"Message-ID": message_id},
     )
     message.attach_alternative(html, "text/html")
+    return message, message_id
+
+
+@contextmanager
+def _smtp_errors() -> Iterator[None]:
+    """A mail server's refusals as ``PermanentDeliveryError`` (5xx) or
+    ``TransientDeliveryError`` (4xx, a dropped or refused connection)."""
     try:
-        message.send()
+        yield
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _msg in exc.recipients.values()]
         error = f"The mail server refused the address: {_smtp_reason(exc.recipients)}"
@@ -238,7 +418,6 @@ def _send_email(invite: CandidateInterview, delivery: InviteDelivery, url: str) 
         raise PermanentDeliveryError(error) from exc
     except (smtplib.SMTPException, OSError) as exc:
         raise TransientDeliveryError(f"Could not talk to the mail server: {exc}") from exc
-    return message_id
 
 
 def _send_sms(invite: CandidateInterview, delivery: InviteDelivery, url: str) -> tuple[str, bool]:

@@ -25,6 +25,7 @@ from django.db.models import Max, Prefetch
 from django.utils import timezone
 
 from accounts.audit import audit_record
+from candidates.analytics import interview_analytics_changed
 from candidates.models import (
     Answer,
     CandidateInterview,
@@ -263,6 +264,7 @@ def _store(
 ) -> Evaluation:
     """A new current version for ``answer`` (None: the invite's report), the old one retired."""
     locked = CandidateInterview.objects.select_for_update().get(pk=invite.pk)
+    interview_analytics_changed(interview_id=locked.interview_id)
     history = Evaluation.objects.filter(candidate_interview=locked, answer=answer)
     version = (history.aggregate(top=Max("version"))["top"] or 0) + 1
     history.filter(is_current=True).update(is_current=False)

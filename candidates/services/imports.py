@@ -365,6 +365,7 @@ def _invite(
         candidates=candidates,
         interview=job.interview,
         delivery_types=list(job.delivery_types),
+        import_job=job,
     )
     row_of = {candidate.pk: row["row"] for candidate, row in zip(candidates, rows, strict=True)}
     return [

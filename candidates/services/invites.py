@@ -16,10 +16,26 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import Team
-from candidates.models import Candidate, CandidateInterview, InvalidTransition, InviteDelivery
+from candidates.analytics import interview_analytics_changed
+from candidates.models import (
+    Candidate,
+    CandidateInterview,
+    ImportJob,
+    InvalidTransition,
+    InviteDelivery,
+)
 from candidates.tokens import invite_token, new_invite_link
+from interviews.counters import (
+    interview_counts_recount,
+    invite_counts_apply,
+    invite_counts_apply_many,
+)
 from interviews.models import Interview
-from webhooks.services import candidate_interview_changed, candidate_interviews_expired
+from webhooks.services import (
+    candidate_interview_changed,
+    candidate_interviews_changed,
+    candidate_interviews_expired,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -48,6 +64,7 @@ def candidate_interview_transition(
     if not locked.can_transition_to(to):
         raise InvalidTransition(locked.status, to)
     now = at or timezone.now()
+    before = locked.status
     locked.status = to
     fields = ["status", "updated_at"]
     stamp = _TIMESTAMP_FOR.get(Status(to))
@@ -55,7 +72,9 @@ def candidate_interview_transition(
         setattr(locked, stamp, now)
         fields.append(stamp)
     locked.save(update_fields=fields)
+    invite_counts_apply(interview_id=locked.interview_id, before=before, after=to)
     candidate_interview_changed(invite=locked)
+    interview_analytics_changed(interview_id=locked.interview_id)
     if to == Status.COMPLETED:
         from candidates.services.review_notices import review_notices_enqueue
 
@@ -68,8 +87,11 @@ def candidate_interview_transition(
 
 OPEN_STATUSES = (Status.INVITED, Status.IN_PROGRESS)
 CHANNELS = tuple(InviteDelivery.Channel.values)
-# Expiry and reminders scan this many invites per statement, keeping row locks short.
+# Expiry and reminders scan this many invites per statement, keeping row locks short; a batch
+# of new invites is saved this many at a time.
 BATCH_SIZE = 500
+# Deliveries per batch task: one mail connection, a few statements, well inside its time limit.
+DELIVERY_BATCH = 100
 
 
 def invite_url(token: str) -> str:
@@ -322,6 +344,7 @@ def invite_create(
         language=language,
         created_by=by,
     )
+    invite_counts_apply(interview_id=interview.pk, before=None, after=Status.DRAFT)
     token = _issue_link_and_deliver(invite, to=Status.INVITED) if send else ""
     _audit(invite, "invite.sent" if send else "invite.drafted", by)
     return invite, token
@@ -356,13 +379,18 @@ def invite_create_many(
     delivery_types: Iterable[str],
     expires_at: datetime | None = None,
     send: bool = True,
+    import_job: ImportJob | None = None,
 ) -> InviteBatch:
-    """Invite several candidates to one interview, each on its own.
+    """Invite several candidates to one interview: the same invites, deliveries, audit events
+    and webhook events as ``invite_create`` for each in turn, in a fixed number of queries per
+    ``BATCH_SIZE`` candidates, and their messages sent by batch tasks of ``DELIVERY_BATCH``.
 
     What concerns them all (the interview, the expiry, the delivery types) is checked first
     and raises ``ValidationError``. After that one candidate's problem (no phone for SMS, an
-    open invite already) does not stop the others: it is reported in ``failed``. Each invite is
-    saved in its own (nested) transaction, so nothing is half-saved.
+    open invite already, or the same candidate twice) does not stop the others: it is reported
+    in ``failed``, in the order given. Each ``BATCH_SIZE`` candidates are saved in one (nested)
+    transaction, so nothing is half-saved. ``import_job``: the CSV import they come from, whose
+    progress counts their deliveries.
     """
     now = timezone.now()
     _check_interview(team, interview)
@@ -371,26 +399,162 @@ def invite_create_many(
         expires_at = now + timedelta(days=team.invite_expiry_days)
     _check_expiry(expires_at, now)
     batch = InviteBatch()
-    for candidate in candidates:
-        try:
-            invite, _token = invite_create(
-                team=team,
-                by=by,
-                candidate=candidate,
-                interview=interview,
-                delivery_types=channels,
-                expires_at=expires_at,
-                send=send,
-            )
-        except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-            existing = exc.existing if isinstance(exc, DuplicateInvite) else None
-            batch.failed.append(
-                InviteFailure(candidate=candidate, errors=errors, existing=existing)
-            )
-        else:
-            batch.created.append(invite)
+    pending = list(candidates)
+    for start in range(0, len(pending), BATCH_SIZE):
+        chunk = _invite_chunk(
+            pending[start : start + BATCH_SIZE],
+            team=team,
+            by=by,
+            interview=interview,
+            channels=channels,
+            expires_at=expires_at,
+            send=send,
+            import_job=import_job,
+        )
+        batch.created += chunk.created
+        batch.failed += chunk.failed
     return batch
+
+
+def _failure(candidate: Candidate, exc: ValidationError) -> InviteFailure:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+    existing = exc.existing if isinstance(exc, DuplicateInvite) else None
+    return InviteFailure(candidate=candidate, errors=errors, existing=existing)
+
+
+def _open_invites(
+    candidates: list[Candidate], interview: Interview
+) -> dict[Any, CandidateInterview]:
+    """``_check_no_open_invite`` for many candidates: each one's open invite, if any, by id."""
+    ids = sorted({c.pk for c in candidates})
+    if not ids:
+        return {}
+    # The same candidate locks as one at a time, taken in one order so two batches cannot
+    # deadlock.
+    list(Candidate.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+    existing = (
+        CandidateInterview.objects.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
+            candidate_id__in=ids,
+            interview=interview,
+            status__in=OPEN_STATUSES,
+        )
+        .select_related("candidate", "interview")
+        .order_by("-created_at")
+    )
+    found: dict[Any, CandidateInterview] = {}
+    for invite in existing:
+        found.setdefault(invite.candidate_id, invite)
+    return found
+
+
+@transaction.atomic
+def _invite_chunk(
+    candidates: list[Candidate],
+    *,
+    team: Team,
+    by: User | None,
+    interview: Interview,
+    channels: list[str],
+    expires_at: datetime,
+    send: bool,
+    import_job: ImportJob | None,
+) -> InviteBatch:
+    """One transaction of ``invite_create_many``: the checks, then one INSERT each for the
+    invites (INVITED with their links, or drafts), their deliveries and their audit events, and
+    the webhook events; the deliveries are queued in batches once it commits."""
+    now = timezone.now()
+    failed: dict[int, InviteFailure] = {}
+    for index, candidate in enumerate(candidates):
+        try:
+            if candidate.team_id != team.pk:
+                raise ValidationError({"candidate": "Choose a candidate of this team."})
+            _check_reachable(candidate, channels)
+        except ValidationError as exc:
+            failed[index] = _failure(candidate, exc)
+    open_invites = _open_invites(
+        [c for index, c in enumerate(candidates) if index not in failed], interview
+    )
+    invites: list[CandidateInterview] = []
+    for index, candidate in enumerate(candidates):
+        if index in failed:
+            continue
+        if (existing := open_invites.get(candidate.pk)) is not None:
+            failed[index] = _failure(candidate, DuplicateInvite(existing))
+            continue
+        invite = CandidateInterview(
+            team=team,
+            candidate=candidate,
+            interview=interview,
+            status=Status.INVITED if send else Status.DRAFT,
+            delivery_types=channels,
+            expires_at=expires_at,
+            created_by=by,
+        )
+        if send:
+            invite.link_nonce, _token, invite.token_hash = new_invite_link()
+            invite.invited_at = now
+            # The same candidate again in this batch is a duplicate of this invite.
+            open_invites[candidate.pk] = invite
+        invites.append(invite)
+    CandidateInterview.objects.bulk_create(invites)
+    if invites:
+        _created_many(invites, interview=interview, by=by, send=send, import_job=import_job)
+    return InviteBatch(created=invites, failed=[failed[i] for i in sorted(failed)])
+
+
+def _created_many(
+    invites: list[CandidateInterview],
+    *,
+    interview: Interview,
+    by: User | None,
+    send: bool,
+    import_job: ImportJob | None,
+) -> None:
+    """What ``invite_create`` does after saving each invite, for a batch of new invites."""
+    from accounts.audit import audit_record_many
+
+    if send:
+        candidate_interviews_changed(invites=invites)
+        interview_analytics_changed(interview_id=interview.pk)
+        _queue_delivery_batches(invites, import_job=import_job)
+    audit_record_many(
+        action="invite.sent" if send else "invite.drafted",
+        actor=by,
+        team=invites[0].team,
+        objs=invites,
+        actor_label="" if by else "API or system",
+        data=lambda invite: {"channels": list(invite.delivery_types or [])},
+    )
+    # Last: it locks the interview row until the transaction ends.
+    status = Status.INVITED if send else Status.DRAFT
+    invite_counts_apply(interview_id=interview.pk, before=None, after=status, n=len(invites))
+
+
+def _queue_delivery_batches(
+    invites: list[CandidateInterview], *, import_job: ImportJob | None
+) -> list[InviteDelivery]:
+    """``_queue_deliveries`` for a batch of new invites: one INSERT, then one task per
+    ``DELIVERY_BATCH`` deliveries once this transaction commits (``invite_deliver_batch``; a
+    delivery that fails for a reason that may pass is retried alone by ``invite_deliver``)."""
+    from candidates.tasks import invite_deliver_batch
+
+    deliveries = InviteDelivery.objects.bulk_create(
+        InviteDelivery(
+            candidate_interview=invite,
+            channel=channel,
+            purpose=InviteDelivery.Purpose.INVITE,
+            import_job=import_job,
+        )
+        for invite in invites
+        for channel in invite.delivery_types
+    )
+    items = [[d.pk, d.candidate_interview.token_hash] for d in deliveries]
+    for start in range(0, len(items), DELIVERY_BATCH):
+        transaction.on_commit(
+            partial(invite_deliver_batch.delay, items[start : start + DELIVERY_BATCH])
+        )
+    return deliveries
 
 
 @transaction.atomic
@@ -516,6 +680,7 @@ def invite_extend(*, invite: CandidateInterview, until: datetime) -> CandidateIn
             }
         )
     _check_expiry(until, timezone.now(), field="until")
+    invite_status = locked.status
     fields = ["expires_at", "reminded_at", "updated_at"]
     if locked.status == Status.EXPIRED:
         _check_no_open_invite(locked.candidate, locked.interview, exclude=locked)
@@ -529,6 +694,7 @@ def invite_extend(*, invite: CandidateInterview, until: datetime) -> CandidateIn
     locked.expires_at = until
     locked.reminded_at = None
     locked.save(update_fields=fields)
+    invite_counts_apply(interview_id=locked.interview_id, before=invite_status, after=locked.status)
     invite.refresh_from_db()
     return invite
 
@@ -560,7 +726,23 @@ def invite_expire_due(*, now: datetime | None = None) -> int:
     total = 0
     while ids := list(due.order_by().values_list("pk", flat=True)[:BATCH_SIZE]):
         with transaction.atomic():
-            total += due.filter(pk__in=ids).update(status=Status.EXPIRED, updated_at=now)
+            # Locked first, so the counters move by exactly the rows this UPDATE expires.
+            rows = list(
+                due.filter(pk__in=ids)
+                .select_for_update()
+                .order_by("pk")
+                .values_list("pk", "interview_id", "status")
+            )
+            expired = due.filter(pk__in=[pk for pk, _, _ in rows]).update(
+                status=Status.EXPIRED, updated_at=now
+            )
+            if expired == len(rows):
+                invite_counts_apply_many(
+                    moves=[(interview, before, Status.EXPIRED) for _, interview, before in rows]
+                )
+            else:  # SQLite takes no row locks: an invite moved meanwhile; count again.
+                interview_counts_recount(interview_ids={interview for _, interview, _ in rows})
+            total += expired
             candidate_interviews_expired(ids=ids, at=now)
     return total
 

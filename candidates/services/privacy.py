@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Team
+from candidates.analytics import interview_analytics_changed
 from candidates.models import (
     Answer,
     Candidate,
@@ -39,6 +40,7 @@ from candidates.models import (
     ImportJob,
     RetentionTally,
 )
+from interviews.counters import invite_counts_apply_many
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -336,7 +338,13 @@ def candidate_erase(
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
     team = candidate.team
     invites = CandidateInterview.objects.filter(candidate=candidate)
-    invite_ids = list(invites.values_list("pk", flat=True))
+    # Locked: the interviews' counters drop by exactly the statuses deleted.
+    invite_rows = list(
+        invites.select_for_update().order_by("pk").values_list("pk", "interview_id", "status")
+    )
+    invite_ids = [pk for pk, _, _ in invite_rows]
+    for interview_id in set(invites.values_list("interview_id", flat=True)):
+        interview_analytics_changed(interview_id=interview_id)
     answer_ids = list(
         Answer.objects.filter(candidate_interview_id__in=invite_ids).values_list("pk", flat=True)
     )
@@ -357,6 +365,9 @@ def candidate_erase(
     _redact_audit(ids)
     candidate_id = str(candidate.pk)
     candidate.delete()  # cascades to invites and everything below them
+    invite_counts_apply_many(
+        moves=[(interview, status, None) for _, interview, status in invite_rows]
+    )
     _delete_files_on_commit(sorted(set(media) | set(stored)))
 
     def delete_partials() -> None:

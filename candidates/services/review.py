@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import Membership, Role, User
+from candidates.analytics import interview_analytics_changed
 from candidates.models import (
     Answer,
     CandidateInterview,
@@ -142,6 +143,7 @@ def scorecard_save(
             obj=invite,
             data={"recommendation": recommendation},
         )
+    interview_analytics_changed(interview_id=invite.interview_id)
     return scorecard
 
 
@@ -209,6 +211,7 @@ def candidate_interview_decide(
         obj=invite,
         data={"decision": decision, "previous": previous},
     )
+    interview_analytics_changed(interview_id=invite.interview_id)
     return invite
 
 

@@ -6,7 +6,7 @@ from django.utils.html import format_html
 
 from candidates.models import Candidate, CandidateInterview
 from kit.badges import status_css
-from kit.tables import NUMBER_WIDE_ONLY, WIDE_ONLY
+from kit.tables import NUMBER_WIDE_ONLY, WIDE_ONLY, DirectCellsMixin
 
 
 def invite_status_badge(status: str | None) -> str:
@@ -19,7 +19,7 @@ def invite_status_badge(status: str | None) -> str:
     )
 
 
-class CandidateTable(tables.Table):
+class CandidateTable(DirectCellsMixin, tables.Table):
     """The candidate list (rows from ``selectors.candidate_list``)."""
 
     select = tables.CheckBoxColumn(

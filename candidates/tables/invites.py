@@ -110,12 +110,13 @@ class InviteTable(DirectCellsMixin, tables.Table):
     def render_expires_at(self, record: CandidateInterview) -> str:
         if record.expires_at is None:
             return "—"
-        when = timezone.localtime(record.expires_at)
+        # One local time and one formatter for both texts.
+        when = dateformat.DateFormat(timezone.localtime(record.expires_at))
         overdue = record.is_expired and record.status in ("INVITED", "IN_PROGRESS")
         return format_html(
             '<span title="{}">{}</span>{}',
-            dateformat.format(when, "j M Y, H:i T"),
-            dateformat.format(when, "j M Y"),
+            when.format("j M Y, H:i T"),
+            when.format("j M Y"),
             mark_safe(' <span class="small text-danger">(passed)</span>') if overdue else "",
         )
 

@@ -15,7 +15,7 @@ from candidates.models import CandidateInterview
 from candidates.scores import Scores, score_text, scores_of
 from candidates.selectors_results import result_sorted
 from candidates.tables.invites import invite_status_badge
-from kit.tables import NUMBER, NUMBER_WIDE_ONLY, WIDE_ONLY, hidden_header
+from kit.tables import NUMBER, NUMBER_WIDE_ONLY, WIDE_ONLY, DirectCellsMixin, hidden_header
 
 DECISION_CSS = {"advance": "success", "hold": "warning", "reject": "danger"}
 
@@ -54,7 +54,7 @@ def decision_badge(invite: CandidateInterview) -> str:
     )
 
 
-class ResultTable(tables.Table):
+class ResultTable(DirectCellsMixin, tables.Table):
     # The compare page and the bulk decisions take the chosen invites as ?ids=<id>&ids=<id>
     # (the form outside the table; each action button sets its own formaction).
     select = tables.Column(

@@ -29,6 +29,7 @@ from candidates.selectors import (
     candidate_invites,
     candidate_list,
     candidates_visible,
+    import_job_progress,
     import_job_recent,
 )
 from candidates.services.candidates import (
@@ -226,12 +227,17 @@ def candidate_import(request: TeamRequest) -> HttpResponse:
 
 def _progress_context(job: ImportJob) -> dict[str, Any]:
     errors: list[dict[str, Any]] = job.errors
-    invite_failed = sum(1 for e in errors if e["field"] == "invite")
+    progress = import_job_progress(job=job)
+    importing = job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
     return {
         "job": job,
+        "progress": progress,
+        # Every second while rows are imported or messages go out; while the only ones left
+        # wait for a retry (minutes away), every 10 seconds.
+        "poll": "1s" if importing or progress.pending else "10s" if progress.retrying else "",
         "unchanged": job.processed - job.created_count - job.updated_count,
-        "invited": job.processed - invite_failed,
-        "invite_failed": invite_failed,
+        "invited": progress.invited,
+        "invite_failed": progress.invite_failed,
         "errors": errors[:PREVIEW_ERRORS],
         "more_errors": max(0, len(errors) - PREVIEW_ERRORS),
         "error_rows": len({e["row"] for e in errors}),

@@ -54,7 +54,11 @@ if TYPE_CHECKING:
 PAGE_SIZE = 25
 SEARCH_LIMIT = 20
 Status = CandidateInterview.Status
-PENDING_DELIVERY = (InviteDelivery.Status.QUEUED, InviteDelivery.Status.RETRYING)
+PENDING_DELIVERY = (
+    InviteDelivery.Status.QUEUED,
+    InviteDelivery.Status.SENDING,
+    InviteDelivery.Status.RETRYING,
+)
 
 
 def get_invite_for(

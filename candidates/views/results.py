@@ -25,7 +25,7 @@ from django_tables2 import RequestConfig
 from accounts.access import deny, team_required
 from accounts.audit import audit_record, client_ip
 from accounts.permissions import Perm
-from candidates.analytics import interview_analytics
+from candidates.analytics import interview_analytics_cached
 from candidates.models import CandidateInterview
 from candidates.scores import scores_of
 from candidates.selectors_results import (
@@ -112,13 +112,33 @@ def result_list_view(request: TeamRequest, interview_pk: uuid.UUID) -> HttpRespo
         "section": "interviews",
     }
     if not (request.htmx and not request.htmx.boosted):
-        analytics = interview_analytics(interview=interview)
-        context.update(
-            analytics=analytics,
-            charts=analytics.charts,
-            has_any=analytics.funnel.invited > 0,
+        # The analytics panel is its own request (result_analytics_view): the table never
+        # waits for the aggregates.
+        context["has_any"] = (
+            CandidateInterview.objects.filter(team_id=interview.team_id, interview=interview)
+            .exclude(status=CandidateInterview.Status.DRAFT)
+            .exists()
         )
     return render_page(request, "candidates/results/list.html", context, partial="table")
+
+
+@require_GET
+@team_required
+def result_analytics_view(request: TeamRequest, interview_pk: uuid.UUID) -> HttpResponse:
+    """The results page's analytics panel: a fragment that the page loads after it shows
+    (htmx), or a page of its own without JavaScript. Served from the per-interview cache."""
+    interview = get_results_interview(request, interview_pk)
+    analytics = interview_analytics_cached(interview=interview)
+    context = {
+        "interview": interview,
+        "analytics": analytics,
+        "charts": analytics.charts,
+        "page_title": f"Analytics · {interview.title}",
+        "section": "interviews",
+    }
+    if request.htmx:
+        return render_page(request, "candidates/results/_analytics.html", context)
+    return render_page(request, "candidates/results/analytics.html", context)
 
 
 # ---------------------------------------------------------------- compare
@@ -363,6 +383,11 @@ def scorecards_print_view(request: TeamRequest, interview_pk: uuid.UUID) -> Http
 
 urlpatterns: list[URLPattern] = [
     path("interviews/<uuid:interview_pk>/results/", result_list_view, name="interview_results"),
+    path(
+        "interviews/<uuid:interview_pk>/results/analytics/",
+        result_analytics_view,
+        name="interview_results_analytics",
+    ),
     path(
         "interviews/<uuid:interview_pk>/results/export.csv",
         result_export_view,

@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from accounts.audit import audit_record
+from interviews.counters import question_count_apply
 from interviews.models import (
     AITextQuestion,
     AudioQuestion,
@@ -227,6 +228,8 @@ def interview_copy(
             )
         )
     InterviewQuestion.objects.bulk_create(links)
+    question_count_apply(interview_id=copy.pk, delta=len(links))
+    copy.question_count = len(links)
     if copy_keywords:
         Keyword.objects.bulk_create(
             Keyword(interview=copy, text=k.text) for k in interview.keywords.all()

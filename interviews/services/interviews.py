@@ -104,7 +104,8 @@ def _lock(interview: Interview, expected_version: int | None) -> list[InterviewQ
 
 
 def _renumber(interview: Interview, items: list[InterviewQuestion]) -> None:
-    """Write ordinals 1..n in the order of ``items`` and bump the list's version."""
+    """Write ordinals 1..n in the order of ``items`` (the whole list) and bump the list's
+    version; the question count is the list's length (the callers hold the interview's lock)."""
     if items:
         ids = [item.pk for item in items]
         InterviewQuestion.objects.filter(pk__in=ids).update(ordinal=F("ordinal") + _ORDINAL_PARKING)
@@ -112,9 +113,11 @@ def _renumber(interview: Interview, items: list[InterviewQuestion]) -> None:
             item.ordinal = position
         InterviewQuestion.objects.bulk_update(items, ["ordinal"])
     Interview.objects.filter(pk=interview.pk).update(
-        questions_version=F("questions_version") + 1, updated_at=timezone.now()
+        questions_version=F("questions_version") + 1,
+        question_count=len(items),
+        updated_at=timezone.now(),
     )
-    interview.refresh_from_db(fields=["questions_version", "updated_at"])
+    interview.refresh_from_db(fields=["questions_version", "question_count", "updated_at"])
 
 
 @transaction.atomic
@@ -441,7 +444,10 @@ def interview_update(
         elif not archived:
             interview.archived_at = None
     _validate(interview)
-    interview.save()
+    # Only what changed: a full save would write back this object's counters and question-list
+    # version, undoing a change another request made since it was read.
+    changed = [*fields, "updated_at", *(["archived_at"] if "status" in fields else [])]
+    interview.save(update_fields=changed)
     if keywords is not None:
         interview_set_keywords(interview=interview, keywords=keywords)
     elif keywords_add or keywords_remove:

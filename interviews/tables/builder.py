@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from interviews.models import Interview
-from kit.tables import NUMBER, NUMBER_WIDE_ONLY, WIDE_ONLY
+from kit.tables import NUMBER, NUMBER_WIDE_ONLY, WIDE_ONLY, DirectCellsMixin
 
 STATUS_CSS = {0: "success", 1: "warning", 2: "secondary", 3: "dark"}
 
@@ -16,7 +16,7 @@ def status_badge(interview: Interview) -> str:
     )
 
 
-class InterviewListTable(tables.Table):
+class InterviewListTable(DirectCellsMixin, tables.Table):
     select = tables.CheckBoxColumn(
         accessor="pk",
         attrs={

@@ -4,10 +4,10 @@
 import django_tables2 as tables
 
 from interviews.languages import LANGUAGE_NAMES
-from kit.tables import NUMBER, WIDE_ONLY
+from kit.tables import NUMBER, WIDE_ONLY, DirectCellsMixin
 
 
-class QuestionBankTable(tables.Table):
+class QuestionBankTable(DirectCellsMixin, tables.Table):
     title = tables.Column(verbose_name="Question")
     language = tables.Column(attrs=WIDE_ONLY)
     usage_count = tables.Column(verbose_name="Used by", attrs=NUMBER)

@@ -207,10 +207,40 @@ def test_it_draws_bars_in_proportion():
     assert duration_text(timedelta(hours=3, minutes=5)) == "3 h 5 min"
 
 
+def test_the_results_page_loads_the_analytics_after_it_shows(login, recruiter, interview, sample):
+    client = login(recruiter)
+    page = client.get(reverse("candidates:interview_results", args=[interview.pk])).content.decode()
+    fragment = reverse("candidates:interview_results_analytics", args=[interview.pk])
+    assert f'hx-get="{fragment}" hx-trigger="load"' in page
+    assert "Loading the funnel" in page
+    assert "<title>Funnel" not in page  # the table does not wait for the aggregates
+    # Without JavaScript, the link opens the same panel as a page.
+    assert "<title>Funnel. Invited: 8" in client.get(fragment).content.decode()
+
+
+def test_it_serves_the_panel_from_the_cache_until_an_input_changes(
+    interview, sample, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from candidates.analytics import interview_analytics_cached
+    from candidates.services.invites import candidate_interview_transition
+
+    first = interview_analytics_cached(interview=interview)
+    with django_assert_num_queries(0):
+        assert interview_analytics_cached(interview=interview) == first
+    waiting = CandidateInterview.objects.filter(interview=interview, status=Status.INVITED).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        candidate_interview_transition(invite=waiting, to=Status.IN_PROGRESS)
+    again = interview_analytics_cached(interview=interview)
+    assert again.funnel.started == first.funnel.started + 1
+
+
 def test_it_shows_the_analytics_on_the_results_page(login, recruiter, interview, sample):
     html = (
         login(recruiter)
-        .get(reverse("candidates:interview_results", args=[interview.pk]))
+        .get(
+            reverse("candidates:interview_results_analytics", args=[interview.pk]),
+            headers={"HX-Request": "true"},
+        )
         .content.decode()
     )
     assert 'role="img"' in html

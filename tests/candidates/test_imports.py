@@ -295,7 +295,9 @@ def test_it_imports_ten_thousand_rows_quickly(team, recruiter, django_capture_on
 def invite_calls(monkeypatch):
     calls = []
 
-    def invite_create_many(*, team, by, candidates, interview, delivery_types, expires_at=None):
+    def invite_create_many(
+        *, team, by, candidates, interview, delivery_types, expires_at=None, import_job=None
+    ):
         calls.append(
             {
                 "team": team,

@@ -189,6 +189,7 @@ ROUTES: dict[str, Route] = {
         f"candidates:{name}": Route(OBJECT, {"interview_pk": "interview"}, reviewed=True)
         for name in (
             "interview_results",
+            "interview_results_analytics",
             "interview_results_export",
             "interview_results_scorecards",
             "interview_compare",

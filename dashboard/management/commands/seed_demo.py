@@ -43,6 +43,7 @@ from candidates.models import (
     Turn,
 )
 from candidates.services.processing import candidate_interview_process_enqueue, survey_score
+from interviews.counters import interview_counts_recount
 from interviews.models import (
     AITextQuestion,
     AudioQuestion,
@@ -1120,6 +1121,8 @@ def _seed_candidates(
         t = timelines[seq_by_token[invite.token_hash]]  # type: ignore[index]
         invite.created_at, invite.updated_at = t.created_at, t.updated_at
     CandidateInterview.objects.bulk_update(new_invites, ["created_at", "updated_at"])
+    # The seeded statuses are history, written without the services that keep the counters.
+    interview_counts_recount(interview_ids={i.interview_id for i in new_invites})
     new_candidate_ids = {c.pk for c in new_candidates}
     for number in numbers:
         candidate = candidate_by_number[number]
