@@ -9,14 +9,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.engine_free  # CI runs it once, on PostgreSQL
+
 ROOT = Path(__file__).resolve().parent.parent
 TESTCOUNT = [sys.executable, str(ROOT / "bin" / "testcount")]
 PYTEST = str(Path(sys.executable).parent / "pytest")
 
 PROJECT = """
 import pytest
-
-pytestmark = pytest.mark.engine_free  # CI runs it once, on PostgreSQL
 
 @pytest.mark.parametrize("n", range(6))
 def test_it_runs(n):
