@@ -7,6 +7,7 @@ keeps its own schema, its input serializer and ``create``, the call to its own s
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -173,7 +174,7 @@ AI_TEXT = Kind(
 # ``create`` (the kind's service) and answer the new question, service errors under the API's
 # field names (``RENAMES``). (Comments, not docstrings: a view's docstring is its description
 # in the OpenAPI schema.)
-class QuestionList(GatherView):
+class QuestionList(GatherView, ABC):
     scopes = {"GET": READ, "POST": WRITE}
     kind: ClassVar[Kind]
     create_in: ClassVar[type[serializers.Serializer]]
@@ -192,8 +193,9 @@ class QuestionList(GatherView):
             question = self.create(body.validated_data, team=team, by=by)
         return envelope(request, {self.kind.key: self.kind.render(question, request, team)}, 201)
 
+    @abstractmethod
     def create(self, data: dict[str, Any], *, team: Team, by: Any) -> Model:
-        raise NotImplementedError
+        """Each kind's create service, called with the validated body."""
 
 
 class QuestionDetail(GatherView):
