@@ -22,7 +22,7 @@ from typing import Any
 
 from django.db import connection
 
-from bench.common import Fixture, ensure_fixture, load_average
+from bench.common import Fixture, ensure_fixture, load_average, prepare
 
 STATUSES = (
     ("DRAFT", 0.08),
@@ -425,6 +425,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--invites", type=int, default=1_000_000)
     parser.add_argument("--reset", action="store_true", help="remove the bench team's rows first")
     args = parser.parse_args(argv)
+    prepare()  # A new bench database is migrated first.
     fixture = ensure_fixture()
     if args.reset:
         began = time.perf_counter()

@@ -1264,3 +1264,25 @@ def test_it_rounds_large_totals_as_people_say_them(n, text):
     from kit.tables import approximate
 
     assert approximate(n) == text
+
+
+@pytest.mark.parametrize("bound", [100, 27])
+def test_a_bounded_total_is_one_statement_below_and_past_the_bound(
+    team, monkeypatch, django_assert_num_queries, bound
+):
+    # Issue 16: a list's query count must not grow with its table (an EXPLAIN of its own
+    # once the exact part is full was one more statement at a million rows).
+    from django.db import connection
+
+    from kit import counts
+
+    monkeypatch.setattr(counts, "COUNT_EXACT_UP_TO", bound)
+    for _ in range(30):
+        CandidateInterviewFactory(team=team)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {CandidateInterview._meta.db_table}")
+    with django_assert_num_queries(1):
+        total, exact = counts.bounded_count(CandidateInterview.objects.filter(team=team))
+    assert exact is (bound == 100)
+    assert total == 30 if bound == 100 else total >= 28
