@@ -160,26 +160,28 @@ class Funnel:
 _TIMED = Q(status=Status.COMPLETED, started_at__isnull=False, completed_at__isnull=False)
 
 
+# What each step of the funnel counts (drafts were never invited).
+_FUNNEL_STEPS = {
+    "invited": ~Q(status=Status.DRAFT),
+    "started": Q(started_at__isnull=False) & ~Q(status=Status.DRAFT),
+    "completed": Q(status=Status.COMPLETED),
+    "advanced": Q(decision=CandidateInterview.Decision.ADVANCE) & ~Q(status=Status.DRAFT),
+    "timed": _TIMED,
+}
+
+
 def funnel(invites: QuerySet[CandidateInterview]) -> Funnel:
     """How many of ``invites`` were invited (drafts are not), started, completed and advanced.
     One query."""
     counts = invites.aggregate(
-        invited=Count("pk", filter=~Q(status=Status.DRAFT)),
-        started=Count("pk", filter=Q(started_at__isnull=False) & ~Q(status=Status.DRAFT)),
-        completed=Count("pk", filter=Q(status=Status.COMPLETED)),
-        advanced=Count(
-            "pk",
-            filter=Q(decision=CandidateInterview.Decision.ADVANCE) & ~Q(status=Status.DRAFT),
-        ),
-        timed=Count("pk", filter=_TIMED),
+        **{step: Count("pk", filter=when) for step, when in _FUNNEL_STEPS.items()}
     )
     return Funnel(**counts)
 
 
 def team_funnel(invites: QuerySet[CandidateInterview], *, days: int) -> Funnel:
     """The funnel of ``invites`` sent in the last ``days`` days."""
-    since = timezone.now() - timedelta(days=days)
-    return funnel(invites.filter(invited_at__gte=since))
+    return team_funnels(invites, periods=(days,))[0].funnel
 
 
 @dataclass
@@ -195,8 +197,23 @@ class PeriodFunnel:
 def team_funnels(
     invites: QuerySet[CandidateInterview], periods: tuple[int, ...] = (30, 90)
 ) -> list[PeriodFunnel]:
-    """The funnel of ``invites`` (a team's, as its member may see them) over each period."""
-    return [PeriodFunnel(days=days, funnel=team_funnel(invites, days=days)) for days in periods]
+    """The funnel of ``invites`` (a team's, as its member may see them) over each period. One
+    query for every period: a big team's invites are read once, not once per period."""
+    now = timezone.now()
+    since = {days: now - timedelta(days=days) for days in periods}
+    counts = invites.filter(invited_at__gte=min(since.values())).aggregate(
+        **{
+            f"{step}_{days}": Count("pk", filter=Q(invited_at__gte=since[days]) & when)
+            for days in periods
+            for step, when in _FUNNEL_STEPS.items()
+        }
+    )
+    return [
+        PeriodFunnel(
+            days=days, funnel=Funnel(**{step: counts[f"{step}_{days}"] for step in _FUNNEL_STEPS})
+        )
+        for days in periods
+    ]
 
 
 # ---------------------------------------------------------------- completion time

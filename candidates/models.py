@@ -174,6 +174,22 @@ class CandidateInterview(models.Model):
             models.Index(fields=["team", "-created_at"], name="invite_team_created"),
             models.Index(fields=["team", "status", "-created_at"], name="invite_team_status"),
             models.Index(fields=["interview", "status"], name="invite_interview_status"),
+            # The home page's recent activity (issue 16: a 1M-row sort without it).
+            models.Index(fields=["team", "-updated_at"], name="invite_team_updated"),
+            # Its "Needs attention" lists: recently expired invites, open requests for another
+            # way to be assessed; both a small part of a big team's invites.
+            models.Index(
+                fields=["team", "-expires_at"],
+                condition=Q(status="EXPIRED"),
+                name="invite_team_expired",
+            ),
+            models.Index(
+                fields=["team", "alternative_requested_at"],
+                condition=Q(
+                    alternative_requested_at__isnull=False, alternative_resolved_at__isnull=True
+                ),
+                name="invite_alternative_open",
+            ),
             models.Index(
                 fields=["expires_at"],
                 condition=Q(status__in=["INVITED", "IN_PROGRESS"]),
@@ -349,7 +365,14 @@ class InviteDelivery(models.Model):
                 fields=["import_job", "status"],
                 condition=Q(import_job__isnull=False),
                 name="invitedelivery_import_status",
-            )
+            ),
+            # "Needs attention": the few failed deliveries, found without reading every open
+            # invite's latest delivery (issue 16).
+            models.Index(
+                fields=["candidate_interview"],
+                condition=Q(status="failed"),
+                name="invitedelivery_failed",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -365,7 +365,12 @@ def invites_needing_attention(*, membership: Membership, limit: int = 10) -> dic
     )
     failed = (
         visible.filter(
-            status__in=[CandidateInterview.Status.INVITED, CandidateInterview.Status.IN_PROGRESS]
+            status__in=[CandidateInterview.Status.INVITED, CandidateInterview.Status.IN_PROGRESS],
+            # Only invites with a failed delivery at all (a small partial index), then the
+            # latest one: open invites are most of a big team's.
+            pk__in=InviteDelivery.objects.filter(status=InviteDelivery.Status.FAILED).values(
+                "candidate_interview_id"
+            ),
         )
         .annotate(latest_delivery=Subquery(latest.values("status")[:1]))
         .filter(latest_delivery=InviteDelivery.Status.FAILED)
