@@ -31,7 +31,7 @@ def bounded_count(queryset: QuerySet[Any]) -> tuple[int, bool]:
         capped = rows[: COUNT_EXACT_UP_TO + 1].count()
         return capped, capped <= COUNT_EXACT_UP_TO
     capped_sql, capped_params = rows[: COUNT_EXACT_UP_TO + 1].query.sql_with_params()
-    whole = connection.ops.compose_sql(*rows.query.sql_with_params())
+    whole = connection.ops.compose_sql(*rows.query.sql_with_params())  # type: ignore[attr-defined]
     with connection.cursor() as cursor:
         # capped_sql is Django's own compiled query; its values stay parameters.
         statement = (
