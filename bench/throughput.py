@@ -26,6 +26,7 @@ import statistics
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -187,6 +188,13 @@ def python_load(
     }
 
 
+def load_generator(python_client: bool = False) -> tuple[Callable[..., dict[str, float]], str]:
+    """wrk when installed (and not refused), else the Python client; and its name."""
+    if have("wrk") and not python_client:
+        return wrk, "wrk"
+    return python_load, "Python keep-alive threads"
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--seconds", type=float, default=8)
@@ -227,10 +235,9 @@ def _measure(args: argparse.Namespace) -> dict[str, Any]:
             if ms >= SLOW_MS or sql in hits:
                 print(f"      {ms:7.1f} ms  {sql[:240]}")
 
-    use_wrk = have("wrk") and not args.python_client
-    load = wrk if use_wrk else python_load
+    load, label = load_generator(args.python_client)
     print(
-        f"\nload generator: {'wrk' if use_wrk else 'Python keep-alive threads'}, "
+        f"\nload generator: {label}, "
         f"{args.connections} connections, {args.seconds:g} s per URL, {args.rounds} rounds"
     )
     results: dict[str, list[dict[str, float]]] = {name: [] for name in paths}
@@ -238,13 +245,13 @@ def _measure(args: argparse.Namespace) -> dict[str, Any]:
     # 429 here: a rate limited page would be measured as fast.
     with gunicorn(workers=2, API_RATE_LIMIT=str(10**9)) as (base, _process):
         for path, auth in paths.values():  # warm every worker's caches
-            load(base + path, _headers(auth, cookie, key), 1, args.connections)
+            load(base + path, auth_headers(auth, cookie, key), 1, args.connections)
             drain(base)
         for round_number in range(1, args.rounds + 1):
             print(f"round {round_number} ({load_average()})")
             for name, (path, auth) in paths.items():
                 figures = load(
-                    base + path, _headers(auth, cookie, key), args.seconds, args.connections
+                    base + path, auth_headers(auth, cookie, key), args.seconds, args.connections
                 )
                 results[name].append(figures)
                 drain(base)
@@ -302,7 +309,7 @@ def drain(base: str, connections: int = 4, quick: float = 0.25) -> None:
             return
 
 
-def _headers(auth: str, cookie: str, key: str) -> dict[str, str]:
+def auth_headers(auth: str, cookie: str, key: str) -> dict[str, str]:
     if auth == "session":
         return {"Cookie": f"sessionid={cookie}"}
     if auth == "key":

@@ -10,6 +10,7 @@ views answer.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -171,3 +172,72 @@ def test_a_bench_command_starts_in_a_bare_environment(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Spearman (scored cases)" in done.stdout
+
+
+def _redis_up() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+WEB_ROW = re.compile(
+    r"^\s+(constant page|invite list|API list)\s+(web-[12])\s+([\d.]+)\s+([\d.]+)"
+    r"\s+([\d.]+)\s+([\d.]+)\s+(\d+)$",
+    re.MULTILINE,
+)
+WORKER_ROW = re.compile(r"^\s+(scaleout-[12])@\S+\s+(\d+)\s", re.MULTILINE)
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the scale-out bench runs on PostgreSQL"
+)
+def test_it_measures_two_web_processes_and_two_workers(tmp_path):
+    """bench.scaleout at a tiny size, on the test database (its rows are committed, so the
+    bench's own processes see them): both web processes and both workers have figures."""
+    import os
+    import subprocess
+    import sys
+
+    from bench.common import ROOT
+
+    if not _redis_up():
+        pytest.skip("needs Redis on 127.0.0.1:6379 (the bench's broker is db 12, cache db 11)")
+    s = connection.settings_dict
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "PANELIST_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": (
+            f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+        ),
+    }
+    arguments = ["--seconds", "1", "--rounds", "1", "--candidates", "20", "--questions", "6"]
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.scaleout", *arguments],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-3000:])
+    web = {(url, process): row for url, process, *row in WEB_ROW.findall(done.stdout)}
+    assert set(web) == {
+        (url, process)
+        for url in ("constant page", "invite list", "API list")
+        for process in ("web-1", "web-2")
+    }, done.stdout
+    for *figures, errors in web.values():  # req/s and p50, alone and together
+        assert min(float(figure) for figure in figures) > 0, done.stdout
+        assert errors == "0", done.stdout
+    workers = dict(WORKER_ROW.findall(done.stdout))
+    assert set(workers) == {"scaleout-1", "scaleout-2"}, done.stdout
+    assert all(int(tasks) > 0 for tasks in workers.values()), done.stdout
+    assert "6 MP3s on S3" in done.stdout
+    assert "each Message-ID once" in done.stdout
