@@ -7,29 +7,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0009_row_estimate_function'),
-        ('candidates', '0015_batched_delivery'),
-        ('interviews', '0008_interview_counters'),
+        ("accounts", "0009_row_estimate_function"),
+        ("candidates", "0015_batched_delivery"),
+        ("interviews", "0008_interview_counters"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='candidateinterview',
-            index=models.Index(fields=['team', '-updated_at'], name='invite_team_updated'),
+            model_name="candidateinterview",
+            index=models.Index(fields=["team", "-updated_at"], name="invite_team_updated"),
         ),
         migrations.AddIndex(
-            model_name='candidateinterview',
-            index=models.Index(condition=models.Q(('status', 'EXPIRED')), fields=['team', '-expires_at'], name='invite_team_expired'),
+            model_name="candidateinterview",
+            index=models.Index(
+                condition=models.Q(("status", "EXPIRED")),
+                fields=["team", "-expires_at"],
+                name="invite_team_expired",
+            ),
         ),
         migrations.AddIndex(
-            model_name='candidateinterview',
-            index=models.Index(condition=models.Q(('alternative_requested_at__isnull', False), ('alternative_resolved_at__isnull', True)), fields=['team', 'alternative_requested_at'], name='invite_alternative_open'),
+            model_name="candidateinterview",
+            index=models.Index(
+                condition=models.Q(
+                    ("alternative_requested_at__isnull", False),
+                    ("alternative_resolved_at__isnull", True),
+                ),
+                fields=["team", "alternative_requested_at"],
+                name="invite_alternative_open",
+            ),
         ),
         migrations.AddIndex(
-            model_name='invitedelivery',
-            index=models.Index(condition=models.Q(('status', 'failed')), fields=['candidate_interview'], name='invitedelivery_failed'),
+            model_name="invitedelivery",
+            index=models.Index(
+                condition=models.Q(("status", "failed")),
+                fields=["candidate_interview"],
+                name="invitedelivery_failed",
+            ),
         ),
     ]
