@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import path
+from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -23,6 +25,7 @@ from api.base import GatherView
 from api.dialect import (
     PAGE_PARAMS,
     TEAM_PARAM,
+    Conflict,
     envelope_of,
     get_or_404,
     page_of,
@@ -35,10 +38,12 @@ from api.serializers.candidates import (
     CandidateInterviewCreateIn,
     CandidateInterviewDetailOut,
     CandidateInterviewOut,
+    CandidateInterviewStatusIn,
     CandidateInterviewUpdateIn,
     CandidateOut,
     CandidateUpdateIn,
     FinalizeIn,
+    ResultsOut,
     TurnCreateIn,
     TurnOut,
     TurnUpdateIn,
@@ -51,7 +56,7 @@ from candidates.models import (
     Scorecard,
     Turn,
 )
-from candidates.scores import scores_annotated
+from candidates.scores import Scores, scores_annotated, scores_of
 from candidates.services.candidates import DuplicateCandidate, candidate_create, candidate_update
 from candidates.services.invites import (
     DuplicateInvite,
@@ -60,6 +65,7 @@ from candidates.services.invites import (
     invite_extend,
     invite_remind,
     invite_resend,
+    invite_send,
 )
 from candidates.services.review import BULK_DECIDE_MAX, invite_decide_bulk
 from candidates.services.turns import (
@@ -71,7 +77,7 @@ from interviews.models import Interview
 
 CANDIDATES_READ, CANDIDATES_WRITE = "candidates:read", "candidates:write"
 READ, WRITE = "interviews:read", "interviews:write"
-INVITE_ERRORS = {"until": "expiresAt"}
+INVITE_ERRORS = {"until": "expiresAt", "time_zone": "timezone"}
 # An invite's status that forbids the change is a 409, not bad input.
 STATUS = {"status"}
 
@@ -295,6 +301,10 @@ class CandidateInterviewList(GatherView):
                     expires_at=data.get("expiresAt"),
                     send=data["sendInvite"],
                     language=data.get("language", ""),
+                    expiry_days=data.get("expiryDays"),
+                    external_redirect_uri=data.get("externalRedirectUri", ""),
+                    sms_opt_in=data.get("smsOptIn"),
+                    time_zone=data.get("timezone", ""),
                 )
             except DuplicateInvite as exc:
                 return _duplicate_invite(request, exc)
@@ -397,6 +407,121 @@ class CandidateInterviewResend(GatherView):
         invite = get_or_404(_invites(request_team(request)), pk, "candidate interview")
         with service_errors(INVITE_ERRORS, conflicts=STATUS):
             invite_resend(invite=invite, by=request.auth.created_by)
+        return envelope(request, {"candidateInterview": _detail(invite)})
+
+
+class CandidateInterviewResendInvite(CandidateInterviewRemind):
+    """Gather's name for a reminder: the same link again (``remind``)."""
+
+    @extend_schema(
+        summary="Resend the invite (Gather)",
+        operation_id="candidate_interviews_resend_invite",
+        description="Gather's name for `remind`: the candidate gets the same link again by the "
+        "invite's delivery types, and it keeps working. Only INVITED and IN_PROGRESS invites "
+        "whose link has not expired; anything else is a 409 (extend an expired invite, or send "
+        "a new link with `resend`).",
+        request=None,
+        parameters=[TEAM_PARAM],
+        responses=envelope_of(
+            "CandidateInterviewResendInvite", "candidateInterview", CandidateInterviewDetailOut
+        ),
+    )
+    def post(self, request: Request, pk: uuid.UUID) -> Response:
+        return super().post(request, pk)
+
+
+def _evaluation_type(scores: Scores) -> str | None:
+    if scores.human is not None and scores.ai is not None:
+        return "hybrid"
+    if scores.human is not None:
+        return "manual"
+    return "ai_generated" if scores.ai is not None else None
+
+
+class CandidateInterviewResults(GatherView):
+    scopes = {"GET": READ}
+    what = "candidate interview"
+
+    @extend_schema(
+        summary="Get a candidate interview's results",
+        description="The scores (the same figures as the `scores` of the candidate interview "
+        "and the review page), the score card (`evaluationType` ai_generated, manual or "
+        "hybrid; the latest AI evaluation and the submitted scorecards) and the AI summary. "
+        "`score` is the reviewer score when reviewers have scored, else the AI score (advice).",
+        parameters=[TEAM_PARAM],
+        responses=envelope_of("CandidateInterviewResults", "results", ResultsOut),
+    )
+    def get(self, request: Request, pk: uuid.UUID) -> Response:
+        submitted: QuerySet[Scorecard] = (
+            Scorecard.objects.filter(submitted_at__isnull=False)
+            .prefetch_related("ratings__criterion")
+            .order_by("submitted_at")
+        )
+        invites = scores_annotated(_invites(request_team(request))).prefetch_related(
+            Prefetch("evaluations", queryset=Evaluation.objects.prefetch_related("scores")),
+            Prefetch("scorecards", queryset=submitted),
+        )
+        invite = get_or_404(invites, pk, "candidate interview")
+        scores = scores_of(invite)
+        current = [e for e in invite.evaluations.all() if e.is_current]
+        whole = [e for e in current if e.answer_id is None]
+        evaluation = max(whole or current, key=lambda e: e.created_at, default=None)
+        human, ai = scores.human_rounded, scores.ai_rounded
+        results = {
+            "candidateInterviewId": invite.pk,
+            "status": invite.status,
+            "score": human if human is not None else ai,
+            "scores": scores,
+            "scoreCard": {
+                "evaluationType": _evaluation_type(scores),
+                "reviewerScore": human,
+                "aiScore": ai,
+                "evaluation": evaluation,
+                "scorecards": list(invite.scorecards.all()),
+            },
+            "summary": evaluation.summary if evaluation is not None else "",
+            "completedAt": invite.completed_at,
+        }
+        return envelope(request, {"results": ResultsOut(results).data})
+
+
+class CandidateInterviewStatus(GatherView):
+    scopes = {"PATCH": WRITE}
+    what = "candidate interview"
+
+    @extend_schema(
+        summary="Change a candidate interview's status (Gather)",
+        description="The changes a recruiter can make in the dashboard, by the same services: "
+        "`CANCELLED` cancels a draft or open invite (as `cancel`); `INVITED` sends a draft, or "
+        "reopens an expired invite with the same link for the team's default expiry (as "
+        "extending it). Any other status is a 400 naming `status` (the others are reached by "
+        "the candidate or the expiry); a change the invite's current status forbids is a 409.",
+        request=CandidateInterviewStatusIn,
+        parameters=[TEAM_PARAM],
+        responses=envelope_of(
+            "CandidateInterviewStatus", "candidateInterview", CandidateInterviewDetailOut
+        ),
+    )
+    def patch(self, request: Request, pk: uuid.UUID) -> Response:
+        invite = get_or_404(_invites(request_team(request)), pk, "candidate interview")
+        body = CandidateInterviewStatusIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        to = body.validated_data["status"]
+        by = request.auth.created_by
+        with service_errors(INVITE_ERRORS, conflicts=STATUS):
+            if to == CandidateInterview.Status.CANCELLED:
+                invite_cancel(invite=invite, by=by)
+            elif invite.status == CandidateInterview.Status.DRAFT:
+                invite_send(invite=invite, by=by)
+            elif invite.status == CandidateInterview.Status.EXPIRED:
+                days = invite.team.invite_expiry_days
+                invite_extend(invite=invite, until=timezone.now() + timedelta(days=days))
+            else:
+                raise Conflict(
+                    f"A {invite.get_status_display().lower()} invite cannot be made INVITED: "
+                    "only a draft (sent) or an expired invite (reopened) can."
+                )
+        invite.refresh_from_db()
         return envelope(request, {"candidateInterview": _detail(invite)})
 
 
@@ -647,6 +772,21 @@ urlpatterns = [
         "candidate-interviews/<uuid:pk>/resend",
         CandidateInterviewResend.as_view(),
         name="candidate-interview-resend",
+    ),
+    path(
+        "candidate-interviews/<uuid:pk>/resend-invite",
+        CandidateInterviewResendInvite.as_view(),
+        name="candidate-interview-resend-invite",
+    ),
+    path(
+        "candidate-interviews/<uuid:pk>/results",
+        CandidateInterviewResults.as_view(),
+        name="candidate-interview-results",
+    ),
+    path(
+        "candidate-interviews/<uuid:pk>/status",
+        CandidateInterviewStatus.as_view(),
+        name="candidate-interview-status",
     ),
     path("candidate-interviews/<uuid:pk>/turns", TurnList.as_view(), name="turns"),
     path(

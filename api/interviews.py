@@ -32,13 +32,22 @@ from api.serializers.interviews import (
     AgentSecretOut,
     InterviewBulkIn,
     InterviewBulkOut,
+    InterviewBulkUpdateIn,
+    InterviewBulkUpdateOut,
     InterviewCopyIn,
     InterviewCreateIn,
     InterviewDetailOut,
     InterviewOut,
     InterviewUpdateIn,
 )
-from interviews.models import AudioQuestion, Interview, InterviewQuestion, Narrator, SurveyQuestion
+from interviews.models import (
+    AITextQuestion,
+    AudioQuestion,
+    Interview,
+    InterviewQuestion,
+    Narrator,
+    SurveyQuestion,
+)
 from interviews.selectors import interview_items, interview_list
 from interviews.services.copy import interview_copy
 from interviews.services.interviews import (
@@ -81,13 +90,41 @@ def interview_detail(interview: Interview) -> dict[str, Any]:
     return InterviewDetailOut(fresh).data
 
 
+KINDS: dict[str, type[Any]] = {
+    InterviewQuestion.Kind.AUDIO: AudioQuestion,
+    InterviewQuestion.Kind.SURVEY: SurveyQuestion,
+    InterviewQuestion.Kind.AI_TEXT: AITextQuestion,
+}
+
+
 def _questions(model: type[Any], team: Team, ids: list[Any], field: str) -> list[Any]:
-    """The team's questions with ``ids``, in that order; a 404 naming the first unknown one."""
+    """The team's questions with ``ids``, in that order; a 404 naming the first unknown one,
+    a 400 naming ``field`` for one that is a question of the team of another kind."""
     found = {q.pk: q for q in model.objects.for_team(team).filter(pk__in=ids)}
-    for pk in ids:
-        if pk not in found:
-            raise exceptions.NotFound(f"{field}: no {model._meta.verbose_name} {pk} in this team.")
+    for index, pk in enumerate(ids):
+        if pk in found:
+            continue
+        for kind, other in KINDS.items():
+            if other is not model and other.objects.for_team(team).filter(pk=pk).exists():
+                what = model._meta.verbose_name
+                raise exceptions.ValidationError(
+                    {field: [f"Item {index}: {pk} is a {kind} question, not a {what}."]}
+                )
+        # Neither kind: the API's 404 for an unknown id, naming the field.
+        get_or_404(
+            model.objects.none(), pk, model._meta.verbose_name, where=f"in this team ({field})"
+        )
     return [found[pk] for pk in ids]
+
+
+def _mixed_questions(team: Team, refs: list[dict[str, Any]]) -> list[Any]:
+    """``questions`` of all kinds, in the order given (each looked up by its stated kind)."""
+    by_kind: dict[str, dict[Any, Any]] = {}
+    for kind, model in KINDS.items():
+        ids = [r["id"] for r in refs if r["kind"] == kind]
+        if ids:
+            by_kind[kind] = {q.pk: q for q in _questions(model, team, ids, "questions")}
+    return [by_kind[r["kind"]][r["id"]] for r in refs]
 
 
 def _narrator(team: Team, pk: Any) -> Narrator | None:
@@ -132,7 +169,10 @@ class InterviewList(GatherView):
         summary="Create an interview",
         description="Standard interviews only; questionnaire interviews are made in the "
         "dashboard. `questionIds` are audio questions, asked in that order, followed by "
-        "`surveyQuestions`.",
+        "`surveyQuestions`; or `questions` lists questions of all three kinds "
+        '(`{"id", "kind": "audio" | "survey" | "ai_text", "knockout"}`) in the order to ask '
+        "them. An id of another kind than its field (or `kind`) says is a 400 naming the "
+        "field; an id that is no question of the team is a 404.",
         request=InterviewCreateIn,
         responses={201: envelope_of("InterviewCreate", "interview", InterviewDetailOut)},
     )
@@ -144,6 +184,9 @@ class InterviewList(GatherView):
         audio = _questions(AudioQuestion, team, data.get("questionIds", []), "questionIds")
         refs = data.get("surveyQuestions", [])
         surveys = _questions(SurveyQuestion, team, [r["id"] for r in refs], "surveyQuestions")
+        if "questions" in data:
+            refs = data["questions"]
+            audio, surveys = [], _mixed_questions(team, refs)
         fields = {
             SETTINGS[name]: data[name]
             for name in ("displayName", "description", "descriptionUrl", "language", "resume")
@@ -198,6 +241,45 @@ class InterviewBulk(GatherView):
             "updatedCount": changed,
         }
         return envelope(request, {"result": InterviewBulkOut(result).data})
+
+
+class InterviewBulkUpdate(GatherView):
+    scopes = {"PATCH": WRITE}
+
+    @extend_schema(
+        summary="Bulk update interviews (Gather)",
+        operation_id="interviews_bulk_update",
+        description="The same settings (`status`, `description`, `descriptionUrl`, "
+        "`language`, `resume`, `webOnly`) and keywords on up to 100 interviews, by the service "
+        "the interview settings page uses. `mode` merge (default): `keywords` are added and "
+        "`removedKeywords` removed; overwrite: `keywords` become each interview's keywords. "
+        "All or nothing: an id that is not an interview of the team is a 404 naming it, and "
+        "a 400 on any interview changes none.",
+        request=InterviewBulkUpdateIn,
+        parameters=[TEAM_PARAM],
+        responses=envelope_of("InterviewBulkUpdate", "result", InterviewBulkUpdateOut),
+    )
+    def patch(self, request: Request) -> Response:
+        body = InterviewBulkUpdateIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        ids = data["interviewIds"]
+        found = {i.pk: i for i in _interviews(request_team(request)).filter(pk__in=ids)}
+        if missing := [str(i) for i in ids if i not in found]:
+            raise exceptions.NotFound(f"No interview {', '.join(missing)} in this team.")
+        fields = {model: data[name] for name, model in SETTINGS.items() if name in data}
+        keywords: dict[str, Any] = {}
+        if data["mode"] == "overwrite":
+            if "keywords" in data:
+                keywords["keywords"] = data["keywords"]
+        else:
+            keywords["keywords_add"] = data.get("keywords", [])
+            keywords["keywords_remove"] = data.get("removedKeywords", [])
+        with service_errors(ERROR_NAMES), transaction.atomic():
+            for pk in ids:
+                interview_update(interview=found[pk], **keywords, **fields)
+        result = {"interviewIds": ids, "mode": data["mode"], "updatedCount": len(ids)}
+        return envelope(request, {"result": InterviewBulkUpdateOut(result).data})
 
 
 class InterviewDetail(GatherView):
@@ -341,6 +423,7 @@ class InterviewAgentSecret(GatherView):
 urlpatterns = [
     path("interviews", InterviewList.as_view(), name="interviews"),
     path("interviews/bulk", InterviewBulk.as_view(), name="interviews-bulk"),
+    path("interviews/bulk-update", InterviewBulkUpdate.as_view(), name="interviews-bulk-update"),
     path("interviews/<uuid:pk>", InterviewDetail.as_view(), name="interview"),
     path("interviews/<uuid:pk>/copy", InterviewCopy.as_view(), name="interview-copy"),
     path(

@@ -280,8 +280,9 @@ class AudioQuestionAudio(GatherView):
     @extend_schema(
         operation_id="questions_audio",
         summary="Download an audio question's MP3",
-        description="The prompt as MP3 (range requests supported). 404 while transcriptionStatus "
-        "is not completed.",
+        description="The prompt as MP3 (range requests supported), with your x-api-key; "
+        "audioURL is a signed link to the same file that needs none. 404 while "
+        "transcriptionStatus is not completed.",
         parameters=TEAM_PARAMS,
         responses={(200, "audio/mpeg"): OpenApiTypes.BINARY, **ERRORS},
     )
@@ -308,8 +309,9 @@ class InterviewQuestions(GatherView):
         operation_id="questions_for_interview",
         summary="List an interview's questions",
         description="Audio, survey and AI text questions of the interview, sorted by ordinal. "
-        "audioURL is an absolute URL to an MP3 (fetch it with your x-api-key); survey and AI "
-        "text questions have audioType and audioURL null.",
+        "audioURL is a signed absolute URL to an MP3 that plays without a key and expires "
+        "after MEDIA_URL_TTL_SECONDS (4 hours by default); survey and AI text questions have "
+        "audioType and audioURL null.",
         parameters=TEAM_PARAMS,
         responses={
             200: envelope_of(

@@ -6,7 +6,7 @@ from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView
 
-from api import candidates, evaluations, interviews, narrators, privacy, questions, webhooks
+from api import candidates, evaluations, interviews, media, narrators, privacy, questions, webhooks
 from api.dialect import lenient_id_routes
 
 app_name = "api"
@@ -35,5 +35,6 @@ urlpatterns = [
     *resources,
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
     path("docs", redoc, name="docs"),
+    *media.urlpatterns,  # signed links that play without a key; out of the OpenAPI schema
     *lenient_id_routes(resources),
 ]

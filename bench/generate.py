@@ -220,6 +220,8 @@ def generate(fixture: Fixture, invites: int, seed: int = 7) -> dict[str, Any]:
             "created_by_id",
             "created_at",
             "updated_at",
+            "external_redirect_uri",
+            "time_zone",
         ]
         order_json = {k: json.dumps(v) for k, v in questions.items()}
         with Copier(cursor, "candidates_candidateinterview", invite_columns) as copy:
@@ -282,6 +284,8 @@ def generate(fixture: Fixture, invites: int, seed: int = 7) -> dict[str, Any]:
                         user_id,
                         ts(created),
                         ts(updated),
+                        "",  # external_redirect_uri
+                        "",  # time_zone (sms_opt_in: NULL, "not asked")
                     ]
                 )
                 if status == "COMPLETED" and rng.random() < ANSWERED_SHARE:

@@ -159,6 +159,20 @@ class CandidateInterview(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    external_redirect_uri = models.URLField(
+        max_length=2000,
+        blank=True,
+        help_text="http(s) page offered to the candidate on the thank-you page (API invites).",
+    )
+    sms_opt_in = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="The candidate's SMS consent as the API client stated it; null: not stated.",
+    )
+    # Not "timezone": that name would shadow django.utils.timezone in this class body.
+    time_zone = models.CharField(
+        max_length=64, blank=True, help_text="IANA time zone of the candidate, e.g. Europe/Paris."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

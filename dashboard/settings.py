@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "uploads",
     "api",
     "webhooks",
+    "integrations",
     "dashboard",
 ]
 
@@ -415,6 +416,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=env_int("REVIEW_DIGEST_HOUR", 7), minute=0),
         "options": {"expires": 6 * 60 * 60},
     },
+    # Tell ATSs (Greenhouse's PATCH) that their candidates' tests are complete.
+    "ats-orders-notify": {
+        "task": "integrations.tasks.ats_orders_notify",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
     # Candidate data past its team's retention period (and recordings past theirs).
     "retention-daily": {
         "task": "candidates.tasks.retention_run",
@@ -503,6 +510,9 @@ REST_FRAMEWORK = {
 # shared default cache.
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)
 API_RATE_WINDOW = max(1, env_int("API_RATE_WINDOW", 60))
+# Signed media links of the API (audioURL, mediaUrl; api.media) play without a key for this
+# many seconds: 4 hours by default, kept between 1 minute and 7 days.
+MEDIA_URL_TTL_SECONDS = min(max(env_int("MEDIA_URL_TTL_SECONDS", 4 * 3600), 60), 7 * 24 * 3600)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Panelist — Gather-compatible API",
     "DESCRIPTION": "Questions, interviews, candidates, invites, AI voice-interview turns and "

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("candidates.urls")),
     path("uploads/", include("uploads.urls")),
     path("settings/webhooks/", include("webhooks.urls")),
+    path("", include("integrations.urls")),
     path("qsi/gather/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

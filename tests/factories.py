@@ -464,3 +464,39 @@ class EvaluationRunFactory(factory.django.DjangoModelFactory):
 
     candidate_interview = factory.SubFactory(CandidateInterviewFactory)
     status = EvaluationRun.Status.QUEUED
+
+
+from integrations.models import AtsOrder, Connector, ConnectorRequest  # noqa: E402  (appended with its factories)
+
+
+class ConnectorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Connector
+
+    team = factory.SubFactory(TeamFactory)
+    kind = Connector.Kind.GREENHOUSE
+    key_prefix = factory.Sequence(lambda n: f"{n:012x}")
+    key_hash = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class AtsOrderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AtsOrder
+
+    connector = factory.SubFactory(ConnectorFactory)
+    invite = factory.SubFactory(
+        CandidateInterviewFactory, interview__team=factory.SelfAttribute("...connector.team")
+    )
+    external_candidate_id = factory.Sequence(lambda n: str(17681532 + n))
+    application_id = factory.Sequence(lambda n: str(26234709 + n))
+
+
+class ConnectorRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConnectorRequest
+
+    connector = factory.SubFactory(ConnectorFactory)
+    method = "GET"
+    path = "/integrations/greenhouse/list_tests"
+    status_code = 200
+    duration_ms = 12

@@ -71,7 +71,7 @@ def test_it_forbids_team_admin_writes_to_other_roles(login, request, team, owner
     assert AuditEvent.objects.filter(action="permission.denied", actor=user).exists()
 
 
-OUR_APPS = ["accounts", "interviews", "candidates"]
+OUR_APPS = ["accounts", "interviews", "candidates", "integrations"]
 
 
 def test_it_registers_every_model_in_the_admin():

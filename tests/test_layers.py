@@ -11,7 +11,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("accounts", "interviews", "candidates", "speech", "api", "webhooks", "uploads")
+APPS = (
+    "accounts",
+    "interviews",
+    "candidates",
+    "speech",
+    "api",
+    "webhooks",
+    "uploads",
+    "integrations",
+)
 PROJECT = "dashboard"
 
 # (module file, imported module) -> why it may. Empty today; an entry needs a reason that a

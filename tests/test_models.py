@@ -379,7 +379,7 @@ def test_every_model_has_a_factory() -> None:
     covered = {cls._meta.model for cls in FACTORIES}
     ours = {
         model
-        for app in ("accounts", "interviews", "candidates")
+        for app in ("accounts", "interviews", "candidates", "integrations")
         for model in apps.get_app_config(app).get_models()
     }
     assert ours - covered == set()

@@ -21,6 +21,14 @@ class EventType(models.TextChoices):
     CANCELLED = "candidate_interview.cancelled", "Invite cancelled"
     EVALUATION_COMPLETED = "evaluation.completed", "Evaluation completed"
     INTERVIEW_UPDATED = "interview.updated", "Interview updated"
+    QUESTION_AUDIO_FAILED = "question.audio_failed", "Question audio failed"
+    STATUS_CHANGED = "candidate_interview.status_changed", "Invite status changed"
+    DECIDED = "candidate_interview.decided", "Recruiter decided"
+    SCORECARD_SUBMITTED = "scorecard.submitted", "Scorecard submitted"
+    EVALUATION_OVERRIDDEN = "evaluation.overridden", "AI evaluation score overridden"
+    CANDIDATE_ERASED = "candidate.erased", "Candidate erased"
+    INTERVIEW_CREATED = "interview.created", "Interview created"
+    INTERVIEW_ARCHIVED = "interview.archived", "Interview archived"
 
 
 class EndpointQuerySet(TeamScopedQuerySet["Endpoint"]):

@@ -35,10 +35,10 @@ from accounts.models import Membership, Role, Team
 from webhooks.models import RESPONSE_EXCERPT_BYTES, Delivery, Endpoint, Event, EventType
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     from accounts.models import User
-    from candidates.models import CandidateInterview
+    from candidates.models import CandidateInterview, CriterionScore, Scorecard
     from interviews.models import AudioQuestion, Interview
 
 logger = logging.getLogger(__name__)
@@ -169,6 +169,32 @@ def _record(*, team_id: Any, type: str, payload: dict[str, Any]) -> Event | None
     return event
 
 
+def _record_many(items: Iterable[tuple[Any, str, dict[str, Any]]]) -> int:
+    """``_record`` for many ``(team_id, type, payload)`` at once: the endpoints are read once,
+    and the events and their deliveries are inserted in one statement each. Returns how many
+    events were recorded."""
+    items = list(items)
+    if not items:
+        return 0
+    endpoints = list(
+        Endpoint.objects.filter(team_id__in={team_id for team_id, _, _ in items}, enabled=True)
+    )
+    now = timezone.now()
+    events: list[Event] = []
+    deliveries: list[Delivery] = []
+    for team_id, event_type, payload in items:
+        wanting = [e for e in endpoints if e.team_id == team_id and e.wants(event_type)]
+        if not wanting:
+            continue
+        event = Event(team_id=team_id, type=event_type, payload=payload)
+        events.append(event)
+        deliveries += [Delivery(endpoint=e, event=event, next_attempt_at=now) for e in wanting]
+    Event.objects.bulk_create(events)
+    for delivery in Delivery.objects.bulk_create(deliveries):
+        _enqueue(delivery.pk)
+    return len(events)
+
+
 def event_record(*, team: Team, type: str, payload: dict[str, Any]) -> Event | None:
     """Record that ``type`` happened in ``team``; call it inside the change's transaction.
 
@@ -209,48 +235,71 @@ def candidate_interview_data(invite: CandidateInterview) -> dict[str, Any]:
     }
 
 
-def candidate_interview_changed(*, invite: CandidateInterview) -> Event | None:
-    """The ``candidate_interview.*`` event for the invite's new status (none for a draft)."""
-    event_type = _INVITE_EVENTS.get(invite.status)
-    if event_type is None:
+def status_change_data(invite: CandidateInterview, *, before: str) -> dict[str, Any]:
+    return {
+        "id": str(invite.pk),
+        "candidateId": str(invite.candidate_id),
+        "interviewId": str(invite.interview_id),
+        "teamId": str(invite.team_id),
+        "from": before,
+        "to": invite.status,
+        "at": _iso(invite.updated_at),
+    }
+
+
+def candidate_interview_status_changed(*, invite: CandidateInterview, before: str) -> Event | None:
+    """``candidate_interview.status_changed`` for an invite that just left status ``before``
+    (nothing when its status is still ``before``)."""
+    if before == invite.status:
         return None
     return _record(
-        team_id=invite.team_id, type=event_type, payload=candidate_interview_data(invite)
+        team_id=invite.team_id,
+        type=EventType.STATUS_CHANGED,
+        payload=status_change_data(invite, before=before),
     )
+
+
+def candidate_interview_changed(
+    *, invite: CandidateInterview, before: str | None = None
+) -> Event | None:
+    """The ``candidate_interview.*`` event for the invite's new status (none for a draft),
+    and then, given its previous status ``before``, ``candidate_interview.status_changed``
+    (the order the batches use too)."""
+    event_type = _INVITE_EVENTS.get(invite.status)
+    event = None
+    if event_type is not None:
+        event = _record(
+            team_id=invite.team_id, type=event_type, payload=candidate_interview_data(invite)
+        )
+    if before is not None:
+        candidate_interview_status_changed(invite=invite, before=before)
+    return event
 
 
 def candidate_interviews_changed(*, invites: Iterable[CandidateInterview]) -> int:
     """``candidate_interview_changed`` for many invites at once (a batch of new invites): the
     endpoints are read once, and the events and their deliveries are inserted in one statement
-    each. Returns how many events were recorded."""
-    groups: dict[tuple[Any, str], list[CandidateInterview]] = {}
+    each. A new invite that is not a draft also gets ``candidate_interview.status_changed`` from
+    ``draft``, as one created and then sent does. Returns how many events were recorded."""
+    from candidates.models import CandidateInterview
+
+    draft = CandidateInterview.Status.DRAFT
+    items: list[tuple[Any, str, dict[str, Any]]] = []
     for invite in invites:
         if (kind := _INVITE_EVENTS.get(invite.status)) is not None:
-            groups.setdefault((invite.team_id, kind), []).append(invite)
-    if not groups:
-        return 0
-    team_ids = {team_id for team_id, _type in groups}
-    endpoints = list(Endpoint.objects.filter(team_id__in=team_ids, enabled=True))
-    now = timezone.now()
-    events: list[Event] = []
-    deliveries: list[Delivery] = []
-    for (team_id, event_type), group in groups.items():
-        wanting = [e for e in endpoints if e.team_id == team_id and e.wants(event_type)]
-        for invite in group if wanting else []:
-            event = Event(
-                team_id=team_id, type=event_type, payload=candidate_interview_data(invite)
-            )
-            events.append(event)
-            deliveries += [Delivery(endpoint=e, event=event, next_attempt_at=now) for e in wanting]
-    Event.objects.bulk_create(events)
-    for delivery in Delivery.objects.bulk_create(deliveries):
-        _enqueue(delivery.pk)
-    return len(events)
+            items.append((invite.team_id, kind, candidate_interview_data(invite)))
+            changed = status_change_data(invite, before=draft)
+            items.append((invite.team_id, EventType.STATUS_CHANGED, changed))
+    return _record_many(items)
 
 
-def candidate_interviews_expired(*, ids: Iterable[Any], at: datetime) -> int:
+def candidate_interviews_expired(
+    *, ids: Iterable[Any], at: datetime, before: Mapping[Any, str] | None = None
+) -> int:
     """``candidate_interview.expired`` for the invites among ``ids`` that the batched expiry
-    just moved (status EXPIRED, updated at ``at``). Returns how many events were recorded."""
+    just moved (status EXPIRED, updated at ``at``), and ``candidate_interview.status_changed``
+    for those whose previous status is in ``before`` (by id), written in bulk. Returns how many
+    events were recorded."""
     from candidates.models import CandidateInterview
 
     team_ids = set(
@@ -263,22 +312,37 @@ def candidate_interviews_expired(*, ids: Iterable[Any], at: datetime) -> int:
         team_id__in=team_ids,
         status=CandidateInterview.Status.EXPIRED,
         updated_at=at,
-    )
-    return sum(1 for invite in invites if candidate_interview_changed(invite=invite))
+    ).order_by("pk")
+    before = before or {}
+    items: list[tuple[Any, str, dict[str, Any]]] = []
+    for invite in invites:
+        items.append((invite.team_id, EventType.EXPIRED, candidate_interview_data(invite)))
+        if (previous := before.get(invite.pk)) is not None:
+            items.append(
+                (
+                    invite.team_id,
+                    EventType.STATUS_CHANGED,
+                    status_change_data(invite, before=previous),
+                )
+            )
+    return _record_many(items)
+
+
+def _question_data(question: AudioQuestion) -> dict[str, Any]:
+    return {
+        "id": str(question.pk),
+        "teamId": str(question.team_id),
+        "title": question.title,
+        "language": question.language,
+        "transcriptionStatus": question.transcription_status,
+    }
 
 
 def question_audio_generated(*, question: AudioQuestion) -> Event | None:
     return _record(
         team_id=question.team_id,
         type=EventType.QUESTION_AUDIO_GENERATED,
-        payload={
-            "id": str(question.pk),
-            "teamId": str(question.team_id),
-            "title": question.title,
-            "language": question.language,
-            "transcriptionStatus": question.transcription_status,
-            "audioFile": question.audio_file.name or None,
-        },
+        payload={**_question_data(question), "audioFile": question.audio_file.name or None},
     )
 
 
@@ -286,14 +350,154 @@ def interview_updated(*, interview: Interview) -> Event | None:
     return _record(
         team_id=interview.team_id,
         type=EventType.INTERVIEW_UPDATED,
+        payload=_interview_data(interview),
+    )
+
+
+def _interview_data(interview: Interview) -> dict[str, Any]:
+    return {
+        "id": str(interview.pk),
+        "teamId": str(interview.team_id),
+        "title": interview.title,
+        "status": interview.status,
+        "interviewType": interview.interview_type,
+        "language": interview.language,
+        "updatedAt": _iso(interview.updated_at),
+    }
+
+
+def interview_created(*, interview: Interview, by: User | None) -> Event | None:
+    return _record(
+        team_id=interview.team_id,
+        type=EventType.INTERVIEW_CREATED,
+        payload={**_interview_data(interview), **_user_data("createdBy", by)},
+    )
+
+
+def interview_archived(*, interview: Interview) -> Event | None:
+    return _record(
+        team_id=interview.team_id,
+        type=EventType.INTERVIEW_ARCHIVED,
+        payload={**_interview_data(interview), "archivedAt": _iso(interview.archived_at)},
+    )
+
+
+def interviews_changed(*, interviews: Iterable[Interview], archived: bool) -> int:
+    """``interview.updated`` for each of ``interviews``, and ``interview.archived`` for each
+    when ``archived`` (it has just been archived), written in bulk. Returns how many events."""
+    items: list[tuple[Any, str, dict[str, Any]]] = []
+    for interview in interviews:
+        data = _interview_data(interview)
+        items.append((interview.team_id, EventType.INTERVIEW_UPDATED, data))
+        if archived:
+            archived_data = {**data, "archivedAt": _iso(interview.archived_at)}
+            items.append((interview.team_id, EventType.INTERVIEW_ARCHIVED, archived_data))
+    return _record_many(items)
+
+
+def question_audio_failed(*, question: AudioQuestion) -> Event | None:
+    return _record(
+        team_id=question.team_id,
+        type=EventType.QUESTION_AUDIO_FAILED,
+        payload={**_question_data(question), "failureReason": question.failure_reason},
+    )
+
+
+def _user_data(prefix: str, user: User | None) -> dict[str, Any]:
+    """``{prefix}Id`` and ``{prefix}Email`` of the team member who acted (None for the API or
+    the system)."""
+    return {
+        f"{prefix}Id": str(user.pk) if user else None,
+        f"{prefix}Email": user.email if user else None,
+    }
+
+
+def _invite_ids(invite: CandidateInterview) -> dict[str, Any]:
+    return {
+        "candidateInterviewId": str(invite.pk),
+        "candidateId": str(invite.candidate_id),
+        "interviewId": str(invite.interview_id),
+        "teamId": str(invite.team_id),
+    }
+
+
+def candidate_interview_decided(
+    *, invite: CandidateInterview, previous: str, by: User | None
+) -> Event | None:
+    return _record(
+        team_id=invite.team_id,
+        type=EventType.DECIDED,
         payload={
-            "id": str(interview.pk),
-            "teamId": str(interview.team_id),
-            "title": interview.title,
-            "status": interview.status,
-            "interviewType": interview.interview_type,
-            "language": interview.language,
-            "updatedAt": _iso(interview.updated_at),
+            "id": str(invite.pk),
+            "candidateId": str(invite.candidate_id),
+            "interviewId": str(invite.interview_id),
+            "teamId": str(invite.team_id),
+            "decision": invite.decision,
+            "previousDecision": previous or None,
+            "reason": None,
+            "decidedAt": _iso(invite.decided_at),
+            **_user_data("decidedBy", by),
+        },
+    )
+
+
+def scorecard_submitted(*, scorecard: Scorecard) -> Event | None:
+    invite = scorecard.candidate_interview
+    return _record(
+        team_id=invite.team_id,
+        type=EventType.SCORECARD_SUBMITTED,
+        payload={
+            "id": str(scorecard.pk),
+            **_invite_ids(invite),
+            "recommendation": scorecard.recommendation,
+            "ratings": [
+                {"criterionId": str(r.criterion_id), "score": r.score}
+                for r in scorecard.ratings.order_by("criterion__ordinal", "pk")
+            ],
+            "submittedAt": _iso(scorecard.submitted_at),
+            **_user_data("reviewer", scorecard.reviewer),
+        },
+    )
+
+
+def evaluation_overridden(*, score: CriterionScore, previous: int | None) -> Event | None:
+    evaluation = score.evaluation
+    invite = evaluation.candidate_interview
+    return _record(
+        team_id=invite.team_id,
+        type=EventType.EVALUATION_OVERRIDDEN,
+        payload={
+            "id": str(evaluation.pk),
+            **_invite_ids(invite),
+            "answerId": str(evaluation.answer_id) if evaluation.answer_id else None,
+            "criterionScoreId": str(score.pk),
+            "criterionId": str(score.criterion_id) if score.criterion_id else None,
+            "criterionName": score.criterion_name,
+            "score": score.score,
+            "previousOverride": previous,
+            "override": score.override_score,
+            "reason": score.override_reason,
+            "overriddenAt": _iso(score.overridden_at),
+            **_user_data("overriddenBy", score.overridden_by),
+        },
+    )
+
+
+def candidate_erased(
+    *, team: Team, candidate_id: str, invite_ids: Iterable[Any], reason: str
+) -> Event | None:
+    """``candidate.erased``: ids only, no personal data. ``reason`` is "erasure" (a request)
+    or "retention" (the schedule). Record it after the candidate's other events are deleted:
+    it names the candidate by ``id``, not ``candidateId``, so it survives that deletion."""
+    return _record(
+        team_id=team.pk,
+        type=EventType.CANDIDATE_ERASED,
+        payload={
+            "id": candidate_id,
+            "teamId": str(team.pk),
+            "candidateInterviewIds": [str(i) for i in invite_ids],
+            "reason": reason,
+            "erasedAt": _iso(timezone.now()),
         },
     )
 

@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.media import answer_media_link
 from api.serializers.fields import Text, Url
 from candidates.models import Answer, CandidateInterview, Evaluation, InviteDelivery, Turn
 from kit import limits
@@ -70,6 +71,9 @@ class CandidateInterviewOut(serializers.Serializer):
     startedAt = serializers.DateTimeField(source="started_at", allow_null=True)
     completedAt = serializers.DateTimeField(source="completed_at", allow_null=True)
     cancelledAt = serializers.DateTimeField(source="cancelled_at", allow_null=True)
+    externalRedirectUri = Text(source="external_redirect_uri")
+    smsOptIn = serializers.BooleanField(source="sms_opt_in", allow_null=True)
+    timezone = Text(source="time_zone")
     createdAt = serializers.DateTimeField(source="created_at")
     updatedAt = serializers.DateTimeField(source="updated_at")
 
@@ -88,7 +92,15 @@ class AnswerOut(serializers.Serializer):
     text = Text()
     selectedOptions = SelectedOptionOut(many=True, source="selected_options.all")
     mediaUrl = serializers.SerializerMethodField(
-        help_text="Not served through the API yet: always null."
+        help_text="The recording: a signed absolute URL that plays without a key (an <audio> "
+        "or <video> src) and expires after MEDIA_URL_TTL_SECONDS (4 hours by default); null "
+        "without a recording, or once it is erased."
+    )
+    mediaDurationSeconds = serializers.SerializerMethodField(
+        help_text="The recording's length in seconds; null without one or until it is measured."
+    )
+    mediaContentType = serializers.SerializerMethodField(
+        help_text="The recording's MIME type, as mediaUrl serves it; null without one."
     )
     submittedAt = serializers.DateTimeField(source="submitted_at", allow_null=True)
 
@@ -103,8 +115,16 @@ class AnswerOut(serializers.Serializer):
         return item.kind if item is not None else None
 
     @extend_schema_field(Url(allow_null=True))
-    def get_mediaUrl(self, answer: Answer) -> None:
-        return None
+    def get_mediaUrl(self, answer: Answer) -> str | None:
+        return answer_media_link(answer, request=self.context.get("request"))
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_mediaDurationSeconds(self, answer: Answer) -> float | None:
+        return answer.duration_seconds if answer.media else None
+
+    @extend_schema_field(Text(allow_null=True))
+    def get_mediaContentType(self, answer: Answer) -> str | None:
+        return (answer.media_type or "application/octet-stream") if answer.media else None
 
 
 class TurnOut(serializers.Serializer):
@@ -222,6 +242,31 @@ class CandidateInterviewCreateIn(serializers.Serializer):
         required=False, help_text="ISO 8601; the team's default expiry if absent."
     )
     language = Text(max_length=16, required=False, allow_blank=True)
+    expiryDays = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=365,
+        help_text="Days until the link expires (1 to 365), instead of expiresAt.",
+    )
+    externalRedirectUri = Url(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text="http(s) page the thank-you page offers the candidate after hand-in.",
+    )
+    smsOptIn = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The candidate agreed to texts. false with sms in deliveryTypes is a 400; "
+        "absent keeps deliveryTypes as given.",
+    )
+    timezone = Text(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text="The candidate's IANA time zone, e.g. Europe/Paris. Stored and returned.",
+    )
     teamId = serializers.UUIDField(required=False)
     userId = serializers.UUIDField(required=False)
 
@@ -229,6 +274,57 @@ class CandidateInterviewCreateIn(serializers.Serializer):
 class CandidateInterviewUpdateIn(serializers.Serializer):
     expiresAt = serializers.DateTimeField(
         help_text="The new expiry (ISO 8601); an expired invite reopens."
+    )
+
+
+# ---------------------------------------------------------------- results and status (Gather)
+
+EVALUATION_TYPES = ("ai_generated", "manual", "hybrid")
+
+
+class ScoreCardOut(serializers.Serializer):
+    evaluationType = serializers.ChoiceField(
+        choices=EVALUATION_TYPES,
+        allow_null=True,
+        help_text="ai_generated (AI score only), manual (reviewers only), hybrid (both); "
+        "null until there is a score.",
+    )
+    reviewerScore = serializers.DecimalField(
+        max_digits=3, decimal_places=1, allow_null=True, help_text="As scores.reviewerScore."
+    )
+    aiScore = serializers.DecimalField(
+        max_digits=3, decimal_places=1, allow_null=True, help_text="As scores.aiScore."
+    )
+    evaluation = EvaluationOut(allow_null=True)
+    scorecards = ScorecardOut(many=True)
+
+
+class ResultsOut(serializers.Serializer):
+    candidateInterviewId = serializers.UUIDField()
+    status = Text(help_text=" | ".join(CandidateInterview.Status.values))
+    score = serializers.DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        allow_null=True,
+        help_text="The reviewer score when reviewers have scored, else the AI score; "
+        "the same figures as scores and the review page.",
+    )
+    scores = ScoresOut()
+    scoreCard = ScoreCardOut()
+    summary = Text(help_text="The AI evaluation's summary; empty without one.")
+    completedAt = serializers.DateTimeField(allow_null=True)
+
+
+STATUS_TARGETS = ("CANCELLED", "INVITED")
+
+
+class CandidateInterviewStatusIn(serializers.Serializer):
+    whole_on_patch = True
+
+    status = serializers.ChoiceField(
+        choices=STATUS_TARGETS,
+        help_text="CANCELLED cancels (as the cancel endpoint); INVITED sends a draft or "
+        "reopens an expired invite with the same link.",
     )
 
 

@@ -83,6 +83,15 @@ class SurveyQuestionRefIn(serializers.Serializer):
     knockout = serializers.BooleanField(default=False)
 
 
+QUESTIONS_MAX = 100
+
+
+class QuestionRefIn(serializers.Serializer):
+    id = serializers.UUIDField()
+    kind = serializers.ChoiceField(choices=("audio", "survey", "ai_text"))
+    knockout = serializers.BooleanField(default=False, help_text="Survey questions only.")
+
+
 def _unique(values: list[Any], what: str) -> list[Any]:
     if len({str(v) for v in values}) != len(values):
         raise serializers.ValidationError(f"Each {what} can appear only once.")
@@ -111,6 +120,13 @@ class InterviewCreateIn(serializers.Serializer):
         help_text="Audio question ids, asked in this order.",
     )
     surveyQuestions = SurveyQuestionRefIn(many=True, required=False)
+    questions = serializers.ListField(
+        child=QuestionRefIn(),
+        required=False,
+        max_length=QUESTIONS_MAX,
+        help_text="Questions of all three kinds (audio, survey, ai_text), asked in this order; "
+        "instead of questionIds and surveyQuestions.",
+    )
     keywords = serializers.ListField(child=Text(max_length=100), required=False)
     teamId = serializers.UUIDField(required=False, help_text="Organization keys: the team.")
     userId = serializers.UUIDField(
@@ -135,6 +151,22 @@ class InterviewCreateIn(serializers.Serializer):
     def validate_surveyQuestions(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
         _unique([v["id"] for v in value], "survey question id")
         return value
+
+    def validate_questions(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        _unique([v["id"] for v in value], "question id")
+        for index, ref in enumerate(value):
+            if ref["knockout"] and ref["kind"] != "survey":
+                raise serializers.ValidationError(
+                    {index: {"knockout": ["Only survey questions can be knockouts."]}}
+                )
+        return value
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if "questions" in data and ("questionIds" in data or "surveyQuestions" in data):
+            raise serializers.ValidationError(
+                {"questions": "Send questions, or questionIds and surveyQuestions, not both."}
+            )
+        return data
 
 
 class InterviewUpdateIn(serializers.Serializer):
@@ -176,6 +208,59 @@ class InterviewBulkIn(serializers.Serializer):
         child=serializers.UUIDField(), min_length=1, max_length=100
     )
     status = serializers.IntegerField(min_value=0, max_value=3, help_text=STATUS_HELP)
+
+
+BULK_UPDATE_MAX = 100
+KEYWORDS_MAX = 100
+
+
+class InterviewBulkUpdateIn(serializers.Serializer):
+    """Gather's bulk update: the same settings and keywords on up to 100 interviews."""
+
+    whole_on_patch = True
+
+    interviewIds = serializers.ListField(
+        child=serializers.UUIDField(), min_length=1, max_length=BULK_UPDATE_MAX
+    )
+    mode = serializers.ChoiceField(
+        choices=("merge", "overwrite"),
+        default="merge",
+        help_text="merge: `keywords` are added and `removedKeywords` removed; overwrite: "
+        "`keywords` become each interview's keywords (an empty list clears them).",
+    )
+    status = serializers.IntegerField(
+        min_value=0, max_value=3, required=False, help_text=STATUS_HELP
+    )
+    description = Text(required=False, allow_blank=True, max_length=limits.INTERVIEW_DESCRIPTION)
+    descriptionUrl = Url(max_length=500, required=False, allow_blank=True)
+    language = Language(required=False)
+    resume = serializers.BooleanField(required=False)
+    webOnly = serializers.BooleanField(required=False)
+    keywords = serializers.ListField(
+        child=Text(max_length=100), required=False, max_length=KEYWORDS_MAX
+    )
+    removedKeywords = serializers.ListField(
+        child=Text(max_length=100),
+        required=False,
+        max_length=KEYWORDS_MAX,
+        help_text="merge mode only.",
+    )
+
+    def validate_interviewIds(self, value: list[Any]) -> list[Any]:
+        return list(dict.fromkeys(value))
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if data["mode"] == "overwrite" and "removedKeywords" in data:
+            raise serializers.ValidationError(
+                {"removedKeywords": "Overwrite replaces the keywords: send keywords only."}
+            )
+        return data
+
+
+class InterviewBulkUpdateOut(serializers.Serializer):
+    interviewIds = serializers.ListField(child=serializers.UUIDField())
+    mode = Text()
+    updatedCount = serializers.IntegerField()
 
 
 class InterviewCopyIn(serializers.Serializer):

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.media import question_media_link
 from api.serializers.fields import Language, Text, Url
 from interviews.models import AudioQuestion, InterviewQuestion, SurveyQuestion
 from kit import limits
@@ -45,10 +45,10 @@ class QuestionOut(serializers.Serializer):
 
 
 def audio_download_url(request: Any, question: AudioQuestion) -> str | None:
-    """Where the integrator fetches the question's MP3 (with its key), or the external URL."""
+    """Where a browser plays the question's MP3 without a key (a signed link that expires,
+    api.media), or the external URL. The keyed download stays at ``/questions/{id}/audio.mp3``."""
     if question.audio_file:
-        path = reverse("api:question_audio", kwargs={"pk": question.pk})
-        return str(request.build_absolute_uri(path))
+        return question_media_link(question, request=request)
     if question.audio_type == AudioQuestion.AudioType.URL and question.audio_url:
         return str(question.audio_url)
     return None
@@ -59,7 +59,8 @@ class AudioQuestionOut(QuestionOut):
     narratorId = serializers.UUIDField(source="narrator_id", allow_null=True)
     audioType = serializers.SerializerMethodField()
     audioURL = serializers.SerializerMethodField(
-        help_text="An absolute URL to the MP3 (GET it with your x-api-key), or the external URL "
+        help_text="A signed absolute URL to the MP3 that plays without a key (an <audio> src) "
+        "and expires after MEDIA_URL_TTL_SECONDS (4 hours by default), or the external URL "
         "given at creation; null until text-to-speech completes."
     )
     transcriptionStatus = serializers.ChoiceField(

@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
+from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -33,6 +35,7 @@ from interviews.counters import (
 from interviews.models import Interview
 from webhooks.services import (
     candidate_interview_changed,
+    candidate_interview_status_changed,
     candidate_interviews_changed,
     candidate_interviews_expired,
 )
@@ -73,7 +76,7 @@ def candidate_interview_transition(
         fields.append(stamp)
     locked.save(update_fields=fields)
     invite_counts_apply(interview_id=locked.interview_id, before=before, after=to)
-    candidate_interview_changed(invite=locked)
+    candidate_interview_changed(invite=locked, before=before)
     interview_analytics_changed(interview_id=locked.interview_id)
     if to == Status.COMPLETED:
         from candidates.services.review_notices import review_notices_enqueue
@@ -182,6 +185,35 @@ def _check_reachable(candidate: Candidate, channels: list[str]) -> None:
 def _check_expiry(expires_at: datetime, now: datetime, field: str = "expires_at") -> None:
     if expires_at <= now:
         raise ValidationError({field: "The expiry must be in the future."})
+
+
+EXPIRY_DAYS_MAX = 365
+REDIRECT_MAX, TIME_ZONE_MAX = 2000, 64
+
+
+def _clean_redirect(uri: str) -> str:
+    """An absolute http(s) URL, or "" (no page to go on to)."""
+    uri = uri.strip()
+    if not uri:
+        return ""
+    if len(uri) > REDIRECT_MAX:
+        raise ValidationError({"external_redirect_uri": f"Use at most {REDIRECT_MAX} characters."})
+    try:
+        URLValidator(schemes=["http", "https"])(uri)
+    except ValidationError as exc:
+        raise ValidationError(
+            {"external_redirect_uri": "Use an absolute http:// or https:// URL."}
+        ) from exc
+    return uri
+
+
+def _clean_time_zone(name: str) -> str:
+    name = name.strip()
+    if name and (len(name) > TIME_ZONE_MAX or name not in available_timezones()):
+        raise ValidationError(
+            {"time_zone": "Use an IANA time zone name, such as Europe/Paris or America/New_York."}
+        )
+    return name
 
 
 def _check_no_open_invite(
@@ -314,9 +346,18 @@ def invite_create(
     expires_at: datetime | None = None,
     send: bool = True,
     language: str = "",
+    expiry_days: int | None = None,
+    external_redirect_uri: str = "",
+    sms_opt_in: bool | None = None,
+    time_zone: str = "",
 ) -> tuple[CandidateInterview, str]:
     """Invite ``candidate`` to ``interview``: a DRAFT, or with ``send`` an INVITED invite whose
     link is emailed and/or texted once the transaction commits.
+
+    ``expiry_days`` (1 to ``EXPIRY_DAYS_MAX``) sets the expiry from now instead of
+    ``expires_at``. ``sms_opt_in``: None (not stated) keeps the delivery types as given; False
+    refuses SMS. ``external_redirect_uri`` (http or https) is offered on the thank-you page;
+    ``time_zone`` is an IANA name.
 
     Returns the invite and its link's token ("" for a draft, which has no link until sent). The
     token is never stored, only its hash.
@@ -327,12 +368,26 @@ def invite_create(
     _check_interview(team, interview)
     channels = _clean_channels(delivery_types, required=send)
     _check_reachable(candidate, channels)
+    if sms_opt_in is False and "sms" in channels:
+        raise ValidationError(
+            {"sms_opt_in": "The candidate has not agreed to texts: send by email instead."}
+        )
+    if expiry_days is not None:
+        if expires_at is not None:
+            raise ValidationError({"expiry_days": "Give an expiry date or a number of days."})
+        if not 1 <= expiry_days <= EXPIRY_DAYS_MAX:
+            raise ValidationError(
+                {"expiry_days": f"Use a number of days from 1 to {EXPIRY_DAYS_MAX}."}
+            )
+        expires_at = now + timedelta(days=expiry_days)
     if expires_at is None:
         expires_at = now + timedelta(days=team.invite_expiry_days)
     _check_expiry(expires_at, now)
     language = language.strip()
     if len(language) > 16:
         raise ValidationError({"language": "Use a language code such as en or pt-BR."})
+    external_redirect_uri = _clean_redirect(external_redirect_uri)
+    time_zone = _clean_time_zone(time_zone)
     _check_no_open_invite(candidate, interview)
     invite = CandidateInterview.objects.create(
         team=team,
@@ -342,6 +397,9 @@ def invite_create(
         delivery_types=channels,
         expires_at=expires_at,
         language=language,
+        external_redirect_uri=external_redirect_uri,
+        sms_opt_in=sms_opt_in,
+        time_zone=time_zone,
         created_by=by,
     )
     invite_counts_apply(interview_id=interview.pk, before=None, after=Status.DRAFT)
@@ -695,6 +753,7 @@ def invite_extend(*, invite: CandidateInterview, until: datetime) -> CandidateIn
     locked.reminded_at = None
     locked.save(update_fields=fields)
     invite_counts_apply(interview_id=locked.interview_id, before=invite_status, after=locked.status)
+    candidate_interview_status_changed(invite=locked, before=invite_status)
     invite.refresh_from_db()
     return invite
 
@@ -743,7 +802,9 @@ def invite_expire_due(*, now: datetime | None = None) -> int:
             else:  # SQLite takes no row locks: an invite moved meanwhile; count again.
                 interview_counts_recount(interview_ids={interview for _, interview, _ in rows})
             total += expired
-            candidate_interviews_expired(ids=ids, at=now)
+            candidate_interviews_expired(
+                ids=ids, at=now, before={pk: before for pk, _, before in rows}
+            )
     return total
 
 

@@ -41,6 +41,7 @@ from candidates.models import (
     RetentionTally,
 )
 from interviews.counters import invite_counts_apply_many
+from webhooks.services import candidate_erased
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -368,6 +369,7 @@ def candidate_erase(
     invite_counts_apply_many(
         moves=[(interview, status, None) for _, interview, status in invite_rows]
     )
+    candidate_erased(team=team, candidate_id=candidate_id, invite_ids=invite_ids, reason=reason)
     _delete_files_on_commit(sorted(set(media) | set(stored)))
 
     def delete_partials() -> None:

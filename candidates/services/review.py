@@ -32,6 +32,11 @@ from candidates.models import (
 from interviews.models import ScorecardTemplate
 from interviews.selectors import interview_scorecard_template
 from kit import limits
+from webhooks.services import (
+    candidate_interview_decided,
+    evaluation_overridden,
+    scorecard_submitted,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -143,6 +148,7 @@ def scorecard_save(
             obj=invite,
             data={"recommendation": recommendation},
         )
+        scorecard_submitted(scorecard=scorecard)
     interview_analytics_changed(interview_id=invite.interview_id)
     return scorecard
 
@@ -185,6 +191,7 @@ def criterion_score_override(
             "reason": reason,
         },
     )
+    evaluation_overridden(score=score, previous=before)
     return score
 
 
@@ -211,6 +218,7 @@ def candidate_interview_decide(
         obj=invite,
         data={"decision": decision, "previous": previous},
     )
+    candidate_interview_decided(invite=invite, previous=previous, by=by)
     interview_analytics_changed(interview_id=invite.interview_id)
     return invite
 

@@ -25,7 +25,7 @@ from kit import limits
 from kit.limits import clip
 from speech.media import MediaError, probe, to_mp3
 from speech.tts import ProviderUnavailable, TransientTTSError, TTSError, get_provider
-from webhooks.services import question_audio_generated
+from webhooks.services import question_audio_failed, question_audio_generated
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -353,6 +353,7 @@ def audio_question_fail(*, question_id: Any, wanted: str, reason: str) -> AudioQ
     question.transcription_status = Status.FAILED
     question.failure_reason = clip(reason, limits.REASON) or "The audio could not be made."
     question.save(update_fields=["transcription_status", "failure_reason"])
+    question_audio_failed(question=question)
     return question
 
 

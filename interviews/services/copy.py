@@ -32,6 +32,7 @@ from interviews.models import (
     SurveyQuestion,
 )
 from interviews.selectors import interview_scorecard_template
+from webhooks.services import interview_created
 
 if TYPE_CHECKING:
     from accounts.models import Team, User
@@ -257,4 +258,5 @@ def interview_copy(
         ip=ip,
         data={"from": str(interview.pk), "from_team": str(interview.team_id)},
     )
+    interview_created(interview=copy, by=by)
     return copy

@@ -23,7 +23,12 @@ from interviews.models import (
     Keyword,
     SurveyQuestion,
 )
-from webhooks.services import interview_updated
+from webhooks.services import (
+    interview_archived,
+    interview_created,
+    interview_updated,
+    interviews_changed,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Mapping
@@ -413,6 +418,7 @@ def interview_create(
             interview=interview, name=scorecard_name, criteria=scorecard_criteria
         )
     audit_record(action="interview.created", actor=by, team=team, obj=interview, ip=ip)
+    interview_created(interview=interview, by=by)
     return interview
 
 
@@ -435,6 +441,7 @@ def interview_update(
         raise TypeError(f"interview_update() got unknown fields: {', '.join(sorted(unknown))}")
     if keywords is not None and (keywords_add or keywords_remove):
         raise TypeError("interview_update() takes keywords, or keywords_add/keywords_remove")
+    was_archived = interview.status == Interview.Status.ARCHIVED
     for name, value in fields.items():
         setattr(interview, name, value.strip() if name == "title" else value)
     if "status" in fields:
@@ -453,6 +460,8 @@ def interview_update(
     elif keywords_add or keywords_remove:
         interview_update_keywords(interview=interview, add=keywords_add, remove=keywords_remove)
     interview_updated(interview=interview)
+    if interview.status == Interview.Status.ARCHIVED and not was_archived:
+        interview_archived(interview=interview)
     return interview
 
 
@@ -490,6 +499,7 @@ def interview_bulk_set_status(*, team: Team, ids: Iterable[Any], status: int) ->
             interview.archived_at = archived_at
         interview.updated_at = now
     Interview.objects.bulk_update(changed, ["status", "archived_at", "updated_at"])
+    interviews_changed(interviews=changed, archived=status == Interview.Status.ARCHIVED)
     return len(changed)
 
 

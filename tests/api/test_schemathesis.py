@@ -64,6 +64,15 @@ RULES_BEYOND_THE_SCHEMA: dict[str, str | tuple[str, ...]] = {
     "descriptionUrl": "",
     "audioURL": "",
     "audioUrl": "",
+    "externalRedirectUri": "",
+    # An invite: a time zone that zoneinfo knows; no SMS without consent; days or a date.
+    "timezone": "Use an IANA time zone name",
+    "smsOptIn": "The candidate has not agreed to texts",
+    "expiryDays": "Give an expiry date or a number of days",
+    # Bulk update: overwrite takes keywords only. Create: questions, or the two older lists;
+    # knockouts only on survey questions.
+    "removedKeywords": "Overwrite replaces the keywords",
+    "questions": "",
     # A number that exists in its country's numbering plan.
     "phone": "",
 }

@@ -243,6 +243,17 @@ ROUTES: dict[str, Route] = {
         for action in ("detail", "edit", "toggle", "delete")
     },
     "webhooks:delivery_redeliver": Route(OBJECT, {"pk": "endpoint", "delivery_pk": "delivery"}),
+    # integrations: the team's settings page, and the endpoints an ATS calls with its
+    # connector's key (HTTP Basic, no session: every persona here gets 401)
+    "integrations:settings": Route(LIST),
+    **{
+        f"integrations:greenhouse_{action}": Route(LIST)
+        for action in ("enable", "disable", "rotate")
+    },
+    **{
+        f"integrations:greenhouse_{endpoint}": Route(AUTH)
+        for endpoint in ("list_tests", "send_test", "test_status", "response_error")
+    },
 }
 
 SKIPPED_NAMESPACES = ("admin", "api")

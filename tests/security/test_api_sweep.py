@@ -39,6 +39,7 @@ PATH_ARGS: dict[str, dict[str, str]] = {
     "/qsi/gather/ai-text-questions/{id}": {"id": "ai_text"},
     "/qsi/gather/interviews": {},
     "/qsi/gather/interviews/bulk": {},
+    "/qsi/gather/interviews/bulk-update": {},
     "/qsi/gather/interviews/{id}": {"id": "interview"},
     "/qsi/gather/interviews/{id}/copy": {"id": "interview"},
     "/qsi/gather/interviews/{id}/agent-secret": {"id": "interview"},
@@ -51,6 +52,9 @@ PATH_ARGS: dict[str, dict[str, str]] = {
     "/qsi/gather/candidate-interviews/{id}/cancel": {"id": "invite"},
     "/qsi/gather/candidate-interviews/{id}/remind": {"id": "invite"},
     "/qsi/gather/candidate-interviews/{id}/resend": {"id": "invite"},
+    "/qsi/gather/candidate-interviews/{id}/resend-invite": {"id": "invite"},
+    "/qsi/gather/candidate-interviews/{id}/results": {"id": "invite"},
+    "/qsi/gather/candidate-interviews/{id}/status": {"id": "invite"},
     "/qsi/gather/candidate-interviews/{id}/turns": {"id": "invite"},
     "/qsi/gather/candidate-interviews/{id}/turns/{turn_number}": {
         "id": "invite",
