@@ -50,6 +50,7 @@ def _pages() -> list[tuple[str, str]]:
         ("api-keys", "/settings/api-keys/"),
         ("webhooks", "/settings/webhooks/"),
         ("webhook-new", "/settings/webhooks/new/"),
+        ("integrations", "/settings/integrations/"),
         ("privacy", "/settings/privacy/"),
         ("impact", "/settings/adverse-impact/"),
         ("interview-impact", "/interviews/{interview}/adverse-impact/"),

@@ -140,3 +140,14 @@ def test_it_never_calls_a_url_that_is_not_greenhouses(
     assert refused.status_code == 0
     assert "not Greenhouse's" in refused.error
     assert _Greenhouse.received == []
+
+
+def test_a_notify_run_stops_before_beat_queues_the_next():
+    # Bounded: a run of slow Greenhouse answers is cut before the next run starts, so one
+    # order is never PATCHed by two runs at once.
+    from django.conf import settings
+
+    from integrations.tasks import ats_orders_notify
+
+    every = settings.CELERY_BEAT_SCHEDULE["ats-orders-notify"]["schedule"]
+    assert ats_orders_notify.soft_time_limit < ats_orders_notify.time_limit < every
