@@ -47,6 +47,7 @@ from api.serializers.candidates import (
     TurnCreateIn,
     TurnOut,
     TurnUpdateIn,
+    latest_evaluation,
 )
 from candidates.models import (
     Answer,
@@ -463,9 +464,7 @@ class CandidateInterviewResults(GatherView):
         )
         invite = get_or_404(invites, pk, "candidate interview")
         scores = scores_of(invite)
-        current = [e for e in invite.evaluations.all() if e.is_current]
-        whole = [e for e in current if e.answer_id is None]
-        evaluation = max(whole or current, key=lambda e: e.created_at, default=None)
+        evaluation = latest_evaluation(invite)
         human, ai = scores.human_rounded, scores.ai_rounded
         results = {
             "candidateInterviewId": invite.pk,

@@ -220,12 +220,17 @@ class CandidateInterviewDetailOut(CandidateInterviewOut):
 
     @extend_schema_field(EvaluationOut(allow_null=True))
     def get_evaluation(self, invite: CandidateInterview) -> dict[str, Any] | None:
-        current = [e for e in invite.evaluations.all() if e.is_current]
-        if not current:
-            return None
-        whole = [e for e in current if e.answer_id is None]
-        chosen = max(whole or current, key=lambda e: e.created_at)
-        return EvaluationOut(chosen).data
+        chosen = latest_evaluation(invite)
+        return EvaluationOut(chosen).data if chosen is not None else None
+
+
+def latest_evaluation(invite: CandidateInterview) -> Any:
+    """The invite's latest current AI evaluation, the whole-interview report before any
+    answer's (from its prefetched ``evaluations``); None without one. The candidate
+    interview's ``evaluation`` and its ``results`` both show this one."""
+    current = [e for e in invite.evaluations.all() if e.is_current]
+    whole = [e for e in current if e.answer_id is None]
+    return max(whole or current, key=lambda e: e.created_at, default=None)
 
 
 class CandidateInterviewCreateIn(serializers.Serializer):
