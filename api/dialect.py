@@ -119,8 +119,13 @@ def get_or_404(queryset: QuerySet[Any], pk: Any, what: str, *, where: str = "in 
     API's 404: "No ``what`` ``pk`` ``where``." The same for another team's object as for none."""
     found = queryset.filter(pk=pk).first()
     if found is None:
-        raise exceptions.NotFound(f"No {what} {pk} {where}.")
+        raise not_found(what, pk, where=where)
     return found
+
+
+def not_found(what: str, pk: Any, *, where: str = "in this team") -> exceptions.NotFound:
+    """The API's 404 for an id the key cannot see: "No ``what`` ``pk`` ``where``."."""
+    return exceptions.NotFound(f"No {what} {pk} {where}.")
 
 
 def lenient_id_routes(patterns: list[Any]) -> list[URLPattern]:

@@ -22,6 +22,7 @@ from api.dialect import (
     TEAM_PARAM,
     envelope_of,
     get_or_404,
+    not_found,
     page_of,
     service_errors,
 )
@@ -111,9 +112,7 @@ def _questions(model: type[Any], team: Team, ids: list[Any], field: str) -> list
                     {field: [f"Item {index}: {pk} is a {kind} question, not a {what}."]}
                 )
         # Neither kind: the API's 404 for an unknown id, naming the field.
-        get_or_404(
-            model.objects.none(), pk, model._meta.verbose_name, where=f"in this team ({field})"
-        )
+        raise not_found(model._meta.verbose_name, pk, where=f"in this team ({field})")
     return [found[pk] for pk in ids]
 
 

@@ -8,9 +8,6 @@ organization owners only (``accounts.selectors.organization_owner``)."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +18,7 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.models import ApiKey, Team
 from accounts.selectors import manages_team, organization_owner
+from kit.keys import key_matches, key_new, key_prefix, secret_digest
 
 if TYPE_CHECKING:
     from accounts.models import Organization, User
@@ -35,10 +33,6 @@ SCOPES = (
     "webhooks:read",
     "webhooks:write",
 )
-
-
-def _digest(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 @transaction.atomic
@@ -74,15 +68,14 @@ def api_key_create(
         )
     if team is not None and not _manages(by, team):
         raise PermissionDenied("Only the team's owners and admins can make its API keys.")
-    prefix = secrets.token_hex(6)
-    key = f"pk_{prefix}_{secrets.token_urlsafe(32)}"
+    prefix, key = key_new("pk")
     api_key = ApiKey.objects.create(
         organization=organization,
         team=team,
         default_team=default_team if team is None else None,
         name=name,
         prefix=prefix,
-        secret_hash=_digest(key),
+        secret_hash=secret_digest(key),
         scopes=sorted(set(scopes)),
         created_by=by,
     )
@@ -146,8 +139,8 @@ def api_key_check(raw: str) -> ApiKey | None:
     """The live key for ``raw``, or None. Never says which part was wrong. The key comes
     annotated with whether its creator still manages its team (``reaches_team``) and its
     default team (``reaches_default_team``): the same query, no more."""
-    parts = raw.split("_")
-    if len(parts) < 3 or parts[0] != "pk":
+    prefix = key_prefix(raw, "pk")
+    if prefix is None:
         return None
     api_key = (
         ApiKey.objects.select_related("organization", "team", "default_team", "created_by")
@@ -157,10 +150,10 @@ def api_key_check(raw: str) -> ApiKey | None:
                 user=OuterRef("created_by"), team=OuterRef("default_team")
             ),
         )
-        .filter(prefix=parts[1], revoked_at__isnull=True)
+        .filter(prefix=prefix, revoked_at__isnull=True)
         .first()
     )
-    if api_key is None or not hmac.compare_digest(api_key.secret_hash, _digest(raw)):
+    if api_key is None or not key_matches(api_key.secret_hash, raw):
         return None
     now = timezone.now()
     last = api_key.last_used_at

@@ -10,7 +10,6 @@ they can be shown again while the old key is in ``SECRET_KEY_FALLBACKS``.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import secrets
 
@@ -18,12 +17,12 @@ from django.conf import settings
 from django.utils.crypto import salted_hmac
 
 from candidates.models import CandidateInterview
+from kit.keys import secret_digest
 
 _LINK_SALT = "panelist.candidates.tokens.invite-link"
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+token_hash = secret_digest
 
 
 def new_invite_token() -> tuple[str, str]:

@@ -13,8 +13,9 @@ from django.db import models
 
 from accounts.ids import uuid7
 from accounts.tenancy import TeamScopedQuerySet
+from kit.keys import PREFIX_LENGTH
 
-KEY_PREFIX_LENGTH = 12
+KEY_PREFIX_LENGTH = PREFIX_LENGTH
 ERROR_MAX = 500
 PATH_MAX = 200
 EXTERNAL_ID_MAX = 100

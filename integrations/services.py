@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import logging
 import re
-import secrets
 import time
 import urllib.error
 import urllib.request
@@ -42,7 +40,6 @@ from candidates.services.candidates import candidate_get_or_create_by_email
 from candidates.services.invites import DuplicateInvite, invite_create
 from integrations.models import (
     ERROR_MAX,
-    KEY_PREFIX_LENGTH,
     PATH_MAX,
     REQUEST_LOG_KEEP,
     AtsOrder,
@@ -50,6 +47,7 @@ from integrations.models import (
     ConnectorRequest,
 )
 from interviews.models import Interview
+from kit.keys import key_matches, key_new, key_prefix, secret_digest
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -61,15 +59,6 @@ logger = logging.getLogger(__name__)
 KEY_SCHEME = "pg"
 # list_tests answers with at most this many interviews (newest first).
 PACKAGES_MAX = 500
-
-
-def _digest(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def _new_key() -> tuple[str, str]:
-    prefix = secrets.token_hex(KEY_PREFIX_LENGTH // 2)
-    return prefix, f"{KEY_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
 
 
 def _fernet() -> Any:
@@ -125,12 +114,12 @@ def connector_enable(*, team: Team, kind: str, by: User) -> tuple[Connector, str
     connector = Connector.objects.select_for_update().filter(team=team, kind=kind).first()
     raw = ""
     if connector is None:
-        prefix, raw = _new_key()
+        prefix, raw = key_new(KEY_SCHEME)
         connector = Connector.objects.create(
             team=team,
             kind=kind,
             key_prefix=prefix,
-            key_hash=_digest(raw),
+            key_hash=secret_digest(raw),
             key_sealed=key_seal(raw),
             created_by=by,
         )
@@ -159,8 +148,8 @@ def connector_disable(*, connector: Connector, by: User) -> Connector:
 def connector_key_rotate(*, connector: Connector, by: User) -> tuple[Connector, str]:
     """A new key for the connector; the old one stops working at once."""
     _check_manages(by, connector.team)
-    prefix, raw = _new_key()
-    connector.key_prefix, connector.key_hash = prefix, _digest(raw)
+    prefix, raw = key_new(KEY_SCHEME)
+    connector.key_prefix, connector.key_hash = prefix, secret_digest(raw)
     connector.key_sealed = key_seal(raw)
     connector.key_rotated_at = timezone.now()
     connector.save(
@@ -173,13 +162,13 @@ def connector_key_rotate(*, connector: Connector, by: User) -> tuple[Connector, 
 def connector_for_key(*, kind: str, raw: str) -> Connector | None:
     """The ``kind`` connector whose key is ``raw`` (enabled or not), or None. Never says which
     part was wrong."""
-    parts = raw.split("_", 2)
-    if len(parts) != 3 or parts[0] != KEY_SCHEME or len(parts[1]) != KEY_PREFIX_LENGTH:
+    prefix = key_prefix(raw, KEY_SCHEME)
+    if prefix is None:
         return None
     connector = (
-        Connector.objects.select_related("team").filter(kind=kind, key_prefix=parts[1]).first()
+        Connector.objects.select_related("team").filter(kind=kind, key_prefix=prefix).first()
     )
-    if connector is None or not hmac.compare_digest(connector.key_hash, _digest(raw)):
+    if connector is None or not key_matches(connector.key_hash, raw):
         return None
     return connector
 
