@@ -6,7 +6,9 @@ from accounts.models import (
     AuditEvent,
     Membership,
     Organization,
+    OrganizationSSO,
     RecoveryCode,
+    SSODomain,
     Team,
     TeamInvitation,
     TOTPDevice,
@@ -148,3 +150,34 @@ class TwoFactorPolicyAdmin(admin.ModelAdmin):
     list_display = ["organization", "require_for_admins", "updated_at", "updated_by"]
     list_select_related = ["organization", "updated_by"]
     raw_id_fields = ["organization", "updated_by"]
+
+
+class SSODomainInline(admin.TabularInline):
+    model = SSODomain
+    extra = 0
+
+
+@admin.register(OrganizationSSO)
+class OrganizationSSOAdmin(admin.ModelAdmin):
+    """Operators can see and turn off an organization's provider; the sealed secret and the
+    endpoints read from discovery are not edited here (the owner's settings page does that)."""
+
+    list_display = ["organization", "enabled", "issuer", "password_login_disabled", "updated_at"]
+    list_select_related = ["organization"]
+    list_filter = ["enabled", "password_login_disabled"]
+    raw_id_fields = ["organization", "jit_team", "updated_by"]
+    readonly_fields = [
+        "client_secret_sealed",
+        "authorization_endpoint",
+        "token_endpoint",
+        "userinfo_endpoint",
+        "jwks_uri",
+    ]
+    inlines = [SSODomainInline]
+
+
+@admin.register(SSODomain)
+class SSODomainAdmin(admin.ModelAdmin):
+    list_display = ["domain", "sso"]
+    list_select_related = ["sso__organization"]
+    search_fields = ["domain"]

@@ -17,9 +17,23 @@ class EmailAuthenticationForm(AuthenticationForm):
         "inactive": "This account is disabled. Ask your team admin.",
     }
 
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        from accounts.sso import password_login_refusal
+
+        refusal = password_login_refusal(user)
+        if refusal:
+            raise forms.ValidationError(refusal, code="sso_required")
+
 
 class QueuedPasswordResetForm(PasswordResetForm):
     """Sends the reset email through the Celery worker, not inside the request."""
+
+    def get_users(self, email: str) -> Any:
+        from accounts.sso import password_login_refusal
+
+        # No reset email to someone who may not sign in with a password (docs/sso.md).
+        return (u for u in super().get_users(email) if not password_login_refusal(u))
 
     def send_mail(
         self,

@@ -393,4 +393,5 @@ class AuditEvent(models.Model):
         raise AppendOnly("Audit events are append-only.")
 
 
+from accounts.models_sso import OrganizationSSO, SSODomain  # noqa: E402,F401
 from accounts.models_twofactor import RecoveryCode, TOTPDevice, TwoFactorPolicy  # noqa: E402,F401

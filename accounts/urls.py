@@ -1,11 +1,14 @@
 from django.urls import path
 
-from accounts import views
+from accounts import sso_views, views
 
 app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("login/code/", views.login_verify, name="login_verify"),
+    path("sso/start/", sso_views.sso_start, name="sso_start"),
+    path("sso/callback/", sso_views.sso_callback, name="sso_callback"),
+    path("sso/", sso_views.sso_settings, name="sso_settings"),
     path("two-factor/", views.two_factor, name="two_factor"),
     path("two-factor/confirm/", views.two_factor_confirm, name="two_factor_confirm"),
     path("two-factor/disable/", views.two_factor_disable, name="two_factor_disable"),

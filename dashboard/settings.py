@@ -119,6 +119,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboard:home"
+# Passwords, and single sign-on through an organization's OpenID Connect provider (docs/sso.md).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "accounts.sso.OrganizationOIDCBackend",
+]
+# Identity providers must be reached over https, unless this allows http (development, tests).
+SSO_ALLOW_HTTP = env_bool("SSO_ALLOW_HTTP", DEBUG)
+SSO_TIMEOUT = env_int("SSO_TIMEOUT", 10)
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [

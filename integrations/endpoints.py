@@ -22,10 +22,6 @@ logger = logging.getLogger(__name__)
 BODY_MAX = 64 * 1024
 
 
-def _error(status: int, message: str) -> JsonResponse:
-    return JsonResponse({"error": message}, status=status)
-
-
 def _parse(request: HttpRequest) -> object:
     if request.method == "GET" or not request.body:
         return None
@@ -47,13 +43,16 @@ def partner_call(request: HttpRequest, kind: str, endpoint: str) -> HttpResponse
     connector = connector_for_key(kind=kind, raw=raw) if raw else None
     if connector is None:
         logger.warning("%s %s: missing or unknown key", request.method, request.path)
-        response = _error(401, "Authenticate with the connector's key (HTTP Basic user name).")
+        message = "Authenticate with the connector's key (HTTP Basic user name)."
+        response = JsonResponse(adapter.error_body(401, message), status=401)
         response["WWW-Authenticate"] = f'Basic realm="{adapter.realm}"'
         return response
     try:
         reply = _answer(request, connector, handler)
     except PartnerError as exc:
-        reply = Reply({"error": exc.message}, status=exc.status, note=exc.message)
+        reply = Reply(
+            adapter.error_body(exc.status, exc.message), status=exc.status, note=exc.message
+        )
     connector_request_log(
         connector=connector,
         method=request.method or "",

@@ -20,6 +20,8 @@ ERROR_MAX = 500
 PATH_MAX = 200
 EXTERNAL_ID_MAX = 100
 CALLBACK_URL_MAX = 500
+# The customer's own key for the ATS's API (Ashby: an Ashby API key), before sealing.
+ATS_KEY_MAX = 200
 # Requests kept per connector; older ones are deleted as new ones are written.
 REQUEST_LOG_KEEP = 500
 
@@ -34,6 +36,7 @@ class ConnectorScopedQuerySet(TeamScopedQuerySet[M]):
 class Connector(models.Model):
     class Kind(models.TextChoices):
         GREENHOUSE = "greenhouse", "Greenhouse"
+        ASHBY = "ashby", "Ashby"
 
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="connectors")
@@ -45,6 +48,12 @@ class Connector(models.Model):
     # must carry it. Requests to us are checked against ``key_hash`` only.
     key_sealed = models.CharField(max_length=300, blank=True)
     key_rotated_at = models.DateTimeField(null=True, blank=True)
+    # Where Panelist tells the ATS about its orders, and with which of the customer's keys, for
+    # an ATS that takes its news at one fixed endpoint (Ashby's assessment.update; blank: its
+    # default). Set by a team admin on the settings page; the key is sealed like ours.
+    ats_url = models.URLField(max_length=CALLBACK_URL_MAX, blank=True)
+    ats_key_sealed = models.CharField(max_length=500, blank=True)
+    ats_key_set_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -74,7 +83,9 @@ class AtsOrder(models.Model):
     application_id = models.CharField(max_length=EXTERNAL_ID_MAX, blank=True)
     # Where the ATS wants to hear that the result is ready (Greenhouse: PATCH this URL).
     callback_url = models.URLField(max_length=CALLBACK_URL_MAX, blank=True)
-    # When the ATS was told the result is ready (the callback answered 2xx).
+    # The invite status the ATS was last told about (blank: nothing yet), and when it last
+    # answered 2xx; ``services.ats_orders_notify`` tells each change once.
+    pushed_status = models.CharField(max_length=20, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,17 +1,19 @@
-"""Writes for ATS connectors: enable, disable, rotate the key, log a call, and the Greenhouse
-order (an invite made through the one invite service). ``order_status`` is the one read every
-adapter answers a status request with.
+"""Writes for ATS connectors: enable, disable, rotate the key, configure how to reach the ATS,
+log a call, and orders (``ats_order_create``: an invite made through the one invite service, for
+Greenhouse and Ashby alike; ``ats_order_cancel``). ``order_status`` is the one read every
+adapter answers a status request with; ``ats_orders_notify`` tells each ATS what changed.
 
 Connector keys are ``pg_<prefix>_<secret>``, like API keys (``api/keys.py``): the prefix finds
 the row and the SHA-256 of the whole key is compared in constant time. They are 59 characters,
 well under Greenhouse's limit of 170. Unlike an API key, the key is also kept encrypted
 (``key_seal``, Fernet with a key derived from ``SECRET_KEY``), because Greenhouse's completion
-PATCH must be signed with the same key; nothing but ``ats_orders_notify`` decrypts it."""
+PATCH must be signed with the same key. The customer's Ashby API key (``ats_key_sealed``) is
+sealed the same way. Nothing but ``ats_orders_notify`` decrypts either."""
 
 from __future__ import annotations
 
 import base64
-import hashlib
+import json
 import logging
 import re
 import time
@@ -27,7 +29,7 @@ from uuid import UUID
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef
+from django.db.models import F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -37,8 +39,10 @@ from accounts.selectors import manages_team
 from candidates.models import CandidateInterview
 from candidates.scores import candidate_scores, round_score
 from candidates.services.candidates import candidate_get_or_create_by_email
-from candidates.services.invites import DuplicateInvite, invite_create
+from candidates.services.invites import DuplicateInvite, invite_cancel, invite_create
 from integrations.models import (
+    ATS_KEY_MAX,
+    CALLBACK_URL_MAX,
     ERROR_MAX,
     PATH_MAX,
     REQUEST_LOG_KEEP,
@@ -48,6 +52,7 @@ from integrations.models import (
 )
 from interviews.models import Interview
 from kit.keys import key_matches, key_new, key_prefix, secret_digest
+from kit.sealing import seal, unseal
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -61,24 +66,15 @@ KEY_SCHEME = "pg"
 PACKAGES_MAX = 500
 
 
-def _fernet() -> Any:
-    from cryptography.fernet import Fernet, MultiFernet
-
-    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
-    return MultiFernet(
-        [
-            Fernet(base64.urlsafe_b64encode(hashlib.sha256(f"panelist.ats:{k}".encode()).digest()))
-            for k in keys
-        ]
-    )
+_SEAL_PURPOSE = "panelist.ats"
 
 
 def key_seal(raw: str) -> str:
-    return str(_fernet().encrypt(raw.encode()).decode())
+    return seal(raw, purpose=_SEAL_PURPOSE)
 
 
 def key_unseal(sealed: str) -> str:
-    return str(_fernet().decrypt(sealed.encode()).decode())
+    return unseal(sealed, purpose=_SEAL_PURPOSE)
 
 
 def _check_manages(by: User, team: Team) -> None:
@@ -159,6 +155,56 @@ def connector_key_rotate(*, connector: Connector, by: User) -> tuple[Connector, 
     return connector, raw
 
 
+# Where Panelist may tell Ashby (``Connector.ats_url``): any https URL unless this setting lists
+# the allowed prefixes (the tests list their local server).
+ASHBY_UPDATE_URL = "https://api.ashbyhq.com/assessment.update"
+
+
+def ats_url_allowed(url: str) -> bool:
+    prefixes = getattr(settings, "ASHBY_UPDATE_URL_PREFIXES", None) or ("https://",)
+    return any(url.startswith(prefix) for prefix in prefixes)
+
+
+@transaction.atomic
+def connector_ats_configure(
+    *, connector: Connector, ats_url: str, ats_key: str, by: User
+) -> list[str]:
+    """Set where and with which of the customer's keys Panelist tells the ATS (Ashby: the
+    assessment.update URL and an Ashby API key). A blank ``ats_key`` keeps the current one.
+    Returns the names of the fields that changed (audited; the key itself never is)."""
+    _check_manages(by, connector.team)
+    ats_url, ats_key = ats_url.strip(), ats_key.strip()
+    errors: dict[str, str] = {}
+    if len(ats_url) > CALLBACK_URL_MAX:
+        errors["ats_url"] = f"Use at most {CALLBACK_URL_MAX} characters."
+    elif ats_url and not ats_url_allowed(ats_url):
+        errors["ats_url"] = "Use an https:// URL (Ashby's is " + ASHBY_UPDATE_URL + ")."
+    if len(ats_key) > ATS_KEY_MAX:
+        errors["ats_key"] = f"Use at most {ATS_KEY_MAX} characters."
+    elif any(c.isspace() or c == ":" for c in ats_key):
+        errors["ats_key"] = "An API key has no spaces or colons: copy it again from Ashby."
+    if errors:
+        raise ValidationError(errors)
+    changed = []
+    if ats_url != connector.ats_url:
+        connector.ats_url = ats_url
+        changed.append("ats_url")
+    if ats_key:
+        connector.ats_key_sealed = key_seal(ats_key)
+        connector.ats_key_set_at = timezone.now()
+        changed.append("ats_key")
+    if changed:
+        connector.save(update_fields=["ats_url", "ats_key_sealed", "ats_key_set_at", "updated_at"])
+        audit_record(
+            action="connector.configured",
+            actor=by,
+            team=connector.team,
+            obj=connector,
+            data={"kind": connector.kind, "changed": changed},
+        )
+    return changed
+
+
 def connector_for_key(*, kind: str, raw: str) -> Connector | None:
     """The ``kind`` connector whose key is ``raw`` (enabled or not), or None. Never says which
     part was wrong."""
@@ -213,8 +259,8 @@ def _package(connector: Connector, package_id: str) -> Interview:
     except (ValueError, Interview.DoesNotExist) as exc:
         raise ValidationError(
             {
-                "partner_test_id": f"“{package_id}” is not an active interview of this team; "
-                "list_tests gives the ids that are."
+                "package_id": f"“{package_id}” is not an active interview of this team; "
+                "list the tests again for the ids that are."
             }
         ) from exc
 
@@ -231,11 +277,25 @@ def greenhouse_profile_ids(profile_url: str) -> tuple[str, str]:
     return (found.group(1) if found else ""), (application if application.isdigit() else "")
 
 
+class OrderTaken(ValidationError):
+    """The candidate already has an open invite to that interview, ordered otherwise (by hand,
+    or for another application): ``existing`` is that invite."""
+
+    def __init__(self, existing: CandidateInterview) -> None:
+        super().__init__(
+            {
+                "package_id": f"The candidate already has an open invite ({existing.pk}) to this "
+                "interview; cancel it in Panelist first to send a new one."
+            }
+        )
+        self.existing = existing
+
+
 @transaction.atomic
-def greenhouse_send_test(
+def ats_order_create(
     *,
     connector: Connector,
-    partner_test_id: str,
+    package_id: str,
     first_name: str,
     last_name: str,
     email: str,
@@ -243,13 +303,15 @@ def greenhouse_send_test(
     application_id: str = "",
     callback_url: str = "",
 ) -> AtsOrder:
-    """Greenhouse's send_test: the candidate (found by email in the team, as the CSV import
-    does, or created), an invite emailed to them through ``invite_create``, and its order.
+    """An ATS orders interview ``package_id`` for a candidate (Greenhouse's send_test, Ashby's
+    assessment.start): the candidate (found by email in the team, as the CSV import does, or
+    created), an invite emailed to them through ``invite_create``, and its order.
 
-    Greenhouse sending the same application's test again while the invite is open gets the same
-    order back (a retry must not email a second link)."""
+    The ATS ordering the same application's interview again while the invite is open gets the
+    same order back (a retry must not email a second link); any other open invite of the
+    candidate to that interview raises ``OrderTaken``."""
     team = connector.team
-    interview = _package(connector, partner_test_id)
+    interview = _package(connector, package_id)
     candidate, _created = candidate_get_or_create_by_email(
         team=team,
         by=None,
@@ -267,7 +329,7 @@ def greenhouse_send_test(
             connector=connector, invite=exc.existing, application_id=application_id
         ).first()
         if same is None:
-            raise
+            raise OrderTaken(exc.existing) from exc
         return same
     return AtsOrder.objects.create(
         connector=connector,
@@ -276,6 +338,36 @@ def greenhouse_send_test(
         application_id=application_id,
         callback_url=callback_url,
     )
+
+
+def _order(connector: Connector, invite_id: str) -> AtsOrder | None:
+    try:
+        pk = UUID(str(invite_id))
+    except ValueError:
+        return None
+    return (
+        AtsOrder.objects.select_related("invite", "connector")
+        .filter(connector=connector, invite_id=pk)
+        .first()
+    )
+
+
+@transaction.atomic
+def ats_order_cancel(*, connector: Connector, invite_id: str) -> AtsOrder | None:
+    """The ATS cancels its order (Ashby's assessment.cancel): the invite is cancelled through
+    ``invite_cancel``, so its link stops working. None when the connector has no such order.
+
+    Idempotent: an order already cancelled or expired is left as it is. The ATS is not told
+    back what it did itself. A completed invite cannot be cancelled (``ValidationError``)."""
+    order = _order(connector, invite_id)
+    if order is None:
+        return None
+    invite = order.invite
+    if invite.status not in (Status.CANCELLED, Status.EXPIRED):
+        order.invite = invite = invite_cancel(invite=invite, by=None)
+    AtsOrder.objects.filter(pk=order.pk).update(pushed_status=invite.status)
+    order.pushed_status = invite.status
+    return order
 
 
 # ---------------------------------------------------------------- status
@@ -292,20 +384,18 @@ class OrderStatus:
     score_from: str = ""
     started_at: datetime | None = None
     completed_at: datetime | None = None
+    # When a cancelled or expired invite ended (the cancel, or the expiring update).
+    ended_at: datetime | None = None
 
 
 def order_status(*, connector: Connector, invite_id: str) -> OrderStatus | None:
     """The status of the connector's order for invite ``invite_id``; None when the connector has
     no such order (another team's id, a malformed id). Reads only."""
-    try:
-        pk = UUID(str(invite_id))
-    except ValueError:
-        return None
-    order = (
-        AtsOrder.objects.select_related("invite").filter(connector=connector, invite_id=pk).first()
-    )
-    if order is None:
-        return None
+    order = _order(connector, invite_id)
+    return None if order is None else order_status_of(order)
+
+
+def order_status_of(order: AtsOrder) -> OrderStatus:
     invite = order.invite
     review_url = settings.SITE_URL + reverse("candidates:invite_review", args=[invite.pk])
     score: Decimal | None = None
@@ -323,80 +413,116 @@ def order_status(*, connector: Connector, invite_id: str) -> OrderStatus | None:
         score_from=score_from,
         started_at=invite.started_at,
         completed_at=invite.completed_at,
+        ended_at=invite.cancelled_at or invite.updated_at,
     )
 
 
 # ---------------------------------------------------------------- telling the ATS
 
-# Greenhouse stops waiting for a test after 8 weeks; so do we.
+# Greenhouse stops waiting for a test after 8 weeks; Panelist stops telling any ATS then.
 NOTIFY_FOR = timedelta(weeks=8)
 NOTIFY_BATCH = 100
 NOTIFY_TIMEOUT_SECONDS = 10
-# Only these URL prefixes are ever called back: the URL comes from the ATS's request, and a
-# callback elsewhere would make Panelist send the key to whoever wrote it.
-GREENHOUSE_CALLBACK_PREFIXES = ("https://app.greenhouse.io/", "https://app.eu.greenhouse.io/")
+# An invite in these states has nothing to tell yet.
+_NOT_YET = (Status.DRAFT, Status.INVITED)
 
 
-def _callback_allowed(url: str) -> bool:
-    prefixes = getattr(settings, "GREENHOUSE_CALLBACK_PREFIXES", GREENHOUSE_CALLBACK_PREFIXES)
-    return any(url.startswith(prefix) for prefix in prefixes)
+@dataclass(frozen=True)
+class Push:
+    """One call telling an ATS about an order, as its adapter's ``notify`` builds it: ``method``
+    to ``url`` with HTTP Basic (``key`` as the user name, a blank password) and ``body`` as
+    JSON. With ``refused`` set nothing is sent: it says why (logged, tried again next run)."""
+
+    method: str
+    url: str
+    key: str = ""
+    body: Any = None
+    refused: str = ""
 
 
-def _patch(url: str, key: str) -> int:
-    """PATCH ``url`` with HTTP Basic (``key``, blank password); the HTTP status, 0 when no
-    answer came."""
-    token = base64.b64encode(f"{key}:".encode()).decode()
-    request = urllib.request.Request(  # noqa: S310  (an allowed https prefix, checked first)
-        url, method="PATCH", headers={"Authorization": f"Basic {token}"}
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    # A redirect is answered as it came (a 3xx, logged, tried again): following it would carry
+    # the key to a URL nobody checked.
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def _send(push: Push) -> tuple[int, str]:
+    """Make the call; (HTTP status, what went wrong) with status 0 when no answer came."""
+    if urlsplit(push.url).scheme not in ("http", "https"):
+        return 0, f"Not called: {push.url} is not an http(s) URL."
+    token = base64.b64encode(f"{push.key}:".encode()).decode()
+    headers = {"Authorization": f"Basic {token}", "Accept": "application/json"}
+    data = None
+    if push.body is not None:
+        data = json.dumps(push.body).encode()
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(  # noqa: S310  (http(s) only, checked above)
+        push.url, data=data, method=push.method, headers=headers
     )
     try:
-        with urllib.request.urlopen(request, timeout=NOTIFY_TIMEOUT_SECONDS) as response:  # noqa: S310
-            return int(response.status)
+        with _OPENER.open(request, timeout=NOTIFY_TIMEOUT_SECONDS) as response:
+            return int(response.status), ""
     except urllib.error.HTTPError as exc:
-        return int(exc.code)
+        return int(exc.code), f"The ATS answered {exc.code}."
+    except (OSError, ValueError) as exc:
+        return 0, f"No answer: {exc}"
 
 
 def ats_orders_notify(*, now: datetime | None = None) -> int:
-    """PATCH the callback URL of each Greenhouse order whose invite completed and that was not
-    told yet (Greenhouse then asks ``test_status``); returns how many were told. Each call is
-    logged on the connector. A failed call is tried again on the next run, for up to 8 weeks
-    after the order. Idempotent: an order is told once."""
+    """Tell each ATS what changed about its orders: for every order of an enabled connector
+    whose invite moved past "invited" since the ATS was last told (``pushed_status``), its
+    adapter's ``notify`` builds the call (Greenhouse: PATCH the callback URL on completion;
+    Ashby: POST assessment.update on start, completion, cancel and expiry), or None when that
+    ATS has nothing to hear about this change. Returns how many calls were answered 2xx.
+
+    Each call is logged on the connector. A failed or refused call is tried again on the next
+    run, for up to 8 weeks after the order. Idempotent: each change is told once."""
+    # The adapters build on this module, so they are looked up when the task runs.
+    from integrations.adapters import ADAPTERS
+
     now = now or timezone.now()
+    ready = Q(pk__in=[])
+    for kind, adapter in ADAPTERS.items():
+        if adapter.notify is not None:
+            ready |= Q(connector__kind=kind) & adapter.notify_ready
     due = (
-        AtsOrder.objects.select_related("connector")
-        .filter(
-            notified_at__isnull=True,
-            invite__status=Status.COMPLETED,
-            connector__enabled=True,
-            connector__kind=Connector.Kind.GREENHOUSE,
-            created_at__gte=now - NOTIFY_FOR,
-        )
-        .exclude(callback_url="")
+        AtsOrder.objects.select_related("connector", "invite")
+        .filter(ready, connector__enabled=True, created_at__gte=now - NOTIFY_FOR)
+        .exclude(invite__status__in=_NOT_YET)
+        .exclude(pushed_status=F("invite__status"))
         .order_by("id")[:NOTIFY_BATCH]
     )
     told = 0
     for order in due:
         connector = order.connector
+        notify = ADAPTERS[connector.kind].notify
+        assert notify is not None  # only such kinds are due
+        status = order_status_of(order)
+        push = notify(order, status)
+        # Conditional on what was read: a run that overlaps this one tells nothing twice.
+        unchanged = AtsOrder.objects.filter(pk=order.pk, pushed_status=order.pushed_status)
+        if push is None:
+            unchanged.update(pushed_status=status.status)
+            continue
         duration = 0
-        if not _callback_allowed(order.callback_url) or not connector.key_sealed:
-            status, error = 0, "Not called: the callback URL is not Greenhouse's."
+        if push.refused:
+            code, error = 0, push.refused
         else:
             started = time.monotonic()
-            try:
-                status, error = _patch(order.callback_url, key_unseal(connector.key_sealed)), ""
-            except (OSError, ValueError) as exc:
-                status, error = 0, f"No answer: {exc}"
+            code, error = _send(push)
             duration = round((time.monotonic() - started) * 1000)
-        if 200 <= status < 300:
-            AtsOrder.objects.filter(pk=order.pk, notified_at__isnull=True).update(notified_at=now)
+        if 200 <= code < 300:
+            unchanged.update(pushed_status=status.status, notified_at=now)
             told += 1
-        elif not error:
-            error = f"Greenhouse answered {status}."
         connector_request_log(
             connector=connector,
-            method="PATCH",
-            path=order.callback_url,
-            status_code=status,
+            method=push.method,
+            path=push.url,
+            status_code=code,
             error=error,
             duration_ms=duration,
         )

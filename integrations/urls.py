@@ -32,6 +32,15 @@ for _kind in ADAPTERS:
             name=f"{_kind}_rotate",
         ),
     ]
+    if ADAPTERS[_kind].settings_form is not None:
+        urlpatterns.append(
+            path(
+                f"settings/integrations/{_kind}/configure/",
+                views.connector_configure_view,
+                {"kind": _kind},
+                name=f"{_kind}_configure",
+            )
+        )
     urlpatterns += [
         path(
             f"integrations/{_kind}/{_endpoint.name}",

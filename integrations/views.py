@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,19 +36,37 @@ def _connector(request: TeamRequest, kind: str) -> Connector:
         raise Http404("This integration is not set up for this team.") from exc
 
 
-def _page(request: TeamRequest, status: int = 200, **extra: Any) -> HttpResponse:
+def _settings_form(adapter: Adapter, connector: Connector | None) -> forms.Form | None:
+    if adapter.settings_form is None or connector is None:
+        return None
+    return adapter.settings_form(initial={"ats_url": connector.ats_url})
+
+
+def _page(
+    request: TeamRequest,
+    status: int = 200,
+    bound: tuple[str, forms.Form] | None = None,
+    **extra: Any,
+) -> HttpResponse:
+    """The page; ``bound`` is (kind, form) for a settings form that came back with errors."""
     connectors = selectors.connectors_by_kind(team=request.team)
-    rows = [
-        {
-            "adapter": adapter,
-            "connector": connectors.get(kind),
-            "urls": [
-                settings.SITE_URL + reverse(f"integrations:{kind}_{endpoint.name}")
-                for endpoint in adapter.endpoints
-            ],
-        }
-        for kind, adapter in ADAPTERS.items()
-    ]
+    rows = []
+    for kind, adapter in ADAPTERS.items():
+        urls = [
+            settings.SITE_URL + reverse(f"integrations:{kind}_{endpoint.name}")
+            for endpoint in adapter.endpoints
+        ]
+        connector = connectors.get(kind)
+        form = bound[1] if bound and bound[0] == kind else _settings_form(adapter, connector)
+        rows.append(
+            {
+                "adapter": adapter,
+                "connector": connector,
+                "urls": urls,
+                "base_url": urls[0].rsplit("/", 1)[0],
+                "form": form,
+            }
+        )
     table = ConnectorRequestTable(list(selectors.connector_request_recent(team=request.team)))
     context = {
         "integrations": rows,
@@ -96,3 +116,29 @@ def connector_rotate_view(request: TeamRequest, kind: str) -> HttpResponse:
         connector=_connector(request, kind), by=request.user
     )
     return _page(request, new_key=raw, new_key_kind=kind)
+
+
+@require_POST
+@team_admin_required
+def connector_configure_view(request: TeamRequest, kind: str) -> HttpResponse:
+    """Where and with which of the team's keys Panelist tells the ATS (Ashby)."""
+    adapter = _adapter(kind)
+    connector = _connector(request, kind)
+    if adapter.settings_form is None:
+        raise Http404("This integration has no settings.")
+    form = adapter.settings_form(request.POST)
+    if form.is_valid():
+        try:
+            changed = services.connector_ats_configure(
+                connector=connector,
+                ats_url=form.cleaned_data["ats_url"],
+                ats_key=form.cleaned_data["ats_key"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            note = "saved" if changed else "unchanged"
+            messages.success(request, f"{adapter.label} settings {note}.")
+            return redirect("integrations:settings")
+    return _page(request, status=400, bound=(kind, form))

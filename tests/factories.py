@@ -500,3 +500,28 @@ class ConnectorRequestFactory(factory.django.DjangoModelFactory):
     path = "/integrations/greenhouse/list_tests"
     status_code = 200
     duration_ms = 12
+
+
+from accounts.models_sso import OrganizationSSO, SSODomain  # noqa: E402  (appended with its factory)
+
+
+class OrganizationSSOFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrganizationSSO
+
+    organization = factory.SubFactory(OrganizationFactory)
+    enabled = True
+    issuer = "https://idp.example.com"
+    client_id = "panelist"
+    authorization_endpoint = "https://idp.example.com/authorize"
+    token_endpoint = "https://idp.example.com/token"
+    userinfo_endpoint = "https://idp.example.com/userinfo"
+    jwks_uri = "https://idp.example.com/jwks"
+
+
+class SSODomainFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SSODomain
+
+    sso = factory.SubFactory(OrganizationSSOFactory)
+    domain = factory.Sequence(lambda n: f"org{n}.example.com")

@@ -13,21 +13,33 @@ with HTTP Basic (the connector's key as the user name, a blank password).
   ``partner_score`` when there is one (Panelist's 1-5 scale, one decimal: the reviewers' score,
   else the AI's) and flat ``metadata``.
 - On completion ``services.ats_orders_notify`` (a beat task) PATCHes the ``url`` sent with
-  ``send_test``, so Greenhouse asks ``test_status`` at once instead of on its next poll.
+  ``send_test`` (``notify``), so Greenhouse asks ``test_status`` at once instead of on its next
+  poll. Only Greenhouse's own hosts are called (``GREENHOUSE_CALLBACK_PREFIXES``).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
+from django.db.models import Q
 from django.utils import formats
 
 from candidates.models import CandidateInterview
 from candidates.services.candidates import EMAIL_MAX, EXTERNAL_ID_MAX, NAME_MAX
 from integrations import services
-from integrations.adapters import JSON, Adapter, Call, Endpoint, PartnerError, Reply
+from integrations.adapters import (
+    JSON,
+    Adapter,
+    Call,
+    Endpoint,
+    PartnerError,
+    Reply,
+    object_field,
+    text_field,
+)
 from integrations.models import CALLBACK_URL_MAX, Connector
 
 Status = CandidateInterview.Status
@@ -48,64 +60,41 @@ def list_tests(call: Call) -> Reply:
     return Reply([{"partner_test_id": str(i.pk), "partner_test_name": i.title} for i in packages])
 
 
-def _text(data: dict[str, JSON], key: str, *, limit: int, required: bool, where: str) -> str:
-    value = data.get(key)
-    if value is None or value == "":
-        if required:
-            raise PartnerError(400, f"{where}{key} is required.")
-        return ""
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise PartnerError(400, f"{where}{key} must be a string.")
-    text = str(value).strip()
-    if required and not text:
-        raise PartnerError(400, f"{where}{key} is required.")
-    if len(text) > limit:
-        raise PartnerError(400, f"{where}{key} is longer than {limit} characters.")
-    return text
-
-
-def _object(data: JSON, key: str) -> dict[str, JSON]:
-    value = data.get(key)
-    if not isinstance(value, dict):
-        raise PartnerError(400, f"{key} must be a JSON object.")
-    return value
-
-
 def _send_test_order(call: Call) -> services.AtsOrder:
     body = call.body
     if not isinstance(body, dict):
         raise PartnerError(400, "The body must be a JSON object.")
-    test_id = _text(body, "partner_test_id", limit=64, required=True, where="")
-    candidate = _object(body, "candidate")
+    test_id = text_field(body, "partner_test_id", limit=64, required=True, where="")
+    candidate = object_field(body, "candidate")
     where = "candidate."
-    first = _text(candidate, "first_name", limit=NAME_MAX, required=True, where=where)
-    last = _text(candidate, "last_name", limit=NAME_MAX, required=True, where=where)
-    email = _text(candidate, "email", limit=EMAIL_MAX, required=True, where=where)
+    first = text_field(candidate, "first_name", limit=NAME_MAX, required=True, where=where)
+    last = text_field(candidate, "last_name", limit=NAME_MAX, required=True, where=where)
+    email = text_field(candidate, "email", limit=EMAIL_MAX, required=True, where=where)
     try:
         validate_email(email)
     except ValidationError as exc:
         raise PartnerError(400, f"candidate.email “{email}” is not an email address.") from exc
-    profile = _text(
+    profile = text_field(
         candidate, "greenhouse_profile_url", limit=PROFILE_URL_MAX, required=False, where=where
     )
     candidate_id, application_id = services.greenhouse_profile_ids(profile)
-    candidate_id = candidate_id or _text(
+    candidate_id = candidate_id or text_field(
         candidate, "id", limit=EXTERNAL_ID_MAX, required=False, where=where
     )
     if not application_id and isinstance(body.get("application"), dict):
-        application_id = _text(
+        application_id = text_field(
             body["application"], "id", limit=EXTERNAL_ID_MAX, required=False, where="application."
         )
-    callback = _text(body, "url", limit=CALLBACK_URL_MAX, required=False, where="")
+    callback = text_field(body, "url", limit=CALLBACK_URL_MAX, required=False, where="")
     if callback:
         try:
             URLValidator(schemes=["http", "https"])(callback)
         except ValidationError as exc:
             raise PartnerError(400, f"url “{callback}” is not a URL.") from exc
     try:
-        return services.greenhouse_send_test(
+        return services.ats_order_create(
             connector=call.connector,
-            partner_test_id=test_id,
+            package_id=test_id,
             first_name=first,
             last_name=last,
             email=email,
@@ -167,6 +156,29 @@ def response_error(call: Call) -> Reply:
     return Reply({}, note=note.strip())
 
 
+# Only these URL prefixes are ever called back: the URL comes from Greenhouse's request, and a
+# callback elsewhere would make Panelist send the key to whoever wrote it.
+GREENHOUSE_CALLBACK_PREFIXES = ("https://app.greenhouse.io/", "https://app.eu.greenhouse.io/")
+
+
+def _callback_allowed(url: str) -> bool:
+    prefixes = getattr(settings, "GREENHOUSE_CALLBACK_PREFIXES", GREENHOUSE_CALLBACK_PREFIXES)
+    return any(url.startswith(prefix) for prefix in prefixes)
+
+
+def notify(order: services.AtsOrder, status: services.OrderStatus) -> services.Push | None:
+    """PATCH the callback URL, empty, once the test is complete; Greenhouse then asks
+    ``test_status``. Nothing else is worth a call to Greenhouse."""
+    if status.status != Status.COMPLETED:
+        return None
+    url = order.callback_url
+    if not _callback_allowed(url) or not order.connector.key_sealed:
+        return services.Push(
+            "PATCH", url, refused="Not called: the callback URL is not Greenhouse's."
+        )
+    return services.Push("PATCH", url, key=services.key_unseal(order.connector.key_sealed))
+
+
 ADAPTER = Adapter(
     kind=Connector.Kind.GREENHOUSE,
     label="Greenhouse",
@@ -177,6 +189,8 @@ ADAPTER = Adapter(
         Endpoint("response_error", "POST", response_error),
     ),
     realm="Panelist Greenhouse",
+    notify=notify,
+    notify_ready=~Q(callback_url=""),
     setup_note="Send the key and these four URLs to partners@greenhouse.io (or your Greenhouse "
     "account manager); Greenhouse enters them for your organization.",
 )

@@ -59,6 +59,7 @@ def _pages() -> list[tuple[str, str]]:
         ("review", "/invites/{invite}/review/"),
         ("candidate-erase", "/candidates/{candidate}/erase/"),
         ("two-factor", "/accounts/two-factor/"),
+        ("sso", "/accounts/sso/"),
     ]
 
 

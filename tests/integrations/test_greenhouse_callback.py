@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import base64
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from django.core import mail
@@ -17,6 +16,7 @@ from integrations import tasks
 from integrations.models import AtsOrder, ConnectorRequest
 from integrations.services import connector_key_rotate
 from tests.integrations.test_greenhouse import _take_the_interview
+from tests.local_http import serving
 
 pytestmark = pytest.mark.django_db
 
@@ -38,14 +38,9 @@ class _Greenhouse(BaseHTTPRequestHandler):
 def callback_server(settings):
     _Greenhouse.received = []
     _Greenhouse.status = 200
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Greenhouse)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
-    settings.GREENHOUSE_CALLBACK_PREFIXES = [base]
-    yield base
-    server.shutdown()
-    server.server_close()
+    with serving(_Greenhouse) as base:
+        settings.GREENHOUSE_CALLBACK_PREFIXES = [base]
+        yield base
 
 
 def _send(greenhouse, interview, url, capture):

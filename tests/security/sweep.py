@@ -106,6 +106,11 @@ ROUTES: dict[str, Route] = {
         )
     },
     "accounts:two_factor_policy": Route(LIST),
+    # single sign-on: starting one and the provider's callback touch only the caller's session;
+    # the settings are the organization's (owners only)
+    "accounts:sso_start": Route(AUTH, own_state=True),
+    "accounts:sso_callback": Route(AUTH, own_state=True),
+    "accounts:sso_settings": Route(LIST),
     # interviews
     "interviews:interview_list": Route(LIST, reviewed=True, rows=("interview",)),
     "interviews:interview_create": Route(LIST),
@@ -253,6 +258,14 @@ ROUTES: dict[str, Route] = {
     **{
         f"integrations:greenhouse_{endpoint}": Route(AUTH)
         for endpoint in ("list_tests", "send_test", "test_status", "response_error")
+    },
+    **{
+        f"integrations:ashby_{action}": Route(LIST)
+        for action in ("enable", "disable", "rotate", "configure")
+    },
+    **{
+        f"integrations:ashby_assessment.{endpoint}": Route(AUTH)
+        for endpoint in ("list", "start", "cancel")
     },
 }
 
