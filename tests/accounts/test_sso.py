@@ -75,8 +75,9 @@ def acme(team, owner, provider):
     return OrganizationSSO.objects.get(organization=team.organization)
 
 
-def sso_sign_in(client, provider, email, *, sub=None, deny=False, next_url=""):
-    """Start at Panelist, authorize at the provider as a browser would, come back."""
+def sso_sign_in(client, provider, email, *, sub=None, deny=False, next_url="", meanwhile=None):
+    """Start at Panelist, authorize at the provider as a browser would, come back (after
+    ``meanwhile()``, when given)."""
     response = client.post(START, {"email": email, "next": next_url})
     assert response.status_code == 200, response.content
     authorize = response["Refresh"].removeprefix("0;url=")
@@ -94,6 +95,8 @@ def sso_sign_in(client, provider, email, *, sub=None, deny=False, next_url=""):
     assert back.status_code == 302, back.text
     callback = urlsplit(back.headers["Location"])
     assert f"{callback.scheme}://{callback.netloc}{callback.path}" == CALLBACK
+    if meanwhile is not None:
+        meanwhile()
     return client.get(f"{callback.path}?{callback.query}")
 
 
@@ -251,6 +254,23 @@ def test_it_refuses_a_wrong_client_secret_without_an_error_page(client, provider
     acme.save()
     sub = provider.user("wendy", email="wendy@acme.test", email_verified=True)
     response = sso_sign_in(client, provider, "wendy@acme.test", sub=sub)
+    assert response.status_code == 302
+    assert response["Location"] == LOGIN
+    assert signed_in_as(client) is None
+    assert "did not complete the sign-in" in message_of(client)
+
+
+def test_it_refuses_an_id_token_from_another_issuer(client, provider, acme, team):
+    # The provider's endpoints stay; only the issuer the organization trusts changes while the
+    # browser is away: the ID token then names an issuer Panelist was not told to trust.
+    sub = provider.user("ivan", email="ivan@acme.test", email_verified=True)
+
+    def trust_another_issuer():
+        OrganizationSSO.objects.filter(pk=acme.pk).update(issuer=f"{provider.issuer}/elsewhere")
+
+    response = sso_sign_in(
+        client, provider, "ivan@acme.test", sub=sub, meanwhile=trust_another_issuer
+    )
     assert response.status_code == 302
     assert response["Location"] == LOGIN
     assert signed_in_as(client) is None
