@@ -127,9 +127,11 @@ def _recorded_answer() -> Any:
 
 def test_a_slow_transcription_fails_the_answer_naming_the_step(settings, openai_server):
     settings.STT_PROVIDER = "openai"
-    openai_server.reply(TRANSCRIPTIONS, json={"text": "late"}, delay=2.0)
+    # The limit must outlast the steps before transcription even on a loaded machine (0.3 s
+    # did not, once: the limit then named an earlier step), and the reply must outlast it.
+    openai_server.reply(TRANSCRIPTIONS, json={"text": "late"}, delay=8.0)
     answer = _recorded_answer()
-    with soft_time_limit(0.3):
+    with soft_time_limit(2.0):
         assert answer_process_task.delay(str(answer.pk)).get() == Answer.Status.FAILED
     answer.refresh_from_db()
     step = answer.processing["transcribe"]
