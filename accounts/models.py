@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
@@ -160,10 +161,35 @@ class Team(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(120)],
         help_text="Delete recordings sooner than the rest; empty keeps them as long.",
     )
+    ai_decline_allowed = models.BooleanField(
+        default=False,
+        help_text="Let candidates decline AI evaluation: people review their answers, no AI "
+        "scores or summaries.",
+    )
     self_id_survey_enabled = models.BooleanField(
         default=False,
         help_text="Offer candidates a voluntary self-identification survey at the end, for "
         "adverse-impact reports.",
+    )
+    # Adverse impact on AI advice (candidates.impact.ai_advice_impact_report): an invite's AI
+    # score, as shown (one decimal), "passes" at or above this.
+    ai_pass_threshold = models.DecimalField(
+        max_digits=2,
+        decimal_places=1,
+        default=Decimal("3.5"),
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="AI advice at or above this score (1-5) counts as passing in the "
+        "adverse-impact report on AI advice.",
+    )
+    # Messages to candidates (candidates.services.candidate_messages, docs/fairness.md).
+    tell_candidates_decision = models.BooleanField(
+        default=False,
+        help_text="Email candidates the decision (advance or reject) in their language.",
+    )
+    decision_message_delay_minutes = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(1440)],
+        help_text="Wait this long before sending a decision, so a mis-click can be undone.",
     )
 
     objects = TeamQuerySet.as_manager()

@@ -479,6 +479,7 @@ class CandidateInterviewResults(GatherView):
                 "scorecards": list(invite.scorecards.all()),
             },
             "summary": evaluation.summary if evaluation is not None else "",
+            "aiEvaluationDeclined": invite.ai_evaluation_declined,
             "completedAt": invite.completed_at,
         }
         return envelope(request, {"results": ResultsOut(results).data})

@@ -99,7 +99,8 @@ class EvaluationRerun(GatherView):
         "`GET /evaluation-runs/{id}`. The new evaluation becomes the current version; earlier "
         "ones stay in the history. While a run of the same answer (or report) is queued or "
         "running, asking again returns that run. Only recruiters, admins and owners re-run "
-        "evaluations (403 for a `userId` of another role). Not in Gather.",
+        "evaluations (403 for a `userId` of another role). A candidate who declined AI "
+        "evaluation (`aiEvaluationDeclined`) is never re-run: 409. Not in Gather.",
         request=EvaluationRerunIn,
         parameters=TEAM_PARAMS,
         responses={202: envelope_of("EvaluationRun", "evaluationRun", EvaluationRunOut)},
@@ -122,7 +123,8 @@ class EvaluationRerun(GatherView):
                 where="in this candidate interview",
             )
         try:
-            with service_errors({"answer": "answerId"}):
+            # A candidate who declined AI evaluation is never re-run: a 409.
+            with service_errors({"answer": "answerId"}, conflicts=("ai_evaluation",)):
                 run = evaluation_rerun_request(
                     answer_or_invite=target, by=request_user(request), ip=client_ip(request)
                 )

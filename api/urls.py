@@ -6,7 +6,17 @@ from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView
 
-from api import candidates, evaluations, interviews, media, narrators, privacy, questions, webhooks
+from api import (
+    accommodations,
+    candidates,
+    evaluations,
+    interviews,
+    media,
+    narrators,
+    privacy,
+    questions,
+    webhooks,
+)
 from api.dialect import lenient_id_routes
 
 app_name = "api"
@@ -27,6 +37,7 @@ resources = [
     *questions.urlpatterns,
     *interviews.urlpatterns,
     *candidates.urlpatterns,
+    *accommodations.urlpatterns,
     *evaluations.urlpatterns,
     *privacy.urlpatterns,
     *webhooks.urlpatterns,

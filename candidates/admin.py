@@ -4,6 +4,7 @@ from candidates.models import (
     Answer,
     Candidate,
     CandidateInterview,
+    CandidateMessage,
     Comment,
     CriterionScore,
     Evaluation,
@@ -155,6 +156,14 @@ class ReviewNoticeAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     list_select_related = ["user", "candidate_interview__candidate"]
     raw_id_fields = ["user", "candidate_interview"]
+
+
+@admin.register(CandidateMessage)
+class CandidateMessageAdmin(admin.ModelAdmin):
+    list_display = ["candidate_interview", "kind", "decision", "status", "send_after", "sent_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["candidate_interview__candidate", "candidate_interview__interview"]
+    raw_id_fields = ["candidate_interview"]
 
 
 @admin.register(InviteDelivery)

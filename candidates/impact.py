@@ -97,6 +97,12 @@ def impact_report(*, invites: QuerySet[CandidateInterview]) -> ImpactReport:
         .values("sex", "race_ethnicity")
         .annotate(n=Count("id"), selected=Count("id", filter=advanced))
     ]
+    return report_from_counts(counts)
+
+
+def report_from_counts(counts: list[dict[str, Any]]) -> ImpactReport:
+    """The report from ``{"sex", "race_ethnicity", "n", "selected"}`` counts per combination:
+    what "selected" means is the caller's (a decision to advance, AI advice passing …)."""
     sample = sum(c["n"] for c in counts)
     report = ImpactReport(
         sample=sample,

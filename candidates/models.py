@@ -109,6 +109,15 @@ class CandidateInterview(models.Model):
         HOLD = "hold", "Hold"
         REJECT = "reject", "Reject"
 
+    class ExtraTime(models.TextChoices):
+        """How much longer this candidate's think and answer timers run."""
+
+        X125 = "1.25", "1.25× time"
+        X15 = "1.5", "1.5× time"
+        X2 = "2", "2× time"
+        X3 = "3", "3× time"
+        UNTIMED = "untimed", "Untimed"
+
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="invites")
@@ -154,6 +163,37 @@ class CandidateInterview(models.Model):
     )
     alternative_note = bounded_text(limits.ALTERNATIVE_NOTE, blank=True)
     alternative_resolved_at = models.DateTimeField(null=True, blank=True)
+    # Accommodations (candidates.services.accommodations, which every timer and limit reads):
+    # set by a recruiter or granted on the candidate's request. No reason is stored beyond the
+    # optional words the candidate typed, which only recruiters see.
+    accommodation_time = models.CharField(
+        max_length=8,
+        choices=ExtraTime.choices,
+        blank=True,
+        help_text="More thinking and answer time: a multiplier, or untimed; empty: standard.",
+    )
+    accommodation_extra_retakes = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(10)]
+    )
+    accommodation_extra_days = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(90)],
+        help_text="Days added to the expiry (already counted in expires_at).",
+    )
+    accommodation_set_at = models.DateTimeField(null=True, blank=True)
+    accommodation_requested_at = models.DateTimeField(null=True, blank=True)
+    accommodation_request_kinds = models.JSONField(
+        default=list, blank=True, help_text="What the candidate asked for: time, retakes, days."
+    )
+    accommodation_request_note = bounded_text(limits.ACCOMMODATION_NOTE, blank=True)
+    accommodation_resolved_at = models.DateTimeField(null=True, blank=True)
+    # The human-only lane (candidates.services.ai_choice): the candidate declined AI evaluation.
+    ai_declined_at = models.DateTimeField(
+        null=True, blank=True, help_text="The candidate declined AI evaluation (final)."
+    )
+    ai_declined_notice_version = models.CharField(
+        max_length=40, blank=True, help_text="The notice version the candidate saw when declining."
+    )
     decision = models.CharField(max_length=8, choices=Decision.choices, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -209,6 +249,14 @@ class CandidateInterview(models.Model):
                 condition=Q(status__in=["INVITED", "IN_PROGRESS"]),
                 name="invite_open_expiry",
             ),
+            models.Index(
+                fields=["team", "accommodation_requested_at"],
+                condition=Q(
+                    accommodation_requested_at__isnull=False,
+                    accommodation_resolved_at__isnull=True,
+                ),
+                name="invite_accommodation_open",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -238,6 +286,11 @@ class CandidateInterview(models.Model):
         return self.expires_at is not None and self.expires_at <= timezone.now()
 
     @property
+    def ai_evaluation_declined(self) -> bool:
+        """The one test of the human-only lane: never AI-score or summarise this invite."""
+        return self.ai_declined_at is not None
+
+    @property
     def is_final(self) -> bool:
         return self.status in self.FINAL_STATUSES
 
@@ -264,6 +317,21 @@ class CandidateInterview(models.Model):
 
     def can_transition_to(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.status]
+
+    @property
+    def has_accommodation(self) -> bool:
+        """Whether any accommodation applies (what reviewers see, never which or why)."""
+        return bool(
+            self.accommodation_time
+            or self.accommodation_extra_retakes
+            or self.accommodation_extra_days
+        )
+
+    @property
+    def accommodation_request_open(self) -> bool:
+        return (
+            self.accommodation_requested_at is not None and self.accommodation_resolved_at is None
+        )
 
 
 class ImportJob(models.Model):
@@ -941,3 +1009,48 @@ class EvaluationRun(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in self.PENDING
+
+
+class CandidateMessage(models.Model):
+    """An email telling a candidate something after they answered: that their answers were
+    received (once per invite), or the decision (advance or reject, sent after the team's delay
+    unless the decision changes). Erasing the candidate deletes these rows with the invite."""
+
+    class Kind(models.TextChoices):
+        RECEIVED = "received", "Answers received"
+        DECISION = "decision", "Decision"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        CANCELLED = "cancelled", "Cancelled"
+        SKIPPED = "skipped", "Not sent"
+
+    id = models.BigAutoField(primary_key=True)
+    candidate_interview = models.ForeignKey(
+        CandidateInterview, on_delete=models.CASCADE, related_name="messages"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    decision = models.CharField(
+        max_length=8, choices=CandidateInterview.Decision.choices, blank=True
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    send_after = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    note = bounded_text(limits.REASON, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InviteScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate_interview"],
+                condition=Q(kind="received"),
+                name="candidatemessage_one_received",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.status}"

@@ -82,7 +82,10 @@ def max_seconds(answer: Answer) -> float:
     item = answer.interview_question
     if item is None:
         return float(settings.AUDIO_MAX_SECONDS + settings.UPLOAD_DURATION_SLACK_SECONDS)
-    limit = item.answer_time_seconds or item.interview.answer_time_seconds
+    from candidates.services.accommodations import accommodated_limits
+
+    # The invite's accommodation (more time, untimed) as the upload server applied it.
+    limit = accommodated_limits(invite=answer.candidate_interview, item=item).answer_seconds
     return float(limit + settings.UPLOAD_DURATION_SLACK_SECONDS)
 
 

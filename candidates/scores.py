@@ -5,6 +5,7 @@
 * AI score (advice): the current, completed whole-interview evaluation's score; when there is
   none, the mean of the current, completed evaluations of the latest attempt at each question,
   with how many of the interview's AI-scored questions (audio and AI text) it rests on.
+* A candidate who declined AI evaluation has no AI score (None), whatever rows exist.
 * Rounding: half up to one decimal with ``Decimal`` (4.25 shows as 4.3), only when shown;
   sorting uses the unrounded value, which orders the same way.
 
@@ -21,6 +22,7 @@ from typing import Any
 
 from django.db.models import (
     Avg,
+    Case,
     Count,
     DecimalField,
     Exists,
@@ -32,6 +34,8 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
+    When,
 )
 from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext as _
@@ -149,10 +153,16 @@ def ai_questions_subquery(ref: str = "interview_id") -> Subquery:
     return Subquery(rows, output_field=IntegerField())
 
 
-def ai_score_expression(ref: str = "pk") -> Coalesce:
+def ai_score_expression(ref: str = "pk") -> Case:
     """The AI figure of invite ``ref``: its whole-interview evaluation's score, else the mean of
-    its current answer evaluations (the rule every page, export, chart and API response uses)."""
-    return Coalesce(whole_ai_score_subquery(ref), answers_ai_score_subquery(ref))
+    its current answer evaluations (the rule every page, export, chart and API response uses);
+    None for a candidate who declined AI evaluation (candidates.services.ai_choice), whatever
+    rows exist. Annotates a CandidateInterview queryset."""
+    return Case(
+        When(ai_declined_at__isnull=False, then=Value(None, output_field=SCORE_FIELD)),
+        default=Coalesce(whole_ai_score_subquery(ref), answers_ai_score_subquery(ref)),
+        output_field=SCORE_FIELD,
+    )
 
 
 def scores_annotated(invites: QuerySet[CandidateInterview]) -> QuerySet[CandidateInterview]:
@@ -179,6 +189,7 @@ class Scores:
     ai_basis: str  # BASIS_INTERVIEW, BASIS_ANSWERS or "" (no AI score)
     ai_answers: int  # answers the AI score rests on (basis "answers")
     ai_questions: int  # AI-scored questions in the interview
+    ai_declined: bool = False  # the candidate declined AI evaluation: no AI figure, ever
 
     @property
     def human_text(self) -> str:
@@ -205,6 +216,8 @@ class Scores:
     @property
     def ai_basis_text(self) -> str:
         """What the AI figure rests on, e.g. "from 3 of 5 answers"."""
+        if self.ai_declined:
+            return _("AI advice declined by the candidate")
         if self.ai_basis == BASIS_INTERVIEW:
             return _("full report")
         if self.ai_basis == BASIS_ANSWERS:
@@ -231,6 +244,7 @@ def scores_of(invite: Any) -> Scores:
         ai_basis=basis,
         ai_answers=getattr(invite, "ai_answer_count", 0) or 0,
         ai_questions=getattr(invite, "ai_question_count", 0) or 0,
+        ai_declined=getattr(invite, "ai_declined_at", None) is not None,
     )
 
 

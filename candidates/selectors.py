@@ -379,8 +379,17 @@ def invites_needing_attention(*, membership: Membership, limit: int = 10) -> dic
     alternative = visible.filter(
         alternative_requested_at__isnull=False, alternative_resolved_at__isnull=True
     ).order_by("alternative_requested_at")[:limit]
+    # Requests for an accommodation: for those who may grant them (recruiters and up) only.
+    accommodation = (
+        visible.filter(
+            accommodation_requested_at__isnull=False, accommodation_resolved_at__isnull=True
+        ).order_by("accommodation_requested_at")[:limit]
+        if membership.can_author
+        else []
+    )
     return {
         "alternative": list(alternative),
+        "accommodation": list(accommodation),
         "expired": list(expired),
         "failed_delivery": list(failed),
     }

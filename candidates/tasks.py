@@ -234,7 +234,8 @@ def candidate_interview_process(self: Any, invite_id: str) -> Any:
     from its transcript). Idempotent. An answer another run holds, or a speech or language
     model server that is down, is retried with backoff; after the last try the answers still
     pending are failed, as they are at once past ``REPORT_SOFT_TIME_LIMIT``. Returns the report's
-    status ("failed" when it gave up, "missing" when the invite is gone)."""
+    status ("failed" when it gave up, "missing" when the invite is gone, "declined" when the
+    candidate declined AI evaluation: answers processed, no report)."""
     from candidates.models import CandidateInterview
     from candidates.services import evaluations, processing
 
@@ -245,6 +246,8 @@ def candidate_interview_process(self: Any, invite_id: str) -> Any:
     try:
         for answer in processing.answers_pending(invite=invite):
             processing.answer_process(answer_id=answer.pk, run=self.request.id or "")
+        if invite.ai_evaluation_declined:  # the human-only lane: no AI report
+            return "declined"
         report = evaluations.candidate_interview_summarize(invite=invite)
     except SoftTimeLimitExceeded:
         for answer in processing.answers_pending(invite=invite):
@@ -355,3 +358,36 @@ def review_digest_task() -> int:
     from candidates.services.review_notices import review_digest_send
 
     return review_digest_send()
+
+
+# --- telling candidates (received, decision)
+
+CANDIDATE_MESSAGE_MAX_RETRIES = 5
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=60, time_limit=90)
+def candidate_message_send_task(self: Any, message_id: int) -> str:
+    """Send one message to a candidate when it is due (idempotent: candidates.CandidateMessage).
+    A mail server that fails is retried with backoff; a message sent is not sent again."""
+    from candidates.services.candidate_messages import candidate_message_send
+
+    try:
+        return candidate_message_send(message_id=message_id)
+    except (OSError, DatabaseError) as exc:
+        if self.request.retries < CANDIDATE_MESSAGE_MAX_RETRIES:
+            raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
+        logger.warning("Candidate message %s not sent: %s", message_id, exc)
+        return "pending"
+
+
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
+def candidate_messages_due_task() -> int:
+    """Beat, every 5 minutes: queue the messages whose time has come that no task sent (a lost
+    task, a worker restarted past a decision's delay). Sending twice is harmless: each send
+    locks its row and skips a message no longer pending."""
+    from candidates.services.candidate_messages import candidate_messages_due
+
+    due = candidate_messages_due()
+    for message_id in due:
+        candidate_message_send_task.delay(message_id)
+    return len(due)

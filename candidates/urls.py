@@ -1,14 +1,28 @@
+from candidates.runner import accommodations as runner_accommodations
 from candidates.runner import views as runner
-from candidates.views import candidates, compliance, invites, public, results, review, share
+from candidates.views import (
+    accommodations,
+    candidates,
+    compliance,
+    invites,
+    messages,
+    public,
+    results,
+    review,
+    share,
+)
 
 app_name = "candidates"
 urlpatterns = [
     *candidates.urlpatterns,
     *invites.urlpatterns,
+    *accommodations.urlpatterns,
     *compliance.urlpatterns,
+    *messages.urlpatterns,
     *review.urlpatterns,
     *results.urlpatterns,
     *share.urlpatterns,
     *runner.urlpatterns,
+    *runner_accommodations.urlpatterns,
     *public.urlpatterns,
 ]

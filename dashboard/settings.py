@@ -418,6 +418,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15 * 60.0,
         "options": {"expires": 15 * 60},
     },
+    # Candidate messages (received, decision) whose task was lost: re-queued when due.
+    "candidate-messages-due": {
+        "task": "candidates.tasks.candidate_messages_due_task",
+        "schedule": 5 * 60.0,
+        "options": {"expires": 5 * 60},
+    },
     # Reviewers who chose a daily email hear of the candidates completed since the last one.
     "review-digest-daily": {
         "task": "candidates.tasks.review_digest_task",

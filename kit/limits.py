@@ -36,6 +36,7 @@ SPOKEN_REPLY = 5_000  # a typed reply to a spoken question in the chat interview
 COMMENT = 5_000  # comments, scorecard notes, rating notes
 OVERRIDE_REASON = 1_000  # why a reviewer changed an AI score
 ALTERNATIVE_NOTE = 2_000  # a candidate's request for another process
+ACCOMMODATION_NOTE = 1_000  # what a candidate adds to a request for an accommodation
 SHARE_COMMENT = 2_000  # an outside reviewer's comment left through a share link
 
 # --- written by the system (clipped) ---------------------------------------------------------

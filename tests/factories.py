@@ -23,6 +23,7 @@ from candidates.models import (
     Answer,
     Candidate,
     CandidateInterview,
+    CandidateMessage,
     Comment,
     CriterionScore,
     Evaluation,
@@ -415,6 +416,14 @@ class ReviewNoticeFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     candidate_interview = factory.SubFactory(CandidateInterviewFactory)
     kind = ReviewNotice.Kind.EACH
+
+
+class CandidateMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CandidateMessage
+
+    candidate_interview = factory.SubFactory(CandidateInterviewFactory)
+    kind = CandidateMessage.Kind.RECEIVED
 
 
 class ImportJobFactory(factory.django.DjangoModelFactory):

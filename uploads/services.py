@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from candidates.models import Answer, CandidateInterview
 from candidates.runner.services import runner_answer_recorded, runner_retakes_left
+from candidates.services.accommodations import accommodated_limits
 from interviews.models import InterviewQuestion
 from kit import limits
 from kit.limits import clip
@@ -425,7 +426,11 @@ def _max_seconds(upload: Upload) -> float | None:
     question = upload.interview_question
     if question is None:
         return None
-    limit = question.answer_time_seconds or question.interview.answer_time_seconds
+    invite = upload.candidate_interview
+    if invite is None:
+        limit = question.answer_time_seconds or question.interview.answer_time_seconds
+    else:  # the invite's accommodation (more time, untimed) moves the limit too
+        limit = accommodated_limits(invite=invite, item=question).answer_seconds
     return float(limit + settings.UPLOAD_DURATION_SLACK_SECONDS)
 
 

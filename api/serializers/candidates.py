@@ -74,6 +74,14 @@ class CandidateInterviewOut(serializers.Serializer):
     externalRedirectUri = Text(source="external_redirect_uri")
     smsOptIn = serializers.BooleanField(source="sms_opt_in", allow_null=True)
     timezone = Text(source="time_zone")
+    aiEvaluationDeclined = serializers.BooleanField(
+        source="ai_evaluation_declined",
+        help_text="The candidate declined AI evaluation (the human-only lane): answers are "
+        "transcribed but never AI-scored or summarised; aiScore stays null.",
+    )
+    aiEvaluationDeclinedAt = serializers.DateTimeField(
+        source="ai_declined_at", allow_null=True, help_text="When the candidate declined."
+    )
     createdAt = serializers.DateTimeField(source="created_at")
     updatedAt = serializers.DateTimeField(source="updated_at")
 
@@ -317,6 +325,9 @@ class ResultsOut(serializers.Serializer):
     scores = ScoresOut()
     scoreCard = ScoreCardOut()
     summary = Text(help_text="The AI evaluation's summary; empty without one.")
+    aiEvaluationDeclined = serializers.BooleanField(
+        help_text="The candidate declined AI evaluation: no AI score, evaluation or summary."
+    )
     completedAt = serializers.DateTimeField(allow_null=True)
 
 

@@ -14,6 +14,7 @@ class PrivacySettingsForm(forms.ModelForm):
             "privacy_notice",
             "ai_notice",
             "alternative_contact_email",
+            "ai_decline_allowed",
             "retention_months",
             "media_retention_months",
             "self_id_survey_enabled",
@@ -22,6 +23,7 @@ class PrivacySettingsForm(forms.ModelForm):
             "privacy_notice": "Privacy notice",
             "ai_notice": "AI notice",
             "alternative_contact_email": "Who handles requests for an alternative process",
+            "ai_decline_allowed": "Let candidates decline AI evaluation",
             "retention_months": "Keep data (months)",
             "media_retention_months": "Keep recordings (months)",
             "self_id_survey_enabled": "Offer the voluntary self-identification survey",
@@ -32,6 +34,9 @@ class PrivacySettingsForm(forms.ModelForm):
             "ai_notice": "Shown when the interview uses AI evaluation. Leave empty for the "
             "default, which says what the AI assesses and that a person decides.",
             "alternative_contact_email": "Empty: the team's owners and admins are emailed.",
+            "ai_decline_allowed": "The consent page offers a human-only lane: answers are "
+            "transcribed for reviewers but never AI-scored or summarised. Turning this off later "
+            "keeps the choices candidates already made.",
             "retention_months": "Counted from the candidate's last activity; 1 to 120.",
             "media_retention_months": "Optional: delete recordings sooner than the rest "
             "(transcripts and scores stay until the data is deleted).",

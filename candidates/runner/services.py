@@ -228,7 +228,7 @@ def runner_answer_typed(
 
 def runner_retakes_left(*, invite: CandidateInterview, item_id: Any, attempt: int) -> bool:
     """May the question be recorded (again) in this attempt? Yes until a recording is on the
-    server and every retake the interview allows is used."""
+    server and every retake the interview (and the invite's accommodation) allows is used."""
     answer = (
         Answer.objects.filter(candidate_interview=invite, interview_question_id=item_id)
         .filter(attempt=attempt)
@@ -236,7 +236,11 @@ def runner_retakes_left(*, invite: CandidateInterview, item_id: Any, attempt: in
         .only("retakes_used")
         .first()
     )
-    return answer is None or answer.retakes_used < invite.interview.retakes_allowed
+    if answer is None:
+        return True
+    from candidates.services.accommodations import accommodated_limits
+
+    return answer.retakes_used < accommodated_limits(invite=invite).retakes
 
 
 def runner_answer_recorded(

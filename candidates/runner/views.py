@@ -44,6 +44,8 @@ from candidates.runner.services import (
     self_identification_record,
 )
 from candidates.runner.session import runner_invite, runner_login
+from candidates.services.accommodations import accommodated_limits
+from candidates.services.ai_choice import ai_decline_offered, ai_evaluation_decline
 from candidates.tokens import invite_by_token
 from interviews.models import InterviewQuestion
 from kit.csp import candidate_page
@@ -135,6 +137,7 @@ def runner(request: HttpRequest, invite: CandidateInterview) -> HttpResponse:
         "progress": progress,
     }
     if invite.consented_at is None and not request.session.get("welcomed"):
+        context["timing"] = accommodated_limits(invite=invite)
         return _render(request, "welcome.html", context)
     if invite.consented_at is None:
         return _render(request, "consent.html", _consent_context(invite, context))
@@ -162,19 +165,18 @@ def _question_page(
     values: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    interview = invite.interview
     answer = runner_answers(invite=invite).get(str(item.pk))
+    timing = accommodated_limits(invite=invite, item=item)
     context.update(
         item=item,
         question=item.question,
         error=error,
         values=values or {},
         previous=answer,
-        think_seconds=item.think_time_seconds
-        if item.think_time_seconds is not None
-        else interview.think_time_seconds,
-        answer_seconds=item.answer_time_seconds or interview.answer_time_seconds,
-        retakes=interview.retakes_allowed,
+        think_seconds=timing.think_seconds,
+        answer_seconds=timing.answer_seconds,
+        untimed=timing.untimed,
+        retakes=timing.retakes,
     )
     # A prompt the team hosts elsewhere plays from there (and the page allows only that).
     prompt = getattr(item.question, "audio_url", "")
@@ -284,6 +286,7 @@ def _consent_context(invite: CandidateInterview, context: dict[str, Any]) -> dic
         **context,
         "privacy_notice": privacy_notice(team=team),
         "ai_notice": ai_notice(team=team) if uses_ai_evaluation(invite.interview) else "",
+        "ai_decline_offered": ai_decline_offered(invite=invite),
         "retention_months": team.retention_months,
     }
 
@@ -291,12 +294,21 @@ def _consent_context(invite: CandidateInterview, context: dict[str, Any]) -> dic
 @require_POST
 @with_invite
 def runner_consent_view(request: HttpRequest, invite: CandidateInterview) -> HttpResponse:
-    if request.POST.get("agree") != "yes":
+    declines_ai = request.POST.get("ai_decline") == "yes"
+    decline_error = ""
+    if request.POST.get("agree") == "yes" and declines_ai:
+        try:
+            invite = ai_evaluation_decline(invite=invite, ip=client_ip(request))
+        except ValidationError as exc:
+            decline_error = " ".join(exc.messages)
+    if request.POST.get("agree") != "yes" or decline_error:
         context = {
             "invite": invite,
             "interview": invite.interview,
             "progress": runner_progress(invite=invite),
-            "error": True,
+            "error": request.POST.get("agree") != "yes",
+            "decline_error": decline_error,
+            "ai_decline_checked": declines_ai,
         }
         return _render(request, "consent.html", _consent_context(invite, context), status=422)
     runner_consent(invite=invite, ip=client_ip(request))

@@ -34,6 +34,7 @@ from candidates.models import (
     EvaluationRun,
     Turn,
 )
+from candidates.services.ai_choice import ai_evaluation_refuse
 from interviews.models import (
     Interview,
     InterviewQuestion,
@@ -398,7 +399,7 @@ def answer_evaluate(*, answer: Answer, rerun: bool = False, by: User | None = No
     """Evaluate ``answer`` (an AI text answer, or a recorded answer's transcript).
 
     Idempotent unless ``rerun``: a current completed, refused or abstained evaluation is
-    returned as it is.
+    returned as it is. Raises ValidationError when the candidate declined AI evaluation.
     Raises TransientEvaluationError (nothing stored) when the provider is worth retrying.
     """
     if not rerun:
@@ -412,6 +413,7 @@ def answer_evaluate(*, answer: Answer, rerun: bool = False, by: User | None = No
         "interview_question__survey_question",
         "interview_question__ai_text_question",
     ).get(pk=answer.pk)
+    ai_evaluation_refuse(answer.candidate_interview)
     request = answer_request(answer=answer)
     rubric = {
         str(c.pk): c for c in RubricCriterion.objects.filter(pk__in=_uuid_keys(request.criteria))
@@ -614,6 +616,7 @@ def candidate_interview_summarize(
     if it fails the computed summary stays). Idempotent unless ``rerun``.
     """
     invite = CandidateInterview.objects.select_related("interview", "team").get(pk=invite.pk)
+    ai_evaluation_refuse(invite)
     if not rerun:
         current = (
             Evaluation.objects.filter(candidate_interview=invite, answer=None, is_current=True)
@@ -702,6 +705,7 @@ def evaluation_rerun_request(
     with transaction.atomic():
         # The invite's lock orders concurrent requests; the constraint backs it.
         locked = CandidateInterview.objects.select_for_update().get(pk=invite.pk)
+        ai_evaluation_refuse(locked)
         runs = EvaluationRun.objects.filter(candidate_interview=locked, answer=answer)
         pending = runs.filter(status__in=EvaluationRun.PENDING).first()
         if pending is not None and timezone.now() - pending.created_at < RUN_STALE_AFTER:
@@ -761,7 +765,14 @@ def evaluation_run_execute(*, run_id: Any) -> EvaluationRun | None:
     EvaluationRun.objects.filter(pk=run.pk, status__in=EvaluationRun.PENDING).update(
         status=RunStatus.RUNNING, started_at=run.started_at or timezone.now()
     )
-    evaluation = _rerun(answer_or_invite=run.answer or run.candidate_interview, by=run.requested_by)
+    try:
+        evaluation = _rerun(
+            answer_or_invite=run.answer or run.candidate_interview, by=run.requested_by
+        )
+    except ValidationError as exc:  # the candidate declined AI evaluation since the request
+        _finish(run.pk, error=" ".join(exc.messages))
+        run.refresh_from_db()
+        return run
     _finish(run.pk, evaluation=evaluation)
     run.refresh_from_db()
     return run

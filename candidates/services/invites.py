@@ -82,6 +82,9 @@ def candidate_interview_transition(
         from candidates.services.review_notices import review_notices_enqueue
 
         review_notices_enqueue(invite=locked)
+        from candidates.services.candidate_messages import received_message_enqueue
+
+        received_message_enqueue(invite=locked)
     invite.refresh_from_db()
     return invite
 

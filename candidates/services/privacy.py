@@ -113,6 +113,10 @@ def candidate_export_data(*, candidate: Candidate) -> dict[str, Any]:
                 },
                 "alternativeRequestedAt": invite.alternative_requested_at,
                 "alternativeNote": invite.alternative_note,
+                "aiEvaluationDeclined": {
+                    "at": invite.ai_declined_at,
+                    "noticeVersion": invite.ai_declined_notice_version,
+                },
                 "decision": invite.decision,
                 "decidedAt": invite.decided_at,
                 "deliveries": [
@@ -494,6 +498,7 @@ PRIVACY_FIELDS = (
     "privacy_notice",
     "ai_notice",
     "alternative_contact_email",
+    "ai_decline_allowed",
     "retention_months",
     "media_retention_months",
     "self_id_survey_enabled",
@@ -521,7 +526,8 @@ def team_privacy_update(
                 "the candidate's data."
             }
         )
-    if {"privacy_notice", "ai_notice"} & set(changed):
+    # What the consent page says changes with the offer to decline AI too.
+    if {"privacy_notice", "ai_notice", "ai_decline_allowed"} & set(changed):
         team.notice_version += 1
         changed.append("notice_version")
     if changed:

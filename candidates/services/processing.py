@@ -301,7 +301,15 @@ def _store_transcript(answer: Answer, transcript: Transcript) -> None:
 
 
 def answer_steps(answer: Answer) -> list[str]:
-    """The steps ``answer`` goes through, in order."""
+    """The steps ``answer`` goes through, in order. A candidate who declined AI evaluation
+    (candidates.services.ai_choice) gets every step but ``evaluate``: transcribed, not scored."""
+    steps = _kind_steps(answer)
+    if EVALUATE in steps and answer.candidate_interview.ai_evaluation_declined:
+        steps.remove(EVALUATE)
+    return steps
+
+
+def _kind_steps(answer: Answer) -> list[str]:
     item = answer.interview_question
     if answer.media:
         return [REMUX, TRANSCRIBE, KEYWORDS, EVALUATE]

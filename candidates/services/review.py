@@ -29,6 +29,7 @@ from candidates.models import (
     Rating,
     Scorecard,
 )
+from candidates.services.candidate_messages import decision_message_schedule
 from interviews.models import ScorecardTemplate
 from interviews.selectors import interview_scorecard_template
 from kit import limits
@@ -219,6 +220,7 @@ def candidate_interview_decide(
         data={"decision": decision, "previous": previous},
     )
     candidate_interview_decided(invite=invite, previous=previous, by=by)
+    decision_message_schedule(invite=invite)
     interview_analytics_changed(interview_id=invite.interview_id)
     return invite
 

@@ -30,6 +30,13 @@ def review_url(pk: Any) -> str:
 
 def ai_score_html(scores: Scores, *, testid: str = "ai-score") -> str:
     """The AI figure with what it rests on; muted when it rests on only some answers."""
+    if scores.ai_declined:
+        return format_html(
+            '<span class="text-body-secondary">{}</span>'
+            '<div class="small text-body-secondary" data-testid="ai-declined">{}</div>',
+            "—",
+            scores.ai_basis_text,
+        )
     if scores.ai is None:
         return format_html('<span class="text-body-secondary">{}</span>', "—")
     return format_html(

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import deny, team_admin_required, team_required
@@ -19,6 +19,7 @@ from accounts.audit import audit_record, client_ip
 from accounts.tenancy import get_for_team
 from candidates.forms.compliance import PrivacySettingsForm
 from candidates.impact import ImpactReport, interview_impact_report, team_impact_report
+from candidates.impact_ai import interview_ai_impact_report
 from candidates.notices import default_ai_notice, default_privacy_notice
 from candidates.selectors import candidates_visible, invites_visible
 from candidates.services.privacy import (
@@ -29,6 +30,7 @@ from candidates.services.privacy import (
     retention_preview,
     team_privacy_update,
 )
+from candidates.views.fairness import team_fairness_context
 from interviews.models import Interview
 
 if TYPE_CHECKING:
@@ -146,7 +148,13 @@ def invite_alternative_resolve_view(request: TeamRequest, pk: UUID) -> HttpRespo
 
 
 def _impact_response(
-    request: TeamRequest, report: ImpactReport, *, title: str, interview: Interview | None
+    request: TeamRequest,
+    report: ImpactReport,
+    *,
+    title: str,
+    interview: Interview | None,
+    extra: dict[str, Any] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     audit_record(
         action="report.adverse_impact_viewed",
@@ -199,15 +207,33 @@ def _impact_response(
             "interview": interview,
             "page_title": title,
             "section": "impact",
+            "ai_dimensions": [
+                ("Sex", "sex"),
+                ("Race / ethnicity", "race_ethnicity"),
+                ("Intersectional", "intersectional"),
+            ],
+            **(extra or {}),
         },
+        status=status,
     )
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @team_admin_required
 def team_impact(request: TeamRequest) -> HttpResponse:
+    """The team's report, with AI agreement, the report on AI advice and (POST) the score at
+    which AI advice passes."""
+    fairness = team_fairness_context(request)
+    if fairness is None:
+        messages.success(request, "The AI advice pass score is saved.")
+        return redirect(reverse("candidates:team_impact") + "#ai-impact")
     return _impact_response(
-        request, team_impact_report(team=request.team), title="Adverse impact", interview=None
+        request,
+        team_impact_report(team=request.team),
+        title="Adverse impact",
+        interview=None,
+        extra=fairness,
+        status=422 if fairness["threshold_form"].errors else 200,
     )
 
 
@@ -220,6 +246,10 @@ def interview_impact(request: TeamRequest, pk: UUID) -> HttpResponse:
         interview_impact_report(interview=interview),
         title=f"Adverse impact · {interview.title}",
         interview=interview,
+        extra={
+            "ai_report": interview_ai_impact_report(interview=interview),
+            "ai_threshold": request.team.ai_pass_threshold,
+        },
     )
 
 

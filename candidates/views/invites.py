@@ -21,6 +21,7 @@ from django_tables2 import RequestConfig
 
 from accounts.access import deny, team_required
 from accounts.tenancy import get_for_team, require_membership
+from candidates.forms.accommodations import AccommodationForm
 from candidates.forms.invites import (
     InviteCreateForm,
     InviteExtendForm,
@@ -29,6 +30,7 @@ from candidates.forms.invites import (
 )
 from candidates.models import Candidate, CandidateInterview, InviteDelivery
 from candidates.selectors import invites_visible, restrict_invites
+from candidates.services.accommodations import accommodation_label
 from candidates.services.invites import (
     InviteBatch,
     invite_cancel,
@@ -301,6 +303,8 @@ def _detail_context(request: TeamRequest, invite: CandidateInterview) -> dict[st
         "can_extend": can_edit and extendable,
         "can_cancel": can_edit and invite.can_transition_to(Status.CANCELLED),
         "extend_form": InviteExtendForm(initial={"until": suggested}),
+        "accommodation_form": AccommodationForm.for_invite(invite),
+        "accommodation": accommodation_label(invite),
         "page_title": f"{invite.candidate.full_name} · {invite.interview.title}",
         "section": "invites",
     }

@@ -25,6 +25,7 @@ from django_tables2 import RequestConfig
 from accounts.access import deny, team_required
 from accounts.audit import audit_record, client_ip
 from accounts.permissions import Perm
+from candidates.agreement import interview_agreement
 from candidates.analytics import interview_analytics_cached
 from candidates.models import CandidateInterview
 from candidates.scores import scores_of
@@ -119,6 +120,8 @@ def result_list_view(request: TeamRequest, interview_pk: uuid.UUID) -> HttpRespo
             .exclude(status=CandidateInterview.Status.DRAFT)
             .exists()
         )
+        if context["has_any"]:
+            context["agreement"] = interview_agreement(interview=interview)
     return render_page(request, "candidates/results/list.html", context, partial="table")
 
 
@@ -302,6 +305,7 @@ CSV_HEADER = [
     "Scorecards",
     "Knockout flags",
     "Decision",
+    "AI evaluation declined",
 ]
 
 
@@ -326,6 +330,7 @@ def _csv_rows(invites: Any) -> Iterator[Sequence[object]]:
             invite.scorecard_count,
             invite.knockout_count,
             invite.get_decision_display() if invite.decision else "",
+            "yes" if invite.ai_evaluation_declined else "no",
         ]
 
 

@@ -407,6 +407,14 @@ def rerun_view(request: TeamRequest, pk: UUID) -> HttpResponse:
         )
     except PermissionDenied as exc:
         raise deny(request, str(exc)) from exc
+    except ValidationError as exc:  # the candidate declined AI evaluation: nothing to re-run
+        messages.error(request, " ".join(exc.messages))
+        url = _review_url(invite, "ai-summary")
+        if request.htmx:
+            response = HttpResponse(status=409)
+            response["HX-Redirect"] = url
+            return response
+        return redirect(url)
     if request.htmx:
         return _rerun_response(request, invite, answer)
     messages.success(

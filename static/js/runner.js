@@ -271,6 +271,8 @@
       this.video = box.dataset.video === "1";
       this.think = Number(box.dataset.think || 0);
       this.limit = Number(box.dataset.answer || 60);
+      // An untimed answer (an accommodation) shows no countdown; it still stops at the ceiling.
+      this.untimed = box.dataset.untimed === "1";
       this.retakesLeft = Number(box.dataset.retakes || 0);
       this.el = (sel) => box.querySelector(sel);
       this.status = this.el("[data-status]");
@@ -410,7 +412,7 @@
       const elapsed = Math.floor((Date.now() - this.started) / 1000);
       const left = Math.max(0, this.limit - elapsed);
       const fmt = (s) => `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
-      this.timer.textContent = `● ${fmt(elapsed)} / ${fmt(this.limit)}`;
+      this.timer.textContent = this.untimed ? `● ${fmt(elapsed)}` : `● ${fmt(elapsed)} / ${fmt(this.limit)}`;
       if (left <= 0) {
         this.stop();
         return;

@@ -167,9 +167,12 @@ ROUTES: dict[str, Route] = {
     "candidates:invite_extend": _invite(),
     "candidates:invite_cancel": _invite(),
     "candidates:privacy_settings": Route(LIST),
+    "candidates:message_settings": Route(LIST),
     "candidates:team_impact": Route(LIST),
     "candidates:interview_impact": _interview(),
     "candidates:invite_alternative_resolve": _invite(),
+    "candidates:invite_accommodation": _invite(),
+    "candidates:invite_accommodation_grant": _invite(),
     "candidates:invite_review": _invite(),
     "candidates:answer_media": Route(
         OBJECT, {"pk": "invite", "answer_pk": "answer"}, reviewed=True
@@ -228,6 +231,7 @@ ROUTES: dict[str, Route] = {
             "runner_chat",
             "runner_finish",
             "runner_alternative",
+            "runner_accommodation",
             "runner_self_id",
             "runner_thanks",
         )

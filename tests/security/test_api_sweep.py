@@ -55,6 +55,7 @@ PATH_ARGS: dict[str, dict[str, str]] = {
     "/qsi/gather/candidate-interviews/{id}/resend-invite": {"id": "invite"},
     "/qsi/gather/candidate-interviews/{id}/results": {"id": "invite"},
     "/qsi/gather/candidate-interviews/{id}/status": {"id": "invite"},
+    "/qsi/gather/candidate-interviews/{id}/accommodations": {"id": "invite"},
     "/qsi/gather/candidate-interviews/{id}/turns": {"id": "invite"},
     "/qsi/gather/candidate-interviews/{id}/turns/{turn_number}": {
         "id": "invite",

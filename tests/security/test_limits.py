@@ -30,6 +30,8 @@ SYSTEM_JSON = {
     "candidates.ImportJob.rows": "parsed CSV rows: the upload's size and MAX_ROWS bound them",
     "candidates.ImportJob.errors": "one short message per refused row",
     "candidates.ImportJob.delivery_types": "channel names",
+    "candidates.CandidateInterview.accommodation_request_kinds": "at most the three kind "
+    "names candidates.services.accommodations.REQUEST_KINDS allows",
     "candidates.Answer.keyword_hits": "counts of the interview's keywords",
     "candidates.Answer.processing": "step states; their errors are clipped to limits.REASON",
     "uploads.Upload.metadata": "tus Upload-Metadata: one request header",
