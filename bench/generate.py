@@ -222,6 +222,12 @@ def generate(fixture: Fixture, invites: int, seed: int = 7) -> dict[str, Any]:
             "updated_at",
             "external_redirect_uri",
             "time_zone",
+            "accommodation_time",
+            "accommodation_extra_retakes",
+            "accommodation_extra_days",
+            "accommodation_request_kinds",
+            "accommodation_request_note",
+            "ai_declined_notice_version",
         ]
         order_json = {k: json.dumps(v) for k, v in questions.items()}
         with Copier(cursor, "candidates_candidateinterview", invite_columns) as copy:
@@ -286,6 +292,12 @@ def generate(fixture: Fixture, invites: int, seed: int = 7) -> dict[str, Any]:
                         ts(updated),
                         "",  # external_redirect_uri
                         "",  # time_zone (sms_opt_in: NULL, "not asked")
+                        "",  # accommodation_time: standard
+                        "0",
+                        "0",
+                        "[]",
+                        "",
+                        "",  # ai_declined_notice_version (ai_declined_at: NULL)
                     ]
                 )
                 if status == "COMPLETED" and rng.random() < ANSWERED_SHARE:
