@@ -32,6 +32,7 @@ from candidates.services.privacy import (
 )
 from candidates.views.fairness import team_fairness_context
 from interviews.models import Interview
+from kit.pages import apply_errors
 
 if TYPE_CHECKING:
     from accounts.http import TeamRequest
@@ -54,8 +55,7 @@ def privacy_settings(request: TeamRequest) -> HttpResponse:
                 **{name: form.cleaned_data[name] for name in PRIVACY_FIELDS},
             )
         except ValidationError as exc:
-            for name, errors in exc.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            apply_errors(form, exc)
         else:
             messages.success(request, "Privacy settings saved.")
             return redirect("candidates:privacy_settings")

@@ -15,6 +15,7 @@ from accounts.access import team_admin_required
 from accounts.audit import client_ip
 from candidates.forms.messages import MessageSettingsForm
 from candidates.services.candidate_messages import MESSAGE_SETTINGS, team_messages_update
+from kit.pages import apply_errors
 
 if TYPE_CHECKING:
     from accounts.http import TeamRequest
@@ -34,8 +35,7 @@ def message_settings(request: TeamRequest) -> HttpResponse:
                 **{name: form.cleaned_data[name] for name in MESSAGE_SETTINGS},
             )
         except ValidationError as exc:
-            for name, errors in exc.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            apply_errors(form, exc)
         else:
             messages.success(request, "Candidate message settings saved.")
             return redirect("candidates:message_settings")
