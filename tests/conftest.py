@@ -293,6 +293,46 @@ def login(client):
     return _login
 
 
+# Whole files whose subject does not depend on the database engine: CI runs them once, on
+# PostgreSQL, the stricter engine (it refuses NUL bytes and over-long text that SQLite keeps),
+# and the SQLite run skips them ("not engine_free"). The access, header and input sweeps, the
+# API contract, speech and media, translations and the test tooling; about two thirds of the
+# SQLite run's time went to them. Models, services, selectors, views and the API's behaviour
+# still run on both engines.
+ENGINE_FREE_FILES = (
+    "security/",
+    "api/test_schemathesis.py",
+    "api/test_dialect.py",
+    "speech/test_evaluators.py",
+    "speech/test_http.py",
+    "speech/test_llm.py",
+    "speech/test_media.py",
+    "speech/test_stt.py",
+    "speech/test_stt_hints.py",
+    "speech/test_stt_languages.py",
+    "speech/test_tts.py",
+    "test_i18n.py",
+    "test_contrast.py",
+    "test_layers.py",
+    "test_testcount.py",
+    "test_clean_tree.py",
+    "test_supervise.py",
+    "test_settings.py",
+    "test_csp_headers.py",
+    "test_error_pages.py",
+    "test_bench_smoke.py",
+)
+_TESTS = Path(__file__).resolve().parent
+
+
+def pytest_itemcollected(item):
+    path = Path(item.fspath).resolve()
+    if _TESTS in path.parents:
+        relative = path.relative_to(_TESTS).as_posix()
+        if relative.startswith(ENGINE_FREE_FILES) and not item.get_closest_marker("llama"):
+            item.add_marker(pytest.mark.engine_free)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """Give every test the id xdist schedules it by; this runs after xdist's own hook.
