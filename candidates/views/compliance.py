@@ -178,21 +178,31 @@ def _impact_response(
                 "impact_ratio",
                 "below_four_fifths",
                 "excluded",
+                # "decisions": selected = advanced; "ai_advice": selected = the AI advice is at
+                # or above the team's pass score (the next column), before any decision.
+                "measure",
+                "ai_pass_score",
             ]
         )
-        for row in report.rows:
-            writer.writerow(
-                [
-                    row.dimension,
-                    row.label,
-                    row.applicants,
-                    row.selected,
-                    row.selection_rate if row.selection_rate is not None else "",
-                    row.impact_ratio if row.impact_ratio is not None else "",
-                    "yes" if row.below_four_fifths else "no",
-                    row.excluded,
-                ]
-            )
+        measures = [("decisions", report, "")]
+        if extra and extra.get("ai_report") is not None:
+            measures.append(("ai_advice", extra["ai_report"], str(extra["ai_threshold"])))
+        for measure, rows, pass_score in measures:
+            for row in rows.rows:
+                writer.writerow(
+                    [
+                        row.dimension,
+                        row.label,
+                        row.applicants,
+                        row.selected,
+                        row.selection_rate if row.selection_rate is not None else "",
+                        row.impact_ratio if row.impact_ratio is not None else "",
+                        "yes" if row.below_four_fifths else "no",
+                        row.excluded,
+                        measure,
+                        pass_score,
+                    ]
+                )
         return response
     return render(
         request,

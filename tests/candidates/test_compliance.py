@@ -113,7 +113,7 @@ def test_the_impact_page_shows_totals_only_and_exports_csv(login, owner, intervi
     )
     lines = csv_response.content.decode().splitlines()
     assert lines[0].startswith("dimension,category,applicants,selected")
-    assert "race_ethnicity,Black or African American,30,12,0.4000,0.667,yes," in lines
+    assert "race_ethnicity,Black or African American,30,12,0.4000,0.667,yes,,decisions," in lines
     assert AuditEvent.objects.filter(action="report.adverse_impact_viewed").count() == 2
 
 

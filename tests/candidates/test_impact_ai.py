@@ -132,6 +132,22 @@ def test_both_report_pages_show_the_ai_rows(login, owner, interview):
         assert re.search(r'data-testid="ai-threshold">3\.5<', section)
 
 
+def test_both_csv_exports_carry_the_ai_rows_beside_the_decisions(login, owner, interview):
+    sample(interview)
+    client = login(owner)
+    for url in (
+        reverse("candidates:team_impact"),
+        reverse("candidates:interview_impact", args=[interview.pk]),
+    ):
+        lines = client.get(url, {"format": "csv"}).content.decode().splitlines()
+        assert lines[0].endswith(",excluded,measure,ai_pass_score")
+        # Everyone was advanced: no decision flag; the AI advice passes 8 of 20 women and 16
+        # of 20 men at 3.5, a ratio of 0.5, flagged.
+        assert "sex,Female,20,20,1.0000,1.000,no,,decisions," in lines
+        assert "sex,Female,20,8,0.4000,0.500,yes,,ai_advice,3.5" in lines
+        assert "sex,Male,20,16,0.8000,1.000,no,,ai_advice,3.5" in lines
+
+
 def test_the_threshold_is_saved_and_audited(login, owner, team):
     response = login(owner).post(reverse("candidates:team_impact"), {"ai_pass_threshold": "4.2"})
     assert response.status_code == 302
