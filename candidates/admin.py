@@ -11,6 +11,7 @@ from candidates.models import (
     EvaluationRun,
     ImportJob,
     InviteDelivery,
+    MessageTemplate,
     Rating,
     RetentionTally,
     ReviewNotice,
@@ -164,6 +165,14 @@ class CandidateMessageAdmin(admin.ModelAdmin):
     list_filter = ["kind", "status"]
     list_select_related = ["candidate_interview__candidate", "candidate_interview__interview"]
     raw_id_fields = ["candidate_interview"]
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    list_display = ["team", "kind", "channel", "language", "updated_by", "updated_at"]
+    list_filter = ["kind", "channel", "language"]
+    list_select_related = ["team", "updated_by"]
+    raw_id_fields = ["team", "updated_by"]
 
 
 @admin.register(InviteDelivery)

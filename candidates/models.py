@@ -1054,3 +1054,52 @@ class CandidateMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.status}"
+
+
+class MessageTemplate(models.Model):
+    """A team's own wording of one message to candidates, in one language and on one channel,
+    used instead of the translated default. The text holds ``{placeholders}`` from a fixed list
+    per kind (``candidates.services.message_templates.VARIABLES``); it is never run through the
+    template engine. No row means the default."""
+
+    class Kind(models.TextChoices):
+        INVITE = "invite", "Invitation"
+        REMINDER = "reminder", "Reminder"
+        RECEIVED = "received", "Answers received"
+        ADVANCE = "advance", "Decision: advance"
+        REJECT = "reject", "Decision: reject"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "SMS"
+
+    class Language(models.TextChoices):
+        EN = "en", "English"
+        FR = "fr", "French"
+        ES = "es", "Spanish"
+
+    id = models.BigAutoField(primary_key=True)
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+    language = models.CharField(max_length=2, choices=Language.choices)
+    subject = models.CharField(max_length=200, blank=True)
+    body = bounded_text(limits.MESSAGE_TEMPLATE)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TeamScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "channel", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "kind", "channel", "language"],
+                name="messagetemplate_unique_per_team_kind_channel_language",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.channel} {self.language}"

@@ -29,6 +29,7 @@ from candidates.models import (
     Evaluation,
     ImportJob,
     InviteDelivery,
+    MessageTemplate,
     Rating,
     RetentionTally,
     ReviewNotice,
@@ -424,6 +425,18 @@ class CandidateMessageFactory(factory.django.DjangoModelFactory):
 
     candidate_interview = factory.SubFactory(CandidateInterviewFactory)
     kind = CandidateMessage.Kind.RECEIVED
+
+
+class MessageTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MessageTemplate
+
+    team = factory.SubFactory(TeamFactory)
+    kind = MessageTemplate.Kind.INVITE
+    channel = MessageTemplate.Channel.EMAIL
+    language = MessageTemplate.Language.EN
+    subject = "Interview with {team_name}"
+    body = "Hello {first_name},\n\nPlease answer here: {link}"
 
 
 class ImportJobFactory(factory.django.DjangoModelFactory):

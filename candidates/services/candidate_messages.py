@@ -24,13 +24,13 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.branding import team_brand
 from accounts.models import Team, User
 from candidates.models import CandidateInterview, CandidateMessage
+from candidates.services.message_templates import render_message
 
 Kind = CandidateMessage.Kind
 MessageStatus = CandidateMessage.Status
@@ -148,12 +148,6 @@ def candidate_messages_due(*, now: datetime | None = None) -> list[int]:
     )
 
 
-def _template(message: CandidateMessage) -> str:
-    if message.kind == Kind.RECEIVED:
-        return "candidate_received"
-    return f"candidate_decision_{message.decision}"
-
-
 def _email(message: CandidateMessage) -> EmailMultiAlternatives:
     invite = message.candidate_interview
     team = invite.team
@@ -165,15 +159,15 @@ def _email(message: CandidateMessage) -> EmailMultiAlternatives:
         "brand_color": brand.color,
         "brand_text": brand.text,
     }
-    names = {"interview": context["interview_name"], "team": team.name}
-    name = _template(message)
-    with translation.override(invite.page_language):
-        text = render_to_string(f"emails/{name}.txt", context)
-        html = render_to_string(f"emails/{name}.html", context)
-        if message.kind == Kind.RECEIVED:
-            subject = translation.gettext("We received your answers: %(interview)s") % names
-        else:
-            subject = translation.gettext("Your application with %(team)s") % names
+    # The team's own wording when it has one for this language, else the translated default.
+    rendered = render_message(
+        team=team,
+        kind=Kind.RECEIVED if message.kind == Kind.RECEIVED else message.decision,
+        channel="email",
+        language=invite.page_language,
+        context=context,
+    )
+    text, html, subject = rendered.text, rendered.html, rendered.subject
     _label, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     domain = address.rpartition("@")[2] or "panelist.local"
     email = EmailMultiAlternatives(

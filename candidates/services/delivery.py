@@ -23,12 +23,12 @@ from django.conf import settings
 from django.core.mail import mailers
 from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.branding import team_brand
 from candidates.models import CandidateInterview, InviteDelivery
 from candidates.services.invites import OPEN_STATUSES, invite_url
+from candidates.services.message_templates import TemplateBook, render_message, template_book
 from candidates.sms import SmsError, get_sms_provider
 from candidates.tokens import invite_token, token_hash
 from kit import limits
@@ -192,6 +192,8 @@ def _send_batch(
     deliveries: list[InviteDelivery], link_hashes: dict[int, str], outcome: BatchOutcome
 ) -> None:
     emails: list[tuple[InviteDelivery, BulkEmail, str]] = []
+    # The teams' own wordings, read once for the batch, not once per message.
+    book = template_book(team_ids={d.candidate_interview.team_id for d in deliveries})
     for delivery in deliveries:
         invite = delivery.candidate_interview
         digest = link_hashes[delivery.pk]
@@ -207,10 +209,10 @@ def _send_batch(
         url = invite_url(token)
         with _attempt(delivery, digest, outcome):
             if delivery.channel == InviteDelivery.Channel.EMAIL:
-                message, message_id = _email_message(invite, delivery, url)
+                message, message_id = _email_message(invite, delivery, url, book=book)
                 emails.append((delivery, message, message_id))
             else:
-                message_id, reached = _send_sms(invite, delivery, url)
+                message_id, reached = _send_sms(invite, delivery, url, book=book)
                 status = DeliveryStatus.SENT if reached else DeliveryStatus.LOGGED
                 outcome.sent[delivery.pk] = (status, message_id)
     if not emails:
@@ -350,6 +352,7 @@ def _context(invite: CandidateInterview, url: str) -> dict[str, Any]:
         "interview_name": invite.interview.name_for_candidates,
         "expires_at": expires_at,
         "url": url,
+        "recruiter_name": invite.created_by.get_full_name() if invite.created_by else "",
     }
 
 
@@ -366,21 +369,25 @@ def _send_email(invite: CandidateInterview, delivery: InviteDelivery, url: str) 
 
 
 def _email_message(
-    invite: CandidateInterview, delivery: InviteDelivery, url: str
+    invite: CandidateInterview,
+    delivery: InviteDelivery,
+    url: str,
+    *,
+    book: TemplateBook | None = None,
 ) -> tuple[BulkEmail, str]:
     """The email for ``delivery``, and its Message-ID."""
-    name = "candidate_reminder" if delivery.purpose == Purpose.REMINDER else "candidate_invite"
     context = _context(invite, url)
-    interview_name, team_name = context["interview_name"], context["team_name"]
-    names = {"interview": interview_name, "team": team_name}
-    with translation.override(_language(invite)):
-        text = render_to_string(f"emails/{name}.txt", context)
-        html = render_to_string(f"emails/{name}.html", context)
-        subject = (
-            translation.gettext("Reminder: your %(interview)s interview with %(team)s") % names
-            if delivery.purpose == Purpose.REMINDER
-            else translation.gettext("%(team)s invites you to interview: %(interview)s") % names
-        )
+    team_name = context["team_name"]
+    # The team's own wording when it has one for this language, else the translated default.
+    rendered = render_message(
+        team=invite.team,
+        kind="reminder" if delivery.purpose == Purpose.REMINDER else "invite",
+        channel="email",
+        language=_language(invite),
+        context=context,
+        book=book,
+    )
+    text, html, subject = rendered.text, rendered.html, rendered.subject
     # The team's name on the sender, the configured address underneath.
     _label, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     domain = address.rpartition("@")[2] or "panelist.local"
@@ -423,13 +430,23 @@ def _smtp_errors() -> Iterator[None]:
         raise TransientDeliveryError(f"Could not talk to the mail server: {exc}") from exc
 
 
-def _send_sms(invite: CandidateInterview, delivery: InviteDelivery, url: str) -> tuple[str, bool]:
+def _send_sms(
+    invite: CandidateInterview,
+    delivery: InviteDelivery,
+    url: str,
+    *,
+    book: TemplateBook | None = None,
+) -> tuple[str, bool]:
     """Send the text; return the provider's message id and whether it left for the phone
     (False: the console provider only printed it to the log)."""
-    name = "reminder" if delivery.purpose == Purpose.REMINDER else "invite"
-    with translation.override(_language(invite)):
-        raw = render_to_string(f"sms/{name}.txt", _context(invite, url))
-    body = " ".join(raw.split())
+    body = render_message(
+        team=invite.team,
+        kind="reminder" if delivery.purpose == Purpose.REMINDER else "invite",
+        channel="sms",
+        language=_language(invite),
+        context=_context(invite, url),
+        book=book,
+    ).text
     provider = get_sms_provider()
     try:
         return provider.send(to=invite.candidate.phone, body=body), provider.delivers

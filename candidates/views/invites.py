@@ -276,6 +276,8 @@ def _timeline(invite: CandidateInterview) -> list[tuple[str, Any]]:
 
 def _detail_context(request: TeamRequest, invite: CandidateInterview) -> dict[str, Any]:
     deliveries = list(invite.deliveries.order_by("-created_at", "-pk"))
+    # The received and decision emails (candidates.services.candidate_messages): one query.
+    candidate_messages = list(invite.messages.order_by("-created_at", "-pk"))
     can_edit = request.membership.can_author
     open_or_expired = invite.status in (Status.INVITED, Status.IN_PROGRESS, Status.EXPIRED)
     link_works = invite.status in (Status.INVITED, Status.IN_PROGRESS) and not invite.is_expired
@@ -289,6 +291,7 @@ def _detail_context(request: TeamRequest, invite: CandidateInterview) -> dict[st
         "invite": invite,
         "candidate": invite.candidate,
         "deliveries": deliveries,
+        "candidate_messages": candidate_messages,
         "polling": any(d.status in PENDING_DELIVERY for d in deliveries),
         "timeline": _timeline(invite),
         "can_edit": can_edit,

@@ -53,6 +53,15 @@ def _pages() -> list[tuple[str, str]]:
         ("integrations", "/settings/integrations/"),
         ("privacy", "/settings/privacy/"),
         ("impact", "/settings/adverse-impact/"),
+        ("message-templates", "/settings/message-templates/"),
+        (
+            "message-template-edit",
+            "/settings/message-templates/edit/?kind=invite&channel=email&language=fr",
+        ),
+        (
+            "message-template-sms",
+            "/settings/message-templates/edit/?kind=reminder&channel=sms&language=en",
+        ),
         ("interview-impact", "/interviews/{interview}/adverse-impact/"),
         ("results", "/interviews/{interview}/results/"),
         ("share-links", "/interviews/{interview}/share-links/"),
