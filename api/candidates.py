@@ -78,7 +78,7 @@ from interviews.models import Interview
 
 CANDIDATES_READ, CANDIDATES_WRITE = "candidates:read", "candidates:write"
 READ, WRITE = "interviews:read", "interviews:write"
-INVITE_ERRORS = {"until": "expiresAt", "time_zone": "timezone"}
+INVITE_ERRORS = {"until": "expiresAt", "time_zone": "timezone", "personal_note": "personalNote"}
 # An invite's status that forbids the change is a 409, not bad input.
 STATUS = {"status"}
 
@@ -306,6 +306,7 @@ class CandidateInterviewList(GatherView):
                     external_redirect_uri=data.get("externalRedirectUri", ""),
                     sms_opt_in=data.get("smsOptIn"),
                     time_zone=data.get("timezone", ""),
+                    personal_note=data.get("personalNote", ""),
                 )
             except DuplicateInvite as exc:
                 return _duplicate_invite(request, exc)

@@ -228,6 +228,7 @@ def generate(fixture: Fixture, invites: int, seed: int = 7) -> dict[str, Any]:
             "accommodation_request_kinds",
             "accommodation_request_note",
             "ai_declined_notice_version",
+            "personal_note",
         ]
         order_json = {k: json.dumps(v) for k, v in questions.items()}
         with Copier(cursor, "candidates_candidateinterview", invite_columns) as copy:
@@ -298,6 +299,7 @@ def generate(fixture: Fixture, invites: int, seed: int = 7) -> dict[str, Any]:
                         "[]",
                         "",
                         "",  # ai_declined_notice_version (ai_declined_at: NULL)
+                        "",  # personal_note
                     ]
                 )
                 if status == "COMPLETED" and rng.random() < ANSWERED_SHARE:

@@ -209,6 +209,11 @@ class CandidateInterview(models.Model):
         blank=True,
         help_text="The candidate's SMS consent as the API client stated it; null: not stated.",
     )
+    personal_note = bounded_text(
+        limits.PERSONAL_NOTE,
+        blank=True,
+        help_text="The recruiter's own words, quoted in the invite's message (and reminders).",
+    )
     # Not "timezone": that name would shadow django.utils.timezone in this class body.
     time_zone = models.CharField(
         max_length=64, blank=True, help_text="IANA time zone of the candidate, e.g. Europe/Paris."

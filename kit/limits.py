@@ -37,6 +37,7 @@ COMMENT = 5_000  # comments, scorecard notes, rating notes
 OVERRIDE_REASON = 1_000  # why a reviewer changed an AI score
 ALTERNATIVE_NOTE = 2_000  # a candidate's request for another process
 ACCOMMODATION_NOTE = 1_000  # what a candidate adds to a request for an accommodation
+PERSONAL_NOTE = 1_000  # a recruiter's personal note in one invite's message
 SHARE_COMMENT = 2_000  # an outside reviewer's comment left through a share link
 MESSAGE_TEMPLATE = 5_000  # a team's own email to candidates (invite, reminder, ...)
 SMS_TEMPLATE = 459  # a team's own text message: three concatenated GSM segments (3 x 153)

@@ -74,6 +74,7 @@ class CandidateInterviewOut(serializers.Serializer):
     externalRedirectUri = Text(source="external_redirect_uri")
     smsOptIn = serializers.BooleanField(source="sms_opt_in", allow_null=True)
     timezone = Text(source="time_zone")
+    personalNote = Text(source="personal_note")
     aiEvaluationDeclined = serializers.BooleanField(
         source="ai_evaluation_declined",
         help_text="The candidate declined AI evaluation (the human-only lane): answers are "
@@ -279,6 +280,12 @@ class CandidateInterviewCreateIn(serializers.Serializer):
         required=False,
         allow_blank=True,
         help_text="The candidate's IANA time zone, e.g. Europe/Paris. Stored and returned.",
+    )
+    personalNote = Text(
+        max_length=limits.PERSONAL_NOTE,
+        required=False,
+        allow_blank=True,
+        help_text="The recruiter's own words, quoted in the invite's email and reminders.",
     )
     teamId = serializers.UUIDField(required=False)
     userId = serializers.UUIDField(required=False)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from candidates.models import Candidate, CandidateInterview, InviteDelivery
 from interviews.models import Interview
+from kit import limits
 
 DELIVERY_CHOICES = [
     (InviteDelivery.Channel.EMAIL.value, "Email"),
@@ -52,6 +53,14 @@ class InviteCreateForm(forms.Form):
         required=False,
     )
     expires_on = ExpiryDateField(label="Link expires on")
+    personal_note = forms.CharField(
+        label="Personal note (optional)",
+        required=False,
+        max_length=limits.PERSONAL_NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Quoted in the invite's email and reminders, in your words, to each candidate "
+        "invited here.",
+    )
 
     def __init__(self, *args: Any, team: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -353,6 +353,7 @@ def _context(invite: CandidateInterview, url: str) -> dict[str, Any]:
         "expires_at": expires_at,
         "url": url,
         "recruiter_name": invite.created_by.get_full_name() if invite.created_by else "",
+        "personal_note": invite.personal_note,
     }
 
 

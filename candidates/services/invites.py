@@ -33,6 +33,7 @@ from interviews.counters import (
     invite_counts_apply_many,
 )
 from interviews.models import Interview
+from kit import limits
 from webhooks.services import (
     candidate_interview_changed,
     candidate_interview_status_changed,
@@ -166,6 +167,18 @@ def _channels_for(invite: CandidateInterview) -> list[str]:
         return list(invite.delivery_types)
     candidate = invite.candidate
     return ["email"] if candidate.email else ["sms"] if candidate.phone else []
+
+
+def _clean_personal_note(note: str) -> str:
+    note = note.strip()
+    if len(note) > limits.PERSONAL_NOTE:
+        raise ValidationError(
+            {
+                "personal_note": f"Keep the personal note to {limits.PERSONAL_NOTE} characters "
+                f"(it has {len(note)})."
+            }
+        )
+    return note
 
 
 def _check_reachable(candidate: Candidate, channels: list[str]) -> None:
@@ -353,6 +366,7 @@ def invite_create(
     external_redirect_uri: str = "",
     sms_opt_in: bool | None = None,
     time_zone: str = "",
+    personal_note: str = "",
 ) -> tuple[CandidateInterview, str]:
     """Invite ``candidate`` to ``interview``: a DRAFT, or with ``send`` an INVITED invite whose
     link is emailed and/or texted once the transaction commits.
@@ -360,7 +374,8 @@ def invite_create(
     ``expiry_days`` (1 to ``EXPIRY_DAYS_MAX``) sets the expiry from now instead of
     ``expires_at``. ``sms_opt_in``: None (not stated) keeps the delivery types as given; False
     refuses SMS. ``external_redirect_uri`` (http or https) is offered on the thank-you page;
-    ``time_zone`` is an IANA name.
+    ``time_zone`` is an IANA name. ``personal_note``: the recruiter's own words, quoted in the
+    invite's messages (at most ``limits.PERSONAL_NOTE`` characters).
 
     Returns the invite and its link's token ("" for a draft, which has no link until sent). The
     token is never stored, only its hash.
@@ -391,6 +406,7 @@ def invite_create(
         raise ValidationError({"language": "Use a language code such as en or pt-BR."})
     external_redirect_uri = _clean_redirect(external_redirect_uri)
     time_zone = _clean_time_zone(time_zone)
+    personal_note = _clean_personal_note(personal_note)
     _check_no_open_invite(candidate, interview)
     invite = CandidateInterview.objects.create(
         team=team,
@@ -403,6 +419,7 @@ def invite_create(
         external_redirect_uri=external_redirect_uri,
         sms_opt_in=sms_opt_in,
         time_zone=time_zone,
+        personal_note=personal_note,
         created_by=by,
     )
     invite_counts_apply(interview_id=interview.pk, before=None, after=Status.DRAFT)
@@ -441,6 +458,7 @@ def invite_create_many(
     expires_at: datetime | None = None,
     send: bool = True,
     import_job: ImportJob | None = None,
+    personal_note: str = "",
 ) -> InviteBatch:
     """Invite several candidates to one interview: the same invites, deliveries, audit events
     and webhook events as ``invite_create`` for each in turn, in a fixed number of queries per
@@ -459,6 +477,7 @@ def invite_create_many(
     if expires_at is None:
         expires_at = now + timedelta(days=team.invite_expiry_days)
     _check_expiry(expires_at, now)
+    personal_note = _clean_personal_note(personal_note)
     batch = InviteBatch()
     pending = list(candidates)
     for start in range(0, len(pending), BATCH_SIZE):
@@ -471,6 +490,7 @@ def invite_create_many(
             expires_at=expires_at,
             send=send,
             import_job=import_job,
+            personal_note=personal_note,
         )
         batch.created += chunk.created
         batch.failed += chunk.failed
@@ -520,6 +540,7 @@ def _invite_chunk(
     expires_at: datetime,
     send: bool,
     import_job: ImportJob | None,
+    personal_note: str,
 ) -> InviteBatch:
     """One transaction of ``invite_create_many``: the checks, then one INSERT each for the
     invites (INVITED with their links, or drafts), their deliveries and their audit events, and
@@ -550,6 +571,7 @@ def _invite_chunk(
             status=Status.INVITED if send else Status.DRAFT,
             delivery_types=channels,
             expires_at=expires_at,
+            personal_note=personal_note,
             created_by=by,
         )
         if send:

@@ -168,6 +168,7 @@ def invite_create_view(request: TeamRequest) -> HttpResponse:
                     delivery_types=form.cleaned_data["delivery_types"],
                     expires_at=form.expires_at(),
                     send=action == "send",
+                    personal_note=form.cleaned_data["personal_note"],
                 )
             except ValidationError as exc:
                 apply_errors(form, exc, rename=INVITE_FIELDS)
