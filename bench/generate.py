@@ -229,6 +229,7 @@ def generate(fixture: Fixture, invites: int, seed: int = 7) -> dict[str, Any]:
             "accommodation_request_note",
             "ai_declined_notice_version",
             "personal_note",
+            "sms_opt_in_wording",
         ]
         order_json = {k: json.dumps(v) for k, v in questions.items()}
         with Copier(cursor, "candidates_candidateinterview", invite_columns) as copy:
@@ -300,6 +301,7 @@ def generate(fixture: Fixture, invites: int, seed: int = 7) -> dict[str, Any]:
                         "",
                         "",  # ai_declined_notice_version (ai_declined_at: NULL)
                         "",  # personal_note
+                        "",  # sms_opt_in_wording (sms_opt_in, sms_opt_in_at: NULL)
                     ]
                 )
                 if status == "COMPLETED" and rng.random() < ANSWERED_SHARE:

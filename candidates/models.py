@@ -207,8 +207,13 @@ class CandidateInterview(models.Model):
     sms_opt_in = models.BooleanField(
         null=True,
         blank=True,
-        help_text="The candidate's SMS consent as the API client stated it; null: not stated.",
+        help_text="The candidate agreed to texts about this invite (True); null: not stated. "
+        "Texts go only when True.",
     )
+    sms_opt_in_wording = models.CharField(
+        max_length=500, blank=True, help_text="The words the agreement to texts was recorded under."
+    )
+    sms_opt_in_at = models.DateTimeField(null=True, blank=True)
     personal_note = bounded_text(
         limits.PERSONAL_NOTE,
         blank=True,

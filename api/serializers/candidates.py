@@ -73,6 +73,7 @@ class CandidateInterviewOut(serializers.Serializer):
     cancelledAt = serializers.DateTimeField(source="cancelled_at", allow_null=True)
     externalRedirectUri = Text(source="external_redirect_uri")
     smsOptIn = serializers.BooleanField(source="sms_opt_in", allow_null=True)
+    smsOptInAt = serializers.DateTimeField(source="sms_opt_in_at", allow_null=True)
     timezone = Text(source="time_zone")
     personalNote = Text(source="personal_note")
     aiEvaluationDeclined = serializers.BooleanField(
@@ -272,8 +273,8 @@ class CandidateInterviewCreateIn(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text="The candidate agreed to texts. false with sms in deliveryTypes is a 400; "
-        "absent keeps deliveryTypes as given.",
+        help_text="true: the candidate agreed to text messages about this interview (recorded "
+        "with the time). sms in deliveryTypes without true is a 400.",
     )
     timezone = Text(
         max_length=64,

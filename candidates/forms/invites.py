@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from candidates.models import Candidate, CandidateInterview, InviteDelivery
+from candidates.services.sms_consent import FORM_WORDING
 from interviews.models import Interview
 from kit import limits
 
@@ -53,6 +54,7 @@ class InviteCreateForm(forms.Form):
         required=False,
     )
     expires_on = ExpiryDateField(label="Link expires on")
+    sms_opt_in = forms.BooleanField(label=FORM_WORDING, required=False)
     personal_note = forms.CharField(
         label="Personal note (optional)",
         required=False,

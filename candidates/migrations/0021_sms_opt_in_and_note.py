@@ -21,4 +21,28 @@ class Migration(migrations.Migration):
             ),
             preserve_default=False,
         ),
+        migrations.AddField(
+            model_name="candidateinterview",
+            name="sms_opt_in_at",
+            field=models.DateTimeField(blank=True, null=True),
+        ),
+        migrations.AddField(
+            model_name="candidateinterview",
+            name="sms_opt_in_wording",
+            field=models.CharField(
+                blank=True,
+                help_text="The words the agreement to texts was recorded under.",
+                max_length=500,
+            ),
+        ),
+        migrations.AlterField(
+            model_name="candidateinterview",
+            name="sms_opt_in",
+            field=models.BooleanField(
+                blank=True,
+                help_text="The candidate agreed to texts about this invite (True); null: not "
+                "stated. Texts go only when True.",
+                null=True,
+            ),
+        ),
     ]

@@ -332,6 +332,8 @@ def _why_not_send(
         return "Not sent: the candidate has no email address."
     if delivery.channel == InviteDelivery.Channel.SMS and not invite.candidate.phone:
         return "Not sent: the candidate has no phone number."
+    if delivery.channel == InviteDelivery.Channel.SMS and invite.sms_opt_in is not True:
+        return "Not sent: the candidate has not agreed to receive text messages."
     return ""
 
 

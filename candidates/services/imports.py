@@ -27,6 +27,7 @@ from django.utils import timezone
 from candidates.models import Candidate, ImportJob
 from candidates.services import invites as invite_services
 from candidates.services.candidates import CONTACT_FIELDS, blanks_to_fill, candidate_clean
+from candidates.services.sms_consent import IMPORT_WORDING, SmsOptIn
 from kit import limits
 from kit.limits import clip
 
@@ -54,8 +55,12 @@ HEADER_ALIASES: dict[str, str] = {
     ),
     **dict.fromkeys(["externalid", "atsid", "candidateid"], "external_id"),
     **dict.fromkeys(["name", "fullname"], "name"),
+    **dict.fromkeys(["smsoptin", "smsconsent", "textoptin"], "sms_opt_in"),
 }
-ACCEPTED_HEADERS = "first_name (or name), last_name, email, phone, external_id"
+ACCEPTED_HEADERS = "first_name (or name), last_name, email, phone, external_id, sms_opt_in"
+# The sms_opt_in column: the candidate agreed to text messages (yes), or did not (no, or empty).
+_YES = frozenset({"yes", "y", "true", "1", "oui", "si", "sí"})
+_NO = frozenset({"no", "n", "false", "0", "non", ""})
 
 
 class Match:
@@ -156,6 +161,18 @@ def _values(record: list[str], columns: dict[str, int]) -> dict[str, str]:
     return values
 
 
+def _opt_in(record: list[str], columns: dict[str, int]) -> bool:
+    index = columns.get("sms_opt_in")
+    value = (record[index] if index is not None and index < len(record) else "").strip().lower()
+    if value in _YES:
+        return True
+    if value in _NO:
+        return False
+    raise ValidationError(
+        {"sms_opt_in": f"Write yes or no in the sms_opt_in column, not “{value[:40]}”."}
+    )
+
+
 def import_parse(*, data: bytes) -> ParsedFile:
     """The file's valid rows (cleaned, phone in E.164) and per-row errors.
 
@@ -187,6 +204,7 @@ def import_parse(*, data: bytes) -> ParsedFile:
                 )
             try:
                 row = candidate_clean(**_values(record, columns))
+                row["sms_opt_in"] = _opt_in(record, columns)
             except ValidationError as exc:
                 parsed.errors.extend(
                     {"row": number, "field": name, "message": message}
@@ -366,6 +384,13 @@ def _invite(
         interview=job.interview,
         delivery_types=list(job.delivery_types),
         import_job=job,
+        # Texts only to the rows whose sms_opt_in column says yes.
+        sms_opt_in=SmsOptIn(
+            wording=IMPORT_WORDING,
+            candidate_ids=frozenset(
+                c.pk for c, row in zip(candidates, rows, strict=True) if row.get("sms_opt_in")
+            ),
+        ),
     )
     row_of = {candidate.pk: row["row"] for candidate, row in zip(candidates, rows, strict=True)}
     return [

@@ -26,6 +26,7 @@ from candidates.models import (
     InvalidTransition,
     InviteDelivery,
 )
+from candidates.services.sms_consent import API_WORDING, SmsOptIn, not_agreed_error
 from candidates.tokens import invite_token, new_invite_link
 from interviews.counters import (
     interview_counts_recount,
@@ -167,6 +168,9 @@ def _channels_for(invite: CandidateInterview) -> list[str]:
         return list(invite.delivery_types)
     candidate = invite.candidate
     return ["email"] if candidate.email else ["sms"] if candidate.phone else []
+
+
+SMS_WORDING_MAX = 500
 
 
 def _clean_personal_note(note: str) -> str:
@@ -367,13 +371,15 @@ def invite_create(
     sms_opt_in: bool | None = None,
     time_zone: str = "",
     personal_note: str = "",
+    sms_opt_in_wording: str = "",
 ) -> tuple[CandidateInterview, str]:
     """Invite ``candidate`` to ``interview``: a DRAFT, or with ``send`` an INVITED invite whose
     link is emailed and/or texted once the transaction commits.
 
     ``expiry_days`` (1 to ``EXPIRY_DAYS_MAX``) sets the expiry from now instead of
-    ``expires_at``. ``sms_opt_in``: None (not stated) keeps the delivery types as given; False
-    refuses SMS. ``external_redirect_uri`` (http or https) is offered on the thank-you page;
+    ``expires_at``. ``sms_opt_in``: True records that the candidate agreed to texts, under
+    ``sms_opt_in_wording`` (``sms_consent.API_WORDING`` if not given); SMS is refused without
+    it. ``external_redirect_uri`` (http or https) is offered on the thank-you page;
     ``time_zone`` is an IANA name. ``personal_note``: the recruiter's own words, quoted in the
     invite's messages (at most ``limits.PERSONAL_NOTE`` characters).
 
@@ -386,9 +392,12 @@ def invite_create(
     _check_interview(team, interview)
     channels = _clean_channels(delivery_types, required=send)
     _check_reachable(candidate, channels)
-    if sms_opt_in is False and "sms" in channels:
+    if sms_opt_in is not True and "sms" in channels:
+        raise ValidationError({"sms_opt_in": not_agreed_error(candidate.full_name)})
+    sms_opt_in_wording = (sms_opt_in_wording.strip() or API_WORDING) if sms_opt_in else ""
+    if len(sms_opt_in_wording) > SMS_WORDING_MAX:
         raise ValidationError(
-            {"sms_opt_in": "The candidate has not agreed to texts: send by email instead."}
+            {"sms_opt_in_wording": f"Keep the wording to {SMS_WORDING_MAX} characters."}
         )
     if expiry_days is not None:
         if expires_at is not None:
@@ -418,6 +427,8 @@ def invite_create(
         language=language,
         external_redirect_uri=external_redirect_uri,
         sms_opt_in=sms_opt_in,
+        sms_opt_in_wording=sms_opt_in_wording,
+        sms_opt_in_at=now if sms_opt_in else None,
         time_zone=time_zone,
         personal_note=personal_note,
         created_by=by,
@@ -459,6 +470,7 @@ def invite_create_many(
     send: bool = True,
     import_job: ImportJob | None = None,
     personal_note: str = "",
+    sms_opt_in: SmsOptIn | None = None,
 ) -> InviteBatch:
     """Invite several candidates to one interview: the same invites, deliveries, audit events
     and webhook events as ``invite_create`` for each in turn, in a fixed number of queries per
@@ -478,6 +490,13 @@ def invite_create_many(
         expires_at = now + timedelta(days=team.invite_expiry_days)
     _check_expiry(expires_at, now)
     personal_note = _clean_personal_note(personal_note)
+    if "sms" in channels and sms_opt_in is None:
+        raise ValidationError(
+            {
+                "sms_opt_in": "Texts need the candidates' agreement: confirm that they agreed "
+                "to text messages, or send by email."
+            }
+        )
     batch = InviteBatch()
     pending = list(candidates)
     for start in range(0, len(pending), BATCH_SIZE):
@@ -491,6 +510,7 @@ def invite_create_many(
             send=send,
             import_job=import_job,
             personal_note=personal_note,
+            sms_opt_in=sms_opt_in,
         )
         batch.created += chunk.created
         batch.failed += chunk.failed
@@ -541,6 +561,7 @@ def _invite_chunk(
     send: bool,
     import_job: ImportJob | None,
     personal_note: str,
+    sms_opt_in: SmsOptIn | None,
 ) -> InviteBatch:
     """One transaction of ``invite_create_many``: the checks, then one INSERT each for the
     invites (INVITED with their links, or drafts), their deliveries and their audit events, and
@@ -552,6 +573,8 @@ def _invite_chunk(
             if candidate.team_id != team.pk:
                 raise ValidationError({"candidate": "Choose a candidate of this team."})
             _check_reachable(candidate, channels)
+            if "sms" in channels and not (sms_opt_in and sms_opt_in.covers(candidate.pk)):
+                raise ValidationError({"sms_opt_in": not_agreed_error(candidate.full_name)})
         except ValidationError as exc:
             failed[index] = _failure(candidate, exc)
     open_invites = _open_invites(
@@ -574,6 +597,9 @@ def _invite_chunk(
             personal_note=personal_note,
             created_by=by,
         )
+        if sms_opt_in is not None and sms_opt_in.covers(candidate.pk):
+            invite.sms_opt_in, invite.sms_opt_in_at = True, now
+            invite.sms_opt_in_wording = sms_opt_in.wording
         if send:
             invite.link_nonce, _token, invite.token_hash = new_invite_link()
             invite.invited_at = now

@@ -1,7 +1,12 @@
-"""Quiet hours for texts and reminders, in the candidate's time zone (issue 18, item 3).
+"""Texts only with a recorded agreement, and quiet hours (issue 18, item 3).
 
-The arithmetic only, so far: not yet applied to deliveries (``candidates.services.delivery``)
-nor to reminders, and quiet hours are not yet a team setting (the follow-up wires both).
+An invite is texted only when the candidate agreed (``CandidateInterview.sms_opt_in`` True),
+with the words the agreement was recorded under (``sms_opt_in_wording``) and when
+(``sms_opt_in_at``): ``SmsOptIn`` carries them into ``invites.invite_create`` and
+``invite_create_many``; ``delivery`` refuses a text for an invite without one.
+
+Quiet hours: the arithmetic only, so far; not yet applied to deliveries nor to reminders, and
+not yet a team setting.
 
 The candidate's zones: the invite's ``time_zone`` when given, else the zones of the phone
 number's country or region (``phonenumbers``), else the site's ``TIME_ZONE``. A number whose
@@ -12,12 +17,47 @@ woken. When those windows never overlap, the first zone listed decides.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 from django.conf import settings
 from phonenumbers import timezone as phone_timezones
+
+# The words each way of recording the agreement stores with the invite.
+FORM_WORDING = (
+    "The candidates agreed to receive text messages about this interview (the invite and "
+    "reminders)."
+)
+IMPORT_WORDING = (
+    "The import file's sms_opt_in column says the candidate agreed to receive text messages "
+    "about this interview."
+)
+API_WORDING = (
+    "The API client stated that the candidate agreed to receive text messages about this "
+    "interview (smsOptIn: true)."
+)
+
+
+@dataclass(frozen=True)
+class SmsOptIn:
+    """Who agreed to texts, and the words it was recorded under."""
+
+    wording: str
+    # The candidates who agreed (ids); None: every candidate of the call.
+    candidate_ids: frozenset[Any] | None = None
+
+    def covers(self, candidate_id: Any) -> bool:
+        return self.candidate_ids is None or candidate_id in self.candidate_ids
+
+
+def not_agreed_error(name: str) -> str:
+    return (
+        f"{name} has not agreed to receive text messages: send by email, or record their "
+        "agreement first."
+    )
 
 
 def zones_for_phone(phone: str) -> list[str]:

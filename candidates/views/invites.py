@@ -41,6 +41,7 @@ from candidates.services.invites import (
     invite_resend,
     invite_send,
 )
+from candidates.services.sms_consent import FORM_WORDING, SmsOptIn
 from candidates.tables.invites import InviteTable, invite_list
 from interviews.models import Interview
 from interviews.selectors import interviews_visible, sees_all_interviews
@@ -169,6 +170,7 @@ def invite_create_view(request: TeamRequest) -> HttpResponse:
                     expires_at=form.expires_at(),
                     send=action == "send",
                     personal_note=form.cleaned_data["personal_note"],
+                    sms_opt_in=SmsOptIn(FORM_WORDING) if form.cleaned_data["sms_opt_in"] else None,
                 )
             except ValidationError as exc:
                 apply_errors(form, exc, rename=INVITE_FIELDS)

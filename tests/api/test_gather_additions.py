@@ -12,6 +12,7 @@ from candidates.runner.session import SESSION_KEY
 from candidates.scores import candidate_scores
 from candidates.services.candidates import candidate_create
 from candidates.services.invites import invite_create
+from candidates.services.sms_consent import API_WORDING
 from tests.factories import (
     AITextQuestionFactory,
     AudioQuestionFactory,
@@ -209,11 +210,12 @@ def _create(api, team, owner, **extra):
 
 
 def test_a_seed_client_gets_what_it_got_before(api, team, owner):
-    response = _create(api, team, owner, deliveryTypes=["email", "sms"])
+    response = _create(api, team, owner, deliveryTypes=["email"])
     assert response.status_code == 201
     data = response.json()["data"]["candidateInterview"]
-    assert data["deliveryTypes"] == ["email", "sms"]
+    assert data["deliveryTypes"] == ["email"]
     assert data["smsOptIn"] is None
+    assert data["smsOptInAt"] is None
     assert data["externalRedirectUri"] == ""
     assert data["timezone"] == ""
     expires_at = CandidateInterview.objects.get().expires_at
@@ -237,6 +239,8 @@ def test_it_stores_the_new_invite_fields(api, team, owner):
     data = response.json()["data"]["candidateInterview"]
     assert data["externalRedirectUri"] == "https://careers.example.com/thanks?x=1"
     assert data["smsOptIn"] is True
+    assert data["smsOptInAt"] is not None
+    assert CandidateInterview.objects.get().sms_opt_in_wording == API_WORDING
     assert data["timezone"] == "Europe/Paris"
     expires_at = CandidateInterview.objects.get().expires_at
     assert expires_at is not None
@@ -247,6 +251,9 @@ def test_it_stores_the_new_invite_fields(api, team, owner):
     ("extra", "field"),
     [
         ({"smsOptIn": False, "deliveryTypes": ["sms"]}, "smsOptIn"),
+        # Texts only with a recorded agreement (issue 18): a seed client asking for SMS
+        # without smsOptIn is told which field to send.
+        ({"deliveryTypes": ["email", "sms"]}, "smsOptIn"),
         ({"externalRedirectUri": "javascript:alert(1)"}, "externalRedirectUri"),
         ({"externalRedirectUri": "ftp://example.com/x"}, "externalRedirectUri"),
         ({"externalRedirectUri": "https://e.com/" + "a" * 2000}, "externalRedirectUri"),

@@ -67,7 +67,8 @@ RULES_BEYOND_THE_SCHEMA: dict[str, str | tuple[str, ...]] = {
     "externalRedirectUri": "",
     # An invite: a time zone that zoneinfo knows; no SMS without consent; days or a date.
     "timezone": "Use an IANA time zone name",
-    "smsOptIn": "The candidate has not agreed to texts",
+    # (the message begins with the candidate's name: "… has not agreed to receive text messages")
+    "smsOptIn": "",
     "expiryDays": "Give an expiry date or a number of days",
     # Bulk update: overwrite takes keywords only. Create: questions, or the two older lists;
     # knockouts only on survey questions.

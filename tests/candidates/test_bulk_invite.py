@@ -29,6 +29,7 @@ from candidates.services.invites import (
     invite_create_many,
     invite_current_url,
 )
+from candidates.services.sms_consent import SmsOptIn
 from candidates.tokens import invite_token, token_hash
 from interviews.counters import interview_counts_recount
 from tests.factories import CandidateFactory, CandidateInterviewFactory, InterviewFactory
@@ -95,7 +96,7 @@ def _people(team, prefix, n):
 # ---------------------------------------------------------------- the same as one at a time
 
 VARYING = {"id", "candidate", "interview", "created_at", "updated_at", "invited_at"}
-VARYING |= {"link_nonce", "token_hash"}
+VARYING |= {"link_nonce", "token_hash", "sms_opt_in_at"}
 
 
 def _invite_row(invite):
@@ -159,6 +160,8 @@ def test_a_batch_makes_the_same_rows_and_events_as_inviting_one_at_a_time(
                 interview=interview,
                 delivery_types=["email", "sms"],
                 expires_at=expires_at,
+                sms_opt_in=True,
+                sms_opt_in_wording="Agreed on the phone.",
             )[0]
             for c in one_by_one
         ]
@@ -171,6 +174,7 @@ def test_a_batch_makes_the_same_rows_and_events_as_inviting_one_at_a_time(
             interview=other,
             delivery_types=["email", "sms"],
             expires_at=expires_at,
+            sms_opt_in=SmsOptIn("Agreed on the phone."),
         )
     assert batch.failed == []
     assert [i.candidate for i in batch.created] == batched
@@ -255,6 +259,7 @@ def test_it_fails_each_row_as_invite_create_would(
             candidates=[ada, no_phone, busy, ada, bob],  # type: ignore[list-item]
             interview=interview,
             delivery_types=["email", "sms"],
+            sms_opt_in=SmsOptIn("Agreed."),
         )
     assert [i.candidate for i in batch.created] == [ada, bob]
     assert [f.candidate for f in batch.failed] == [no_phone, busy, ada]

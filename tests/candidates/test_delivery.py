@@ -59,6 +59,7 @@ def send(team, recruiter, interview, candidate, django_capture_on_commit_callbac
                 candidate=candidate,
                 interview=interview,
                 delivery_types=channels or ("email",),
+                sms_opt_in=True if "sms" in channels else None,
             )
 
     return _send
@@ -243,6 +244,7 @@ def test_it_texts_a_reminder_with_the_same_link(
             candidate=candidate,
             interview=interview,
             delivery_types=["sms"],
+            sms_opt_in=True,
         )
     with (
         caplog.at_level(logging.INFO, logger="panelist.sms"),

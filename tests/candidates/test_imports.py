@@ -45,6 +45,7 @@ def test_it_reads_a_utf8_file_with_a_bom_and_semicolons():
             "email": "zoe@example.com",
             "phone": "+4532123456",
             "external_id": "",
+            "sms_opt_in": False,
         }
     ]
 
@@ -296,7 +297,15 @@ def invite_calls(monkeypatch):
     calls = []
 
     def invite_create_many(
-        *, team, by, candidates, interview, delivery_types, expires_at=None, import_job=None
+        *,
+        team,
+        by,
+        candidates,
+        interview,
+        delivery_types,
+        expires_at=None,
+        import_job=None,
+        sms_opt_in=None,
     ):
         calls.append(
             {
@@ -550,3 +559,31 @@ def test_it_lists_recent_imports_on_the_upload_page(login, recruiter, team, othe
     html = login(recruiter).get(reverse("candidates:candidate_import")).content.decode()
     assert "spring.csv" in html
     assert "secret.csv" not in html
+
+
+def test_texts_go_only_to_the_rows_whose_sms_opt_in_column_says_yes(
+    team, recruiter, django_capture_on_commit_callbacks
+):
+    from candidates.models import CandidateInterview
+    from candidates.services.sms_consent import IMPORT_WORDING
+
+    interview = InterviewFactory(team=team)
+    data = (
+        b"first_name,last_name,email,phone,SMS opt-in\n"
+        b"Ada,L,ada@example.com,+14155550101,yes\n"
+        b"Bob,B,bob@example.com,+14155550102,no\n"
+        b"Cy,C,cy@example.com,+14155550103,perhaps\n"
+    )
+    job, _ignored = import_job_create(team=team, by=recruiter, filename="c.csv", data=data)
+    assert [(e["row"], e["field"]) for e in job.errors] == [(4, "sms_opt_in")]
+    assert "Write yes or no in the sms_opt_in column" in job.errors[0]["message"]
+    with django_capture_on_commit_callbacks(execute=True):
+        import_job_start(job=job, interview=interview, delivery_types=["sms"])
+        imports.import_job_run(job_id=job.pk)
+    invite = CandidateInterview.objects.get()
+    assert invite.candidate.first_name == "Ada"
+    assert (invite.sms_opt_in, invite.sms_opt_in_wording) == (True, IMPORT_WORDING)
+    job.refresh_from_db()
+    [refused] = [e for e in job.errors if e["field"] == "invite"]
+    assert refused["row"] == 3
+    assert "Bob B has not agreed to receive text messages" in refused["message"]

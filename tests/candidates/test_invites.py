@@ -28,6 +28,7 @@ from candidates.services.invites import (
     invite_send,
     invite_url,
 )
+from candidates.services.sms_consent import FORM_WORDING, SmsOptIn
 from candidates.tokens import invite_by_token, new_invite_token, token_hash
 from interviews.models import Interview
 from tests.factories import (
@@ -118,7 +119,7 @@ def test_it_keeps_completed_final(team, interview, candidate):
 
 
 def test_it_creates_a_draft_without_a_link_or_deliveries(create, team):
-    invite, token = create(send=False, delivery_types=["email", "sms"])
+    invite, token = create(send=False, delivery_types=["email", "sms"], sms_opt_in=True)
     assert invite.status == Status.DRAFT
     assert token == ""
     assert invite.token_hash is None
@@ -145,7 +146,7 @@ def test_it_sends_an_invite_by_email_with_a_working_link(create, team, recruiter
 
 
 def test_it_sends_by_email_and_sms(create):
-    invite, _token = create(delivery_types=["sms", "email"])
+    invite, _token = create(delivery_types=["sms", "email"], sms_opt_in=True)
     assert invite.delivery_types == ["email", "sms"]
     assert sorted(invite.deliveries.values_list("channel", "status")) == [
         ("email", "sent"),
@@ -241,20 +242,29 @@ def test_it_invites_many_and_reports_each_failure(
     no_phone = CandidateFactory(team=team, first_name="Noor", last_name="Haddad", phone="")
     busy = CandidateFactory(team=team, first_name="Ravi", last_name="Shah")
     CandidateInterviewFactory(team=team, interview=interview, candidate=busy)
+    silent = CandidateFactory(team=team, first_name="Sam", last_name="Quiet")
+    agreed = SmsOptIn("They said yes.", frozenset(c.pk for c in [*good, no_phone, busy]))
     with django_capture_on_commit_callbacks(execute=True):
         batch = invite_create_many(
             team=team,
             by=recruiter,
-            candidates=[*good, no_phone, busy],  # type: ignore[list-item]
+            candidates=[*good, no_phone, busy, silent],  # type: ignore[list-item]
             interview=interview,
             delivery_types=["email", "sms"],
+            sms_opt_in=agreed,
         )
     assert {i.candidate for i in batch.created} == set(good)
     assert {f.candidate.first_name: f.message for f in batch.failed} == {
         "Noor": "Noor Haddad has no phone number: send by email, or add a number first.",
         "Ravi": "Ravi Shah already has an open invite to Backend Engineer (invited); "
         "remind, extend or cancel that one instead.",
+        "Sam": "Sam Quiet has not agreed to receive text messages: send by email, or record "
+        "their agreement first.",
     }
+    for invite in batch.created:
+        invite.refresh_from_db()
+        assert (invite.sms_opt_in, invite.sms_opt_in_wording) == (True, "They said yes.")
+        assert invite.sms_opt_in_at is not None
     assert batch.failed[0].errors == {"delivery_types": [batch.failed[0].message]}
     assert len(mail.outbox) == 2
     assert InviteDelivery.objects.filter(status="sent", channel="email").count() == 2
@@ -895,12 +905,14 @@ def test_it_invites_from_the_page_and_summarises(
                 "interview": str(interview.pk),
                 "candidates": [str(good.pk), str(no_phone.pk)],
                 "delivery_types": ["email", "sms"],
+                "sms_opt_in": "on",
                 "expires_on": day,
                 "action": "send",
             },
         )
     html = response.content.decode()
     assert response.status_code == 200
+    assert CandidateInterview.objects.get().sms_opt_in_wording == FORM_WORDING
     assert "1 invite to <strong>Backend Engineer</strong> sent by email and SMS" in html
     assert "Noor Haddad has no phone number" in html
     invite = CandidateInterview.objects.get()
@@ -1286,3 +1298,40 @@ def test_a_bounded_total_is_one_statement_below_and_past_the_bound(
         total, exact = counts.bounded_count(CandidateInterview.objects.filter(team=team))
     assert exact is (bound == 100)
     assert total == 30 if bound == 100 else total >= 28
+
+
+def test_the_page_refuses_sms_without_the_agreement_ticked(login, recruiter, team, interview):
+    candidate = CandidateFactory(team=team)
+    response = login(recruiter).post(
+        reverse("candidates:invite_create"),
+        {
+            "interview": str(interview.pk),
+            "candidates": [str(candidate.pk)],
+            "delivery_types": ["sms"],
+            "expires_on": (timezone.localdate() + timedelta(days=10)).isoformat(),
+            "action": "send",
+        },
+    )
+    assert "Texts need the candidates" in " ".join(response.context["form"].errors["sms_opt_in"])
+    assert 'id="sms-opt-in-error"' in response.content.decode()
+    assert not CandidateInterview.objects.exists()
+
+
+def test_the_service_refuses_sms_unless_the_candidate_agreed(create):
+    for stated in (None, False):
+        with pytest.raises(ValidationError) as excinfo:
+            create(delivery_types=["sms"], sms_opt_in=stated)
+        assert "has not agreed to receive text messages" in errors_of(excinfo)["sms_opt_in"][0]
+    assert not CandidateInterview.objects.exists()
+
+
+def test_an_older_invite_without_agreement_is_not_texted(team, recruiter, interview, candidate):
+    from candidates.services.delivery import invite_delivery_send
+
+    invite = CandidateInterviewFactory(
+        team=team, interview=interview, candidate=candidate, delivery_types=["sms"]
+    )
+    delivery = InviteDelivery.objects.create(candidate_interview=invite, channel="sms")
+    result = invite_delivery_send(delivery_id=delivery.pk, link_hash=invite.token_hash)
+    assert result.status == "failed"
+    assert result.error == "Not sent: the candidate has not agreed to receive text messages."

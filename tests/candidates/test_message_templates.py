@@ -71,6 +71,7 @@ def send(team, recruiter, interview, django_capture_on_commit_callbacks):
                 candidate=candidate,
                 interview=interview,
                 delivery_types=channels or ("email",),
+                sms_opt_in=True if "sms" in channels else None,
             )
 
     return _send

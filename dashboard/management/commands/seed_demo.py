@@ -43,6 +43,7 @@ from candidates.models import (
     Turn,
 )
 from candidates.services.processing import candidate_interview_process_enqueue, survey_score
+from candidates.services.sms_consent import FORM_WORDING
 from interviews.counters import interview_counts_recount
 from interviews.models import (
     AITextQuestion,
@@ -1097,6 +1098,10 @@ def _seed_candidates(
                 token_hash=tokens[p.seq],
                 created_by=recruiter,
                 delivery_types=["email", "sms"] if candidate.phone else ["email"],
+                # Texts only with a recorded agreement (as the invite form records it).
+                sms_opt_in=True if candidate.phone else None,
+                sms_opt_in_wording=FORM_WORDING if candidate.phone else "",
+                sms_opt_in_at=t.invited_at if candidate.phone else None,
                 invited_at=t.invited_at,
                 started_at=t.started_at,
                 completed_at=t.completed_at,
