@@ -203,8 +203,10 @@ def import_parse(*, data: bytes) -> ParsedFile:
                     code="too_many_rows",
                 )
             try:
-                row = candidate_clean(**_values(record, columns))
-                row["sms_opt_in"] = _opt_in(record, columns)
+                row: dict[str, Any] = {
+                    **candidate_clean(**_values(record, columns)),
+                    "sms_opt_in": _opt_in(record, columns),
+                }
             except ValidationError as exc:
                 parsed.errors.extend(
                     {"row": number, "field": name, "message": message}
