@@ -5,7 +5,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("candidates", "0020_candidate_messages"),
-        ("accounts", "0014_sms_quiet_hours"),
     ]
 
     operations = [
