@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView
 from api import (
     accommodations,
     candidates,
+    decision_files,
     evaluations,
     interviews,
     media,
@@ -38,6 +39,7 @@ resources = [
     *interviews.urlpatterns,
     *candidates.urlpatterns,
     *accommodations.urlpatterns,
+    *decision_files.urlpatterns,
     *evaluations.urlpatterns,
     *privacy.urlpatterns,
     *webhooks.urlpatterns,

@@ -7,6 +7,7 @@ from candidates.models import (
     CandidateMessage,
     Comment,
     CriterionScore,
+    DecisionFileRequest,
     Evaluation,
     EvaluationRun,
     ImportJob,
@@ -165,6 +166,18 @@ class CandidateMessageAdmin(admin.ModelAdmin):
     list_filter = ["kind", "status"]
     list_select_related = ["candidate_interview__candidate", "candidate_interview__interview"]
     raw_id_fields = ["candidate_interview"]
+
+
+@admin.register(DecisionFileRequest)
+class DecisionFileRequestAdmin(admin.ModelAdmin):
+    list_display = ["candidate_interview", "status", "requested_at", "sent_at", "sent_by"]
+    list_filter = ["status"]
+    list_select_related = [
+        "candidate_interview__candidate",
+        "candidate_interview__interview",
+        "sent_by",
+    ]
+    raw_id_fields = ["team", "candidate_interview", "prepared_by", "sent_by"]
 
 
 @admin.register(MessageTemplate)

@@ -1113,3 +1113,72 @@ class MessageTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.channel} {self.language}"
+
+
+class DecisionFileRequest(models.Model):
+    """A candidate's request for their decision file: a plain-language record of their process
+    (``candidates.selectors_decision_files``), reviewed by the team and then emailed to them.
+    At most one is open per invite; erasing the candidate deletes these rows with the invite."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        SENT = "sent", "Sent"
+        CANCELLED = "cancelled", "Closed without sending"
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    candidate_interview = models.ForeignKey(
+        CandidateInterview, on_delete=models.CASCADE, related_name="decision_files"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    language = models.CharField(
+        max_length=2, blank=True, help_text="The language the candidate asked in (en, fr, es)."
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    note = bounded_text(
+        limits.DECISION_FILE_NOTE,
+        blank=True,
+        help_text="The reviewer's note to the candidate, sent with the file.",
+    )
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    prepared_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_text = bounded_text(
+        limits.DECISION_FILE, blank=True, help_text="The file exactly as it was emailed."
+    )
+    closed_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why it was closed without sending."
+    )
+
+    objects = TeamScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        indexes = [
+            models.Index(
+                fields=["team", "status", "-requested_at"], name="decisionfile_team_status"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate_interview"],
+                condition=Q(status="requested"),
+                name="decisionfile_one_open_per_invite",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="decisionfile_sent_has_sent_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Decision file {self.status}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.REQUESTED

@@ -568,4 +568,6 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),  # type: ignore[dict-item]
     "WebhookEventTypeEnum": "webhooks.models.EventType",
     "WebhookDeliveryStatusEnum": "webhooks.models.Delivery.Status",
+    "DecisionFileStatusEnum": ["requested", "sent", "cancelled"],
+    "DecisionFileStatusFilterEnum": ["requested", "sent", "cancelled", "all"],
 }

@@ -41,6 +41,7 @@ PERSONAL_NOTE = 1_000  # a recruiter's personal note in one invite's message
 SHARE_COMMENT = 2_000  # an outside reviewer's comment left through a share link
 MESSAGE_TEMPLATE = 5_000  # a team's own email to candidates (invite, reminder, ...)
 SMS_TEMPLATE = 459  # a team's own text message: three concatenated GSM segments (3 x 153)
+DECISION_FILE_NOTE = 1_000  # a reviewer's note added to a candidate's decision file
 
 # --- written by the system (clipped) ---------------------------------------------------------
 REASON = 2_000  # failure reasons and error messages
@@ -48,6 +49,7 @@ TRANSCRIPT = 100_000  # a recorded answer's words (30 minutes of speech is ~30,0
 TURN = 20_000  # one line of a transcript
 EVALUATION_TEXT = 10_000  # a model's summary, evidence or rationale
 SECRET = 500  # an encrypted two-factor secret
+DECISION_FILE = 50_000  # a decision file as it was sent to the candidate
 
 # --- JSON, in bytes of its compact encoding -----------------------------------------------------
 AGENT_EVALUATION = 20_000  # what an AI voice agent attaches to one turn

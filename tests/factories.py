@@ -26,6 +26,7 @@ from candidates.models import (
     CandidateMessage,
     Comment,
     CriterionScore,
+    DecisionFileRequest,
     Evaluation,
     ImportJob,
     InviteDelivery,
@@ -425,6 +426,19 @@ class CandidateMessageFactory(factory.django.DjangoModelFactory):
 
     candidate_interview = factory.SubFactory(CandidateInterviewFactory)
     kind = CandidateMessage.Kind.RECEIVED
+
+
+class DecisionFileRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DecisionFileRequest
+
+    candidate_interview = factory.SubFactory(
+        CandidateInterviewFactory,
+        status=CandidateInterview.Status.COMPLETED,
+        completed_at=factory.LazyFunction(timezone.now),
+    )
+    team = factory.SelfAttribute("candidate_interview.team")
+    language = "en"
 
 
 class MessageTemplateFactory(factory.django.DjangoModelFactory):

@@ -30,6 +30,7 @@ from accounts.audit import audit_record
 from accounts.branding import team_brand
 from accounts.models import Team, User
 from candidates.models import CandidateInterview, CandidateMessage
+from candidates.services.decision_files import decision_file_url
 from candidates.services.message_templates import render_message
 
 Kind = CandidateMessage.Kind
@@ -158,6 +159,8 @@ def _email(message: CandidateMessage) -> EmailMultiAlternatives:
         "team_name": team.name,
         "brand_color": brand.color,
         "brand_text": brand.text,
+        # Where the candidate asks for their decision file (candidates.services.decision_files).
+        "decision_file_url": decision_file_url(invite),
     }
     # The team's own wording when it has one for this language, else the translated default.
     rendered = render_message(

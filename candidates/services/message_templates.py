@@ -49,9 +49,7 @@ _INVITE = (
     ("expires_at", "The date the link expires, written in the message's language."),
     ("personal_note", "The personal note typed for this invite (empty if none)."),
 )
-_AFTER = (
-    ("decision_file_url", "Where the candidate can ask for their decision file (empty if off)."),
-)
+_AFTER = (("decision_file_url", "The link where the candidate asks for their decision file."),)
 VARIABLES: dict[str, tuple[tuple[str, str], ...]] = {
     Kind.INVITE: _COMMON + _INVITE,
     Kind.REMINDER: _COMMON + _INVITE,

@@ -412,6 +412,21 @@ def _with_last_activity(qs: QuerySet[Candidate]) -> QuerySet[Candidate]:
     )
 
 
+def deletion_dates(*, candidate: Candidate) -> tuple[datetime, datetime | None]:
+    """When the schedule deletes ``candidate`` (everything) and their recordings (None without
+    a shorter period for them), if nothing happens on their application before then: the same
+    last activity ``candidates_due`` and ``media_due`` count from."""
+    team = candidate.team
+    row = _with_last_activity(Candidate.objects.filter(pk=candidate.pk)).values(
+        "last_seen"  # type: ignore[misc]
+    )
+    last_seen = row[0]["last_seen"] if row else candidate.last_activity_at
+    media = (
+        last_seen + _months(team.media_retention_months) if team.media_retention_months else None
+    )
+    return last_seen + _months(team.retention_months), media
+
+
 def candidates_due(*, team: Team, at: datetime) -> QuerySet[Candidate]:
     """The team's candidates whose retention period has run out at ``at``."""
     cutoff = at - _months(team.retention_months)

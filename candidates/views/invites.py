@@ -311,6 +311,10 @@ def _detail_context(request: TeamRequest, invite: CandidateInterview) -> dict[st
         "extend_form": InviteExtendForm(initial={"until": suggested}),
         "accommodation_form": AccommodationForm.for_invite(invite),
         "accommodation": accommodation_label(invite),
+        # The candidate's latest decision file request (candidates.services.decision_files).
+        "decision_file": invite.decision_files.order_by("-requested_at").first()
+        if can_edit
+        else None,
         "page_title": f"{invite.candidate.full_name} · {invite.interview.title}",
         "section": "invites",
     }

@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -195,7 +196,10 @@ def test_a_custom_received_email_is_sent_in_the_candidates_language(
         received_message_enqueue(invite=invite)
     [message] = mail.outbox
     assert message.subject == f"[{language}] Thanks Ada"
-    assert message.body == f"[{language}] Got it for Backend role."
+    # {decision_file_url}: the candidate's link to ask for their decision file.
+    intro, link = message.body.split("\n\n")
+    assert intro == f"[{language}] Got it for Backend role."
+    assert link.startswith(f"{settings.SITE_URL}/decision-file/")
     assert CandidateMessage.objects.get(candidate_interview=invite).status == "sent"
 
 

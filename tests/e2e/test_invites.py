@@ -47,7 +47,7 @@ def test_it_invites_extends_and_cancels(live_server, demo, page: Page):
     sign_in(page, base)
 
     page.goto(f"{base}/invites/new/")
-    page.get_by_label("Interview").select_option(label="Backend Engineer")
+    page.get_by_label("Interview", exact=True).select_option(label="Backend Engineer")
     search = page.get_by_label("Find candidates")
     for candidate in (first, second):
         search.fill(candidate.email)
@@ -134,7 +134,7 @@ def test_it_invites_from_the_interview_copies_the_link_and_reminds(
     page.goto(f"{base}/interviews/{interview.pk}/")
     page.get_by_test_id("invite-button").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Invite candidates")
-    expect(page.get_by_label("Interview")).to_have_value(str(interview.pk))
+    expect(page.get_by_label("Interview", exact=True)).to_have_value(str(interview.pk))
     page.get_by_label("Find candidates").fill("ada@example.com")
     box = page.locator(f"#cand-{candidate.pk}")
     expect(box).to_be_visible()

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import Team
-from candidates.models import Candidate, CandidateInterview
+from candidates.models import Candidate, CandidateInterview, DecisionFileRequest
 from interviews.models import AITextQuestion, AudioQuestion, Interview, SurveyQuestion
 from tests.e2e.conftest import SHOTS
 from tests.e2e.test_runner import AXE
@@ -67,6 +67,8 @@ def _pages() -> list[tuple[str, str]]:
         ("share-links", "/interviews/{interview}/share-links/"),
         ("review", "/invites/{invite}/review/"),
         ("candidate-erase", "/candidates/{candidate}/erase/"),
+        ("decision-files", "/decision-files/?status=all"),
+        ("decision-file", "/decision-files/{decision_file}/"),
         ("two-factor", "/accounts/two-factor/"),
         ("sso", "/accounts/sso/"),
     ]
@@ -91,6 +93,14 @@ def test_it_fits_every_page_to_the_screen(live_server, demo, page: Page, width):
         "ai_text": AITextQuestion.objects.filter(team=team).first().pk,
         "candidate": Candidate.objects.filter(team=team).first().pk,
         "invite": CandidateInterview.objects.filter(team=team, status="COMPLETED").first().pk,
+        # A candidate's request for their decision file, waiting for review.
+        "decision_file": DecisionFileRequest.objects.create(
+            team=team,
+            candidate_interview=CandidateInterview.objects.filter(
+                team=team, status="COMPLETED"
+            ).first(),
+            language="en",
+        ).pk,
     }
     violations = {}
     for name, path in _pages():

@@ -36,6 +36,7 @@ from tests.factories import (
     CandidateInterviewFactory,
     CommentFactory,
     CriterionScoreFactory,
+    DecisionFileRequestFactory,
     EvaluationFactory,
     EvaluationRunFactory,
     ImportJobFactory,
@@ -188,6 +189,7 @@ def _team_world(label: str, slug: str) -> TeamWorld:
     comment = CommentFactory(candidate_interview=invite, author=owner, answer=answer)
     InviteDeliveryFactory(candidate_interview=invite, status=InviteDelivery.Status.SENT)
     SelfIdentificationFactory(candidate_interview=invite)
+    decision_file = DecisionFileRequestFactory(candidate_interview=invite)
     share, share_token = share_link_create(
         interview=interview, invites=[invite], by=owner, label=f"{mark} share"
     )
@@ -246,6 +248,7 @@ def _team_world(label: str, slug: str) -> TeamWorld:
         "upload": upload,
         "endpoint": endpoint,
         "delivery": delivery,
+        "decision_file": decision_file,
     }
     return TeamWorld(
         team=team,

@@ -176,6 +176,14 @@ ROUTES: dict[str, Route] = {
     "candidates:team_impact": Route(LIST),
     "candidates:interview_impact": _interview(),
     "candidates:invite_alternative_resolve": _invite(),
+    # Decision files: the candidate's page (a signed link, no sign-in) and the team's pages
+    # (owners, admins, recruiters; hiring managers get 403).
+    "candidates:decision_file_ask": Route(PUBLIC, {"token": BAD_TOKEN}),
+    "candidates:decision_file_list": Route(LIST),
+    **{
+        f"candidates:decision_file_{action}": _obj(OBJECT, "decision_file")
+        for action in ("detail", "send", "close")
+    },
     "candidates:invite_accommodation": _invite(),
     "candidates:invite_accommodation_grant": _invite(),
     "candidates:invite_review": _invite(),
