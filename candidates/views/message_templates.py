@@ -91,18 +91,16 @@ def _preview(
     kind, channel, language = key
     data = form.data if form.is_bound else form.initial
     subject, body = str(data.get("subject", "") or ""), str(data.get("body", "") or "")
-    try:
-        rendered = message_template_preview(
-            team=request.team,
-            user=request.user,
-            kind=kind,
-            channel=channel,
-            language=language,
-            subject=subject,
-            body=body,
-        )
-    except ValidationError as exc:  # pragma: no cover - the draft is checked below
-        return {"problems": exc.messages}
+    # Substitution never fails: an unknown placeholder is left as typed and named below.
+    rendered = message_template_preview(
+        team=request.team,
+        user=request.user,
+        kind=kind,
+        channel=channel,
+        language=language,
+        subject=subject,
+        body=body,
+    )
     chars, segments = sms_segments(rendered.text) if channel == "sms" else (0, 0)
     try:
         template_validate(kind=kind, channel=channel, subject=subject, body=body)
