@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -191,6 +193,16 @@ class Team(models.Model):
         validators=[MinValueValidator(5), MaxValueValidator(1440)],
         help_text="Wait this long before sending a decision, so a mis-click can be undone.",
     )
+    # Quiet hours (candidates.services.sms_consent): texts and reminders reach a candidate only
+    # between these times, in the candidate's time zone; outside, they are held until it opens.
+    quiet_hours_start = models.TimeField(
+        default=time(8, 0),
+        help_text="Texts and reminders are sent from this time, in the candidate's time zone.",
+    )
+    quiet_hours_end = models.TimeField(
+        default=time(21, 0),
+        help_text="...and until this time; outside, they wait until the window opens.",
+    )
 
     objects = TeamQuerySet.as_manager()
 
@@ -204,6 +216,23 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        start, end = self.quiet_hours_start, self.quiet_hours_end
+        if start is not None and end is not None:
+            minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+            if minutes < QUIET_HOURS_MIN_WINDOW_MINUTES:
+                raise ValidationError(
+                    {
+                        "quiet_hours_end": "Must be at least one hour after the start time, "
+                        "on the same day (e.g. 08:00 to 21:00)."
+                    }
+                )
+
+
+# The shortest window a team may set: a text or reminder waits at most a day for it.
+QUIET_HOURS_MIN_WINDOW_MINUTES = 60
 
 
 class Role(models.TextChoices):

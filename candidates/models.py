@@ -413,6 +413,8 @@ class InviteDelivery(models.Model):
         RETRYING = "retrying", "Retrying"
         # SMS_PROVIDER=console: the text went to the worker's log, never to the candidate.
         LOGGED = "logged", "Printed to the log (no SMS provider configured)"
+        # Quiet hours in the candidate's time zone: waits until ``not_before``.
+        HELD = "held", "Held for quiet hours"
 
     class Purpose(models.TextChoices):
         INVITE = "invite", "Invitation"
@@ -436,6 +438,14 @@ class InviteDelivery(models.Model):
         help_text="The batch task run sending it while it is 'sending' (a retried run of the "
         "same task takes it back; no other run does).",
     )
+    not_before = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Held for quiet hours: not sent before this time (the candidate's window).",
+    )
+    # What a held delivery is sent with when released: hashes of links, never a link.
+    link_hash = models.CharField(max_length=64, blank=True)
+    replaces = models.CharField(max_length=64, blank=True)
     import_job = models.ForeignKey(
         ImportJob,
         null=True,
@@ -457,6 +467,11 @@ class InviteDelivery(models.Model):
                 fields=["import_job", "status"],
                 condition=Q(import_job__isnull=False),
                 name="invitedelivery_import_status",
+            ),
+            models.Index(
+                fields=["not_before"],
+                condition=Q(status="held"),
+                name="invitedelivery_held_due",
             ),
             # "Needs attention": the few failed deliveries, found without reading every open
             # invite's latest delivery (issue 16).

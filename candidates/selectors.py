@@ -146,6 +146,8 @@ class ImportProgress:
     failed: int
     retrying: int
     pending: int
+    # Texts and reminders waiting for the candidate's quiet hours to end.
+    held: int = 0
 
     @property
     def expected(self) -> int:
@@ -154,9 +156,11 @@ class ImportProgress:
 
     @property
     def percent(self) -> int:
-        """One bar for both halves: rows imported and messages finished (sent or failed)."""
+        """One bar for both halves: rows imported and messages finished (sent or failed, or
+        held for quiet hours: nothing more happens until the candidate's morning)."""
         units = self.total + self.expected
-        done = self.imported + min(self.sent + self.logged + self.failed, self.expected)
+        finished = self.sent + self.logged + self.failed + self.held
+        done = self.imported + min(finished, self.expected)
         return 100 if not units else min(100, 100 * done // units)
 
     @property
@@ -189,6 +193,7 @@ def import_job_progress(*, job: ImportJob) -> ImportProgress:
         failed=by_status.get(Status.FAILED, 0),
         retrying=by_status.get(Status.RETRYING, 0),
         pending=by_status.get(Status.QUEUED, 0) + by_status.get(Status.SENDING, 0),
+        held=by_status.get(Status.HELD, 0),
     )
 
 

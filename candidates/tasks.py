@@ -139,6 +139,16 @@ def invite_deliver_batch(self: Any, items: list[list[Any]]) -> dict[str, int]:
 
 
 @shared_task(acks_late=True)
+def invite_deliver_held() -> int:
+    """Beat, every 5 minutes: queue the texts and reminders held for quiet hours whose window
+    has opened. No retries: the next run catches up (held rows wait in the database, so a
+    restart loses none)."""
+    from candidates.services import delivery as delivery_services
+
+    return delivery_services.invite_deliveries_release_held()
+
+
+@shared_task(acks_late=True)
 def invite_expire_due() -> int:
     """Beat, every 5 minutes: expire open invites past their expiry. No retries: the next run
     catches up."""

@@ -413,6 +413,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5 * 60.0,
         "options": {"expires": 5 * 60},
     },
+    # Texts and reminders held for quiet hours, sent once the candidate's window opens.
+    "invites-deliver-held": {
+        "task": "candidates.tasks.invite_deliver_held",
+        "schedule": 5 * 60.0,
+        "options": {"expires": 5 * 60},
+    },
     "invites-remind-due": {
         "task": "candidates.tasks.invite_remind_due",
         "schedule": 15 * 60.0,

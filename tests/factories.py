@@ -1,6 +1,6 @@
 """factory_boy factories for every model. Related objects share one team by default."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any
 
 import factory
@@ -72,6 +72,10 @@ class TeamFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
     name = factory.Sequence(lambda n: f"Team {n}")
     slug = factory.Sequence(lambda n: f"team-{n}")
+    # Quiet hours open all day, so that no test depends on the hour it runs at; the tests of
+    # quiet hours set a window and a clock (tests/candidates/test_quiet_hours.py).
+    quiet_hours_start = time(0, 0)
+    quiet_hours_end = time.max
 
 
 class UserFactory(factory.django.DjangoModelFactory):

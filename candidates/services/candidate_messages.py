@@ -190,6 +190,8 @@ def _email(message: CandidateMessage) -> EmailMultiAlternatives:
 MESSAGE_SETTINGS = (
     "tell_candidates_decision",
     "decision_message_delay_minutes",
+    "quiet_hours_start",
+    "quiet_hours_end",
 )
 
 

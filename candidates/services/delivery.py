@@ -16,6 +16,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import formataddr, parseaddr
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -29,6 +30,7 @@ from accounts.branding import team_brand
 from candidates.models import CandidateInterview, InviteDelivery
 from candidates.services.invites import OPEN_STATUSES, invite_url
 from candidates.services.message_templates import TemplateBook, render_message, template_book
+from candidates.services.sms_consent import held_until
 from candidates.sms import SmsError, get_sms_provider
 from candidates.tokens import invite_token, token_hash
 from kit import limits
@@ -93,6 +95,18 @@ def invite_delivery_send(
         digest, token = token_hash(link_hash), link_hash
     if reason := _why_not_send(invite, delivery, digest=digest, replaces=replaces):
         return _finish(delivery, status=DeliveryStatus.FAILED, error=reason)
+    if until := held_until(invite, delivery, at=timezone.now()):
+        if reason := _why_not_hold(invite, until):
+            return _finish(delivery, status=DeliveryStatus.FAILED, error=reason)
+        return _finish(
+            delivery,
+            status=DeliveryStatus.HELD,
+            # Waiting for the window is not an attempt.
+            attempts=max(0, delivery.attempts - 1),
+            not_before=until,
+            link_hash=digest,
+            replaces=replaces,
+        )
     token = token or _token_for(invite, digest)
     if not token:
         return _finish(
@@ -137,9 +151,10 @@ class BatchOutcome:
     sent: dict[int, tuple[str, str]] = field(default_factory=dict)  # id: (status, message id)
     failed: dict[int, str] = field(default_factory=dict)  # id: reason
     retry: dict[int, tuple[str, str]] = field(default_factory=dict)  # id: (error, link hash)
+    held: dict[int, tuple[datetime, str]] = field(default_factory=dict)  # id: (until, link hash)
 
     def finished(self, delivery_id: int) -> bool:
-        return delivery_id in self.sent or delivery_id in self.failed or delivery_id in self.retry
+        return any(delivery_id in done for done in (self.sent, self.failed, self.retry, self.held))
 
 
 def invite_deliveries_send(*, items: Sequence[Sequence[Any]], claim: str) -> BatchOutcome:
@@ -194,11 +209,18 @@ def _send_batch(
     emails: list[tuple[InviteDelivery, BulkEmail, str]] = []
     # The teams' own wordings, read once for the batch, not once per message.
     book = template_book(team_ids={d.candidate_interview.team_id for d in deliveries})
+    now = timezone.now()
     for delivery in deliveries:
         invite = delivery.candidate_interview
         digest = link_hashes[delivery.pk]
         if reason := _why_not_send(invite, delivery, digest=digest, replaces=""):
             outcome.failed[delivery.pk] = reason
+            continue
+        if until := held_until(invite, delivery, at=now):
+            if reason := _why_not_hold(invite, until):
+                outcome.failed[delivery.pk] = reason
+            else:
+                outcome.held[delivery.pk] = (until, digest)
             continue
         if not (token := _token_for(invite, digest)):
             outcome.failed[delivery.pk] = (
@@ -283,6 +305,14 @@ def _record_batch(deliveries: list[InviteDelivery], outcome: BatchOutcome, claim
         retrying[clip(error, limits.REASON)].append(pk)
     for error, ids in retrying.items():
         mine.filter(pk__in=ids).update(status=DeliveryStatus.RETRYING, error=error, **released)
+    for pk, (until, digest) in outcome.held.items():
+        mine.filter(pk=pk).update(
+            status=DeliveryStatus.HELD,
+            attempts=F("attempts") - 1,
+            not_before=until,
+            link_hash=digest,
+            **released,
+        )
     if untried := [d.pk for d in deliveries if not outcome.finished(d.pk)]:
         mine.filter(pk__in=untried).update(status=DeliveryStatus.QUEUED, **released)
 
@@ -292,6 +322,43 @@ def _token_for(invite: CandidateInterview, digest: str) -> str:
     reminder that replaces it (the same nonce, not yet swapped in)."""
     pending = CandidateInterview(link_nonce=invite.link_nonce, token_hash=digest)
     return invite_token(pending) or ""
+
+
+def _why_not_hold(invite: CandidateInterview, until: datetime) -> str:
+    """Why a delivery held until ``until`` would never go: the invite expires first."""
+    if invite.expires_at is not None and invite.expires_at <= until:
+        return (
+            "Not sent: quiet hours in the candidate's time zone last until after the invite "
+            "expires."
+        )
+    return ""
+
+
+def invite_deliveries_release_held(*, limit: int = 500) -> int:
+    """Queue the held deliveries whose window has opened (the beat task
+    ``invite_deliver_held``); returns how many.
+
+    Each row goes held → queued under a row lock taken with SKIP LOCKED, and its task is queued
+    once that commits, so two runs at once never queue one delivery twice. A delivery released
+    is checked again when it is sent (the invite may have closed, or the window shut again).
+    """
+    from candidates.tasks import invite_deliver
+
+    with transaction.atomic():
+        due = list(
+            InviteDelivery.objects.select_for_update(skip_locked=True)
+            .filter(status=DeliveryStatus.HELD, not_before__lte=timezone.now())
+            .order_by("not_before", "pk")
+            .values_list("pk", "link_hash", "replaces")[:limit]
+        )
+        if not due:
+            return 0
+        InviteDelivery.objects.filter(
+            pk__in=[pk for pk, _h, _r in due], status=DeliveryStatus.HELD
+        ).update(status=DeliveryStatus.QUEUED)
+        for pk, link_hash, replaces in due:
+            transaction.on_commit(partial(invite_deliver.delay, pk, link_hash, replaces))
+    return len(due)
 
 
 def invite_delivery_retrying(*, delivery_id: int, error: str) -> None:

@@ -24,6 +24,7 @@ DELIVERY_CSS = {
     "logged": "warning",
     "failed": "danger",
     "retrying": "warning",
+    "held": "info",
 }
 CHANNEL_LABELS = {"email": "Email", "sms": "SMS"}
 

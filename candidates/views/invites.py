@@ -41,7 +41,7 @@ from candidates.services.invites import (
     invite_resend,
     invite_send,
 )
-from candidates.services.sms_consent import FORM_WORDING, SmsOptIn
+from candidates.services.sms_consent import FORM_WORDING, SmsOptIn, window_label
 from candidates.tables.invites import InviteTable, invite_list
 from interviews.models import Interview
 from interviews.selectors import interviews_visible, sees_all_interviews
@@ -296,6 +296,10 @@ def _detail_context(request: TeamRequest, invite: CandidateInterview) -> dict[st
         "deliveries": deliveries,
         "candidate_messages": candidate_messages,
         "polling": any(d.status in PENDING_DELIVERY for d in deliveries),
+        # Where quiet hours are read, when something waits for them.
+        "quiet_hours": window_label(invite)
+        if any(d.status == InviteDelivery.Status.HELD for d in deliveries)
+        else "",
         "timeline": _timeline(invite),
         "can_edit": can_edit,
         # docs/permissions.md: whoever may review may share (hiring managers included).

@@ -1,6 +1,8 @@
 """The team's candidate-message settings: owners and admins only, validated next to the field,
 audited, off by default."""
 
+from datetime import time
+
 import pytest
 from django.urls import reverse
 
@@ -12,6 +14,8 @@ URL = reverse("candidates:message_settings")
 VALID = {
     "tell_candidates_decision": "on",
     "decision_message_delay_minutes": "15",
+    "quiet_hours_start": "08:00",
+    "quiet_hours_end": "21:00",
 }
 
 
@@ -19,6 +23,8 @@ def test_the_defaults_tell_no_decision_and_wait_half_an_hour(team):
     fresh = Team.objects.get(pk=team.pk)
     assert fresh.tell_candidates_decision is False
     assert fresh.decision_message_delay_minutes == 30
+    # A new team's quiet hours (the test factory opens them all day).
+    assert (Team().quiet_hours_start, Team().quiet_hours_end) == (time(8), time(21))
 
 
 @pytest.mark.parametrize("persona", ["owner", "admin_user"])
@@ -34,7 +40,13 @@ def test_an_owner_or_admin_changes_the_settings_and_it_is_audited(login, request
     assert team.decision_message_delay_minutes == 15
     event = AuditEvent.objects.get(action="team.messages_updated")
     assert event.actor == user
-    assert event.data["fields"] == ["decision_message_delay_minutes", "tell_candidates_decision"]
+    assert event.data["fields"] == [
+        "decision_message_delay_minutes",
+        "quiet_hours_end",
+        "quiet_hours_start",
+        "tell_candidates_decision",
+    ]
+    assert (team.quiet_hours_start, team.quiet_hours_end) == (time(8), time(21))
     # Saving the same values again records nothing.
     client.post(URL, VALID)
     assert AuditEvent.objects.filter(action="team.messages_updated").count() == 1
@@ -46,6 +58,10 @@ def test_an_owner_or_admin_changes_the_settings_and_it_is_audited(login, request
         ("decision_message_delay_minutes", "2", "greater than or equal to 5"),
         ("decision_message_delay_minutes", "5000", "less than or equal to 1440"),
         ("decision_message_delay_minutes", "soon", "Enter a whole number"),
+        ("quiet_hours_start", "late", "Enter a valid time"),
+        ("quiet_hours_end", "25:00", "Enter a valid time"),
+        ("quiet_hours_end", "08:30", "at least one hour after the start time"),
+        ("quiet_hours_end", "07:00", "at least one hour after the start time"),
     ],
 )
 def test_a_bad_value_is_explained_next_to_its_field(login, owner, team, field, value, error):
