@@ -71,6 +71,7 @@ SETTINGS = {
     "status": "status",
     "resume": "resume",
     "webOnly": "web_only",
+    "integrityFacts": "integrity_facts",
 }
 ERROR_NAMES = {
     "question": "questionIds",
@@ -193,6 +194,8 @@ class InterviewList(GatherView):
         }
         if "webOnly" in data:
             fields["web_only"] = data["webOnly"]
+        if "integrityFacts" in data:
+            fields["integrity_facts"] = data["integrityFacts"]
         if "narratorId" in data:
             fields["narrator"] = _narrator(team, data["narratorId"])
         with service_errors(ERROR_NAMES):
@@ -249,11 +252,11 @@ class InterviewBulkUpdate(GatherView):
         summary="Bulk update interviews (Gather)",
         operation_id="interviews_bulk_update",
         description="The same settings (`status`, `description`, `descriptionUrl`, "
-        "`language`, `resume`, `webOnly`) and keywords on up to 100 interviews, by the service "
-        "the interview settings page uses. `mode` merge (default): `keywords` are added and "
-        "`removedKeywords` removed; overwrite: `keywords` become each interview's keywords. "
-        "All or nothing: an id that is not an interview of the team is a 404 naming it, and "
-        "a 400 on any interview changes none.",
+        "`language`, `resume`, `webOnly`, `integrityFacts`) and keywords on up to 100 "
+        "interviews, by the service the interview settings page uses. `mode` merge "
+        "(default): `keywords` are added and `removedKeywords` removed; overwrite: "
+        "`keywords` become each interview's keywords. All or nothing: an id that is not an "
+        "interview of the team is a 404 naming it, and a 400 on any interview changes none.",
         request=InterviewBulkUpdateIn,
         parameters=[TEAM_PARAM],
         responses=envelope_of("InterviewBulkUpdate", "result", InterviewBulkUpdateOut),

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from candidates.models import (
     Answer,
+    AnswerEmbedding,
     Candidate,
     CandidateInterview,
     CandidateMessage,
@@ -11,6 +12,7 @@ from candidates.models import (
     Evaluation,
     EvaluationRun,
     ImportJob,
+    IntegrityFact,
     InviteDelivery,
     MessageTemplate,
     Rating,
@@ -178,6 +180,23 @@ class DecisionFileRequestAdmin(admin.ModelAdmin):
         "sent_by",
     ]
     raw_id_fields = ["team", "candidate_interview", "prepared_by", "sent_by"]
+
+
+@admin.register(IntegrityFact)
+class IntegrityFactAdmin(admin.ModelAdmin):
+    list_display = ["candidate_interview", "kind", "seconds", "characters", "occurred_at"]
+    list_filter = ["kind"]
+    list_select_related = ["candidate_interview__candidate", "candidate_interview__interview"]
+    raw_id_fields = ["candidate_interview", "interview_question", "answer", "similar_answer"]
+
+
+@admin.register(AnswerEmbedding)
+class AnswerEmbeddingAdmin(admin.ModelAdmin):
+    list_display = ["answer", "interview_question", "model", "created_at"]
+    list_select_related = ["answer", "interview_question"]
+    raw_id_fields = ["answer", "interview_question"]
+    # The vector is numbers for the comparison, not for reading.
+    exclude = ["vector"]
 
 
 @admin.register(MessageTemplate)

@@ -158,6 +158,12 @@ class CandidateInterview(models.Model):
     consented_at = models.DateTimeField(null=True, blank=True)
     consent_ip = models.GenericIPAddressField(null=True, blank=True)
     consent_version = models.CharField(max_length=40, blank=True)
+    integrity_told_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the candidate was told, on the consent page, that integrity facts are "
+        "noted; only then are any noted.",
+    )
     alternative_requested_at = models.DateTimeField(
         null=True, blank=True, help_text="The candidate asked for an alternative process."
     )
@@ -1197,3 +1203,93 @@ class DecisionFileRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.REQUESTED
+
+
+class IntegrityFact(models.Model):
+    """A plain fact about how an answer was given, for reviewers: the page was hidden for N
+    seconds, N characters were pasted, or the answer is nearly identical to another candidate's
+    (issue 18, item 8; candidates.services.integrity). Recorded only for invites whose
+    candidate was told (``integrity_told``); never a score, never a status change."""
+
+    class Kind(models.TextChoices):
+        PAGE_HIDDEN = "page_hidden", "Page hidden"
+        PASTE = "paste", "Text pasted"
+        NEAR_DUPLICATE = "near_duplicate", "Nearly identical to another candidate's answer"
+
+    id = models.BigAutoField(primary_key=True)
+    candidate_interview = models.ForeignKey(
+        CandidateInterview, on_delete=models.CASCADE, related_name="integrity_facts"
+    )
+    interview_question = models.ForeignKey(
+        "interviews.InterviewQuestion",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The question on screen (page hidden, paste) or answered (near-duplicate).",
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    seconds = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(limits.INTEGRITY_SECONDS)]
+    )
+    characters = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(limits.WRITTEN_ANSWER)]
+    )
+    answer = models.ForeignKey(
+        Answer, null=True, blank=True, on_delete=models.CASCADE, related_name="integrity_facts"
+    )
+    # Near-duplicate: the other candidate's answer (gone if it is deleted) and how close.
+    similar_answer = models.ForeignKey(
+        Answer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    similarity = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True)
+    occurred_at = models.DateTimeField(help_text="When it happened (the page hidden: from).")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InviteScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["occurred_at", "pk"]
+        indexes = [
+            models.Index(fields=["candidate_interview", "occurred_at"], name="integrity_invite"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["answer", "similar_answer"],
+                condition=Q(kind="near_duplicate"),
+                name="integrity_one_pair",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class AnswerEmbeddingQuerySet(TeamScopedQuerySet["AnswerEmbedding"]):
+    team_lookup = "answer__candidate_interview__team"
+
+
+class AnswerEmbedding(models.Model):
+    """An answer's text as a sentence embedding, kept to find near-duplicates among later
+    answers to the same question without reading every earlier one again (only for invites
+    told of integrity facts; deleted with the answer)."""
+
+    answer = models.OneToOneField(
+        Answer, primary_key=True, on_delete=models.CASCADE, related_name="embedding"
+    )
+    interview_question = models.ForeignKey(
+        "interviews.InterviewQuestion", on_delete=models.CASCADE, related_name="+"
+    )
+    # float32, L2-normalised; the model named beside it (a new model means new vectors).
+    vector = models.BinaryField(max_length=4 * 1024)
+    model = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AnswerEmbeddingQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["interview_question", "-created_at"], name="embedding_question"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Embedding of answer {self.answer_id}"

@@ -39,6 +39,18 @@ def default_ai_notice() -> str:
     )
 
 
+def default_integrity_notice() -> str:
+    return _(
+        "To help reviewers, this interview notes a few plain facts: when this page was hidden "
+        "while you were answering (for example you switched to another app) and for how long, "
+        "and when text was pasted into a written answer and how much. Your answers are also "
+        "compared with other candidates' answers to the same question, to spot nearly "
+        "identical ones. Nothing is read from your face, voice or emotions, no score is made "
+        "from these facts, and they never change your application on their own: a person "
+        "looks at them with your answers."
+    )
+
+
 def uses_ai_evaluation(interview: Interview) -> bool:
     """Whether the interview's answers are evaluated by AI (every recorded or written answer
     is; a survey-only questionnaire is scored by fixed rules, not AI)."""

@@ -17,7 +17,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -27,6 +28,7 @@ from candidates.models import (
     CriterionScore,
     DecisionFileRequest,
     Evaluation,
+    IntegrityFact,
     SelfIdentification,
     Turn,
 )
@@ -116,6 +118,8 @@ class DecisionFile:
     ai_declined_at: datetime | None = None
     self_identified: bool = False
     accommodation: bool = False
+    # Integrity facts noted for reviewers (candidates.services.integrity); None: not noted.
+    integrity_facts: int | None = None
     reviewers: int = 0
     decision: str = ""  # "advance", "reject" or "" (none, or on hold)
     decided_by: str = ""
@@ -170,6 +174,16 @@ def _file_invites() -> QuerySet[CandidateInterview]:
             ),
             conversation=Exists(
                 Turn.objects.filter(candidate_interview=OuterRef("pk"), answer__isnull=True)
+            ),
+            integrity_count=Coalesce(
+                Subquery(
+                    IntegrityFact.objects.filter(candidate_interview=OuterRef("pk"))
+                    .order_by()
+                    .values("candidate_interview")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
             ),
         )
         .prefetch_related(Prefetch("answers", queryset=answers))
@@ -279,6 +293,9 @@ def decision_file_compose(
         ai_declined_at=full.ai_declined_at,
         self_identified=bool(getattr(full, "self_identified", False)),
         accommodation=full.has_accommodation,
+        integrity_facts=int(getattr(full, "integrity_count", 0))
+        if full.integrity_told_at is not None
+        else None,
         reviewers=int(getattr(full, "submitted_scorecards", 0)),
         decision=full.decision if decided else "",
         decided_by=(decider.full_name if decider is not None else "") if decided else "",

@@ -20,6 +20,7 @@ from candidates.models import (
     CriterionScore,
     Evaluation,
     EvaluationRun,
+    IntegrityFact,
     Rating,
     Scorecard,
     ShareRating,
@@ -230,6 +231,8 @@ class QuestionRow:
     evaluation: Evaluation | None = None
     keywords: list[dict[str, Any]] = field(default_factory=list)
     rerun: RerunState | None = None
+    # Integrity facts noted while this question was on screen or about its answer.
+    facts: list[IntegrityFact] = field(default_factory=list)
 
     @property
     def ai_rerunnable(self) -> bool:

@@ -576,4 +576,5 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "WebhookDeliveryStatusEnum": "webhooks.models.Delivery.Status",
     "DecisionFileStatusEnum": ["requested", "sent", "cancelled"],
     "DecisionFileStatusFilterEnum": ["requested", "sent", "cancelled", "all"],
+    "IntegrityFactKindEnum": "candidates.models.IntegrityFact.Kind",
 }

@@ -305,6 +305,14 @@ class Interview(models.Model):
     )
     resume = models.BooleanField(default=True, help_text="Candidates may leave and resume.")
     web_only = models.BooleanField(default=True)
+    # Integrity facts (candidates.services.integrity): off unless the team turns them on, and
+    # then the candidate is told before they start.
+    integrity_facts = models.BooleanField(
+        default=False,
+        help_text="Note when the page was hidden during an answer, when text was pasted into a "
+        "written answer, and answers nearly identical to another candidate's (candidates are "
+        "told first).",
+    )
     visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.INVITE
     )

@@ -43,6 +43,10 @@ MESSAGE_TEMPLATE = 5_000  # a team's own email to candidates (invite, reminder, 
 SMS_TEMPLATE = 459  # a team's own text message: three concatenated GSM segments (3 x 153)
 DECISION_FILE_NOTE = 1_000  # a reviewer's note added to a candidate's decision file
 
+# --- numbers a candidate's browser reports --------------------------------------------------
+INTEGRITY_SECONDS = 86_400  # one stretch of the page hidden: at most a day is counted
+INTEGRITY_FACTS = 200  # facts a browser may report per invite (page hidden, paste)
+
 # --- written by the system (clipped) ---------------------------------------------------------
 REASON = 2_000  # failure reasons and error messages
 TRANSCRIPT = 100_000  # a recorded answer's words (30 minutes of speech is ~30,000)

@@ -21,6 +21,7 @@ from accounts.models import (
 )
 from candidates.models import (
     Answer,
+    AnswerEmbedding,
     Candidate,
     CandidateInterview,
     CandidateMessage,
@@ -29,6 +30,7 @@ from candidates.models import (
     DecisionFileRequest,
     Evaluation,
     ImportJob,
+    IntegrityFact,
     InviteDelivery,
     MessageTemplate,
     Rating,
@@ -443,6 +445,28 @@ class DecisionFileRequestFactory(factory.django.DjangoModelFactory):
     )
     team = factory.SelfAttribute("candidate_interview.team")
     language = "en"
+
+
+class IntegrityFactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IntegrityFact
+
+    candidate_interview = factory.SubFactory(
+        CandidateInterviewFactory, integrity_told_at=factory.LazyFunction(timezone.now)
+    )
+    kind = IntegrityFact.Kind.PAGE_HIDDEN
+    seconds = 12
+    occurred_at = factory.LazyFunction(timezone.now)
+
+
+class AnswerEmbeddingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AnswerEmbedding
+
+    answer = factory.SubFactory(AnswerFactory)
+    interview_question = factory.SelfAttribute("answer.interview_question")
+    vector = b"\x00" * 4 * 384
+    model = "multilingual-e5-small-q4"
 
 
 class MessageTemplateFactory(factory.django.DjangoModelFactory):

@@ -35,6 +35,11 @@ class InterviewOut(serializers.Serializer):
     language = Text()
     resume = serializers.BooleanField()
     webOnly = serializers.BooleanField(source="web_only")
+    integrityFacts = serializers.BooleanField(
+        source="integrity_facts",
+        help_text="Whether integrity facts are noted (page hidden, paste, near-duplicate "
+        "answers); candidates are told before they start. Off by default.",
+    )
     messageGroupId = serializers.SerializerMethodField(
         help_text="Always null: message groups are not modelled; invites use the team's texts."
     )
@@ -113,6 +118,10 @@ class InterviewCreateIn(serializers.Serializer):
     language = Language(required=False)
     resume = serializers.BooleanField(required=False)
     webOnly = serializers.BooleanField(required=False)
+    integrityFacts = serializers.BooleanField(
+        required=False,
+        help_text="Note integrity facts (off by default); candidates are told before they start.",
+    )
     narratorId = serializers.UUIDField(required=False, allow_null=True)
     questionIds = serializers.ListField(
         child=serializers.UUIDField(),
@@ -180,6 +189,10 @@ class InterviewUpdateIn(serializers.Serializer):
     )
     resume = serializers.BooleanField(required=False)
     webOnly = serializers.BooleanField(required=False)
+    integrityFacts = serializers.BooleanField(
+        required=False,
+        help_text="Note integrity facts (off by default); candidates are told before they start.",
+    )
     narratorId = serializers.UUIDField(required=False, allow_null=True)
     questionIds = serializers.ListField(
         child=serializers.UUIDField(),
@@ -236,6 +249,10 @@ class InterviewBulkUpdateIn(serializers.Serializer):
     language = Language(required=False)
     resume = serializers.BooleanField(required=False)
     webOnly = serializers.BooleanField(required=False)
+    integrityFacts = serializers.BooleanField(
+        required=False,
+        help_text="Note integrity facts (off by default); candidates are told before they start.",
+    )
     keywords = serializers.ListField(
         child=Text(max_length=100), required=False, max_length=KEYWORDS_MAX
     )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from candidates.analytics import interview_analytics_changed
 from candidates.models import Answer, CandidateInterview, SelfIdentification
 from candidates.notices import notice_version
+from candidates.services.integrity import integrity_noted
 from candidates.services.invites import candidate_interview_transition
 from candidates.services.processing import (
     answer_process_enqueue,
@@ -141,7 +142,18 @@ def runner_consent(*, invite: CandidateInterview, ip: str | None) -> CandidateIn
         locked.consented_at = timezone.now()
         locked.consent_ip = ip
         locked.consent_version = notice_version(team=locked.team)
-        locked.save(update_fields=["consented_at", "consent_ip", "consent_version", "updated_at"])
+        # The consent page showed the integrity notice: facts may be noted from now on.
+        told = integrity_noted(locked.interview)
+        locked.integrity_told_at = locked.consented_at if told else None
+        locked.save(
+            update_fields=[
+                "consented_at",
+                "consent_ip",
+                "consent_version",
+                "integrity_told_at",
+                "updated_at",
+            ]
+        )
     if locked.status == Status.INVITED:
         candidate_interview_transition(invite=locked, to=Status.IN_PROGRESS)
     if locked.attempts_used == 0:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import translation
@@ -21,7 +21,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.audit import client_ip
 from candidates.models import CandidateInterview, SelfIdentification
-from candidates.notices import ai_notice, privacy_notice, uses_ai_evaluation
+from candidates.notices import (
+    ai_notice,
+    default_integrity_notice,
+    privacy_notice,
+    uses_ai_evaluation,
+)
 from candidates.runner.chat import (
     ChatStale,
     ChatState,
@@ -46,6 +51,12 @@ from candidates.runner.services import (
 from candidates.runner.session import runner_invite, runner_login
 from candidates.services.accommodations import accommodated_limits
 from candidates.services.ai_choice import ai_decline_offered, ai_evaluation_decline
+from candidates.services.integrity import (
+    IntegrityRefused,
+    integrity_fact_record,
+    integrity_noted,
+    integrity_told,
+)
 from candidates.tokens import invite_by_token
 from interviews.models import InterviewQuestion
 from kit.csp import candidate_page
@@ -177,6 +188,7 @@ def _question_page(
         answer_seconds=timing.answer_seconds,
         untimed=timing.untimed,
         retakes=timing.retakes,
+        integrity=integrity_told(invite),
     )
     # A prompt the team hosts elsewhere plays from there (and the page allows only that).
     prompt = getattr(item.question, "audio_url", "")
@@ -287,6 +299,7 @@ def _consent_context(invite: CandidateInterview, context: dict[str, Any]) -> dic
         "privacy_notice": privacy_notice(team=team),
         "ai_notice": ai_notice(team=team) if uses_ai_evaluation(invite.interview) else "",
         "ai_decline_offered": ai_decline_offered(invite=invite),
+        "integrity_notice": default_integrity_notice() if integrity_noted(invite.interview) else "",
         "retention_months": team.retention_months,
     }
 
@@ -372,6 +385,29 @@ def runner_answer(request: HttpRequest, invite: CandidateInterview, item_id: UUI
             request, invite, item, context, error=" ".join(exc.messages), values=data, status=422
         )
     return redirect("candidates:runner")
+
+
+@require_POST
+@with_invite
+def runner_integrity_fact(
+    request: HttpRequest, invite: CandidateInterview, item_id: UUID
+) -> HttpResponse:
+    """What the browser noted while a question was on screen (``runner.js``): the page hidden
+    for ``seconds``, or ``characters`` pasted. 204 when noted; 400 naming the field; 403 when
+    facts are not noted for this invite; 429 past the limits. Only for a candidate who was told
+    (the consent page's integrity notice)."""
+    item = next((i for i in runner_progress(invite=invite).items if i.pk == item_id), None)
+    if item is None:
+        return JsonResponse({"errors": {"item": ["Not a question of this interview."]}}, status=404)
+    kind = request.POST.get("kind", "")
+    value = request.POST.get("characters" if kind == "paste" else "seconds", "")
+    try:
+        integrity_fact_record(invite=invite, item=item, kind=kind, value=value)
+    except ValidationError as exc:
+        return JsonResponse({"errors": exc.message_dict}, status=400)
+    except IntegrityRefused as exc:
+        return JsonResponse({"errors": {"kind": [str(exc)]}}, status=exc.status)
+    return HttpResponse(status=204)
 
 
 @require_POST
@@ -464,6 +500,7 @@ urlpatterns: list[URLPattern] = [
     path("interview/practice/", runner_practice, name="runner_practice"),
     path("interview/answer/<uuid:item_id>/", runner_answer, name="runner_answer"),
     path("interview/chat/", runner_chat, name="runner_chat"),
+    path("interview/facts/<uuid:item_id>/", runner_integrity_fact, name="runner_integrity_fact"),
     path("interview/prompt/<uuid:item_id>.mp3", runner_prompt_audio, name="runner_prompt"),
     path("interview/finish/", runner_finish_view, name="runner_finish"),
     path("interview/alternative/", runner_alternative, name="runner_alternative"),

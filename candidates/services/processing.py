@@ -8,7 +8,9 @@ done, so running it again (a retried task, a second worker) changes nothing:
   ``candidates.recordings``), ``transcribe`` (its words and one candidate Turn per segment),
   ``keywords``, ``evaluate``;
 * a survey answer: ``score`` (and ``keywords`` for free text);
-* an AI text answer: ``keywords``, ``evaluate``.
+* an AI text answer: ``keywords``, ``evaluate``;
+* and, for a candidate told that integrity facts are noted, ``similar`` after ``keywords`` on
+  answers with words (``candidates.services.integrity``): never fails the answer.
 
 The answer moves submitted → processing → processed, or failed with the failing step's reason.
 Transient failures (the speech or language model server is down) leave the answer processing
@@ -48,12 +50,15 @@ Kind = InterviewQuestion.Kind
 
 TRANSCRIBE, SCORE, KEYWORDS, EVALUATE = "transcribe", "score", "keywords", "evaluate"
 REMUX = "remux"
+# Integrity facts (candidates.services.integrity): near-duplicates of other candidates' answers.
+SIMILAR = "similar"
 STEP_NAMES = {
     REMUX: "recording preparation",
     TRANSCRIBE: "transcription",
     SCORE: "survey scoring",
     KEYWORDS: "keyword search",
     EVALUATE: "AI evaluation",
+    SIMILAR: "comparison with other answers",
     "process": "processing",
 }
 FINISHED = ("done", "skipped")
@@ -302,10 +307,17 @@ def _store_transcript(answer: Answer, transcript: Transcript) -> None:
 
 def answer_steps(answer: Answer) -> list[str]:
     """The steps ``answer`` goes through, in order. A candidate who declined AI evaluation
-    (candidates.services.ai_choice) gets every step but ``evaluate``: transcribed, not scored."""
+    (candidates.services.ai_choice) gets every step but ``evaluate`` (and ``similar``):
+    transcribed, not scored."""
+    from candidates.services.integrity import compares_answers
+
     steps = _kind_steps(answer)
     if EVALUATE in steps and answer.candidate_interview.ai_evaluation_declined:
         steps.remove(EVALUATE)
+    # The answers with words (those searched for keywords) of a candidate told of integrity
+    # facts are compared with other candidates' answers.
+    if KEYWORDS in steps and compares_answers(answer.candidate_interview):
+        steps.insert(steps.index(KEYWORDS) + 1, SIMILAR)
     return steps
 
 
@@ -381,6 +393,12 @@ def _evaluate(answer: Answer) -> None:
         raise StepFailed(evaluation.error or "The evaluation failed.")
 
 
+def _similar(answer: Answer) -> None:
+    from candidates.services.integrity import near_duplicates_find
+
+    near_duplicates_find(answer=answer)
+
+
 def _remux(answer: Answer) -> None:
     from candidates.recordings import answer_recording_prepare
 
@@ -394,6 +412,7 @@ def _step(answer: Answer, name: str) -> Callable[[], object]:
         SCORE: lambda: _score(answer),
         KEYWORDS: lambda: keywords_spot(answer=answer),
         EVALUATE: lambda: _evaluate(answer),
+        SIMILAR: lambda: _similar(answer),
     }[name]
 
 

@@ -40,6 +40,7 @@ from candidates.selectors_review import (
     scorecard_summary,
     scorecard_template_of,
 )
+from candidates.services.integrity import facts_by_question
 from candidates.services.review import (
     candidate_interview_decide,
     comment_create,
@@ -103,10 +104,12 @@ def _review_context(
     scorecard_form: ScorecardForm | None = None,
 ) -> dict[str, Any]:
     rows = question_rows(invite)
+    facts = facts_by_question(invite)
     for row in rows:
         row.thread = _thread(  # type: ignore[attr-defined]
             invite, row.answer, list(row.answer.comments.all()) if row.answer else []
         )
+        row.facts = facts.get(row.item.pk, [])
     summary = scorecard_summary(invite, viewer=request.user)
     if scorecard_form is None:
         scorecard_form = ScorecardForm(

@@ -31,6 +31,7 @@ class InterviewForm(forms.ModelForm):
             "random_question_count": "Ask a random subset of questions",
             "resume": "Candidates may leave and resume",
             "web_only": "Web only (no phone answers)",
+            "integrity_facts": "Note integrity facts for reviewers",
             "recording_mode": "Record",
             "ai_style": "AI interviewer style",
             "ai_seniority": "Seniority",
@@ -44,6 +45,8 @@ class InterviewForm(forms.ModelForm):
             "welcome_message": "Shown before the first question.",
             "thank_you_message": "Shown when the candidate finishes.",
             "ai_followups_max": "Asked only when a language model is configured (LLM_BASE_URL).",
+            "integrity_facts": "Off by default. Candidates invited before you turn it on are "
+            "not observed: only those told on the consent page are.",
         }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),

@@ -68,6 +68,7 @@ EDITABLE_FIELDS = (
     "visibility",
     "resume",
     "web_only",
+    "integrity_facts",
     "recording_mode",
     "ai_style",
     "ai_seniority",

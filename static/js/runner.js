@@ -17,6 +17,45 @@
     update();
   });
 
+  // ------------------------------------------------------------------ integrity facts
+  // Only on a question page of an interview that notes them, for a candidate who was told on
+  // the consent page (the server renders data-integrity then, and refuses reports otherwise):
+  // how long the page was hidden while this question was on screen, and how many characters
+  // were pasted into the written answer. Numbers only: never what was pasted, never a key.
+  const integrity = document.querySelector("[data-integrity]");
+  if (integrity) {
+    const report = (fields) => {
+      const body = new URLSearchParams(fields);
+      fetch(integrity.dataset.integrity, {
+        method: "POST",
+        body,
+        credentials: "same-origin",
+        keepalive: true,
+        headers: { "X-CSRFToken": integrity.dataset.csrf },
+      }).catch(() => {});
+    };
+    let hiddenAt = document.visibilityState === "hidden" ? Date.now() : null;
+    const shown = () => {
+      if (hiddenAt === null) return;
+      const seconds = Math.round((Date.now() - hiddenAt) / 1000);
+      hiddenAt = null;
+      if (seconds >= 1) report({ kind: "page_hidden", seconds: String(seconds) });
+    };
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "hidden") hiddenAt = Date.now();
+      else shown();
+    });
+    // Leaving for good while hidden (the tab closed): report what was seen so far.
+    window.addEventListener("pagehide", shown);
+    const answer = integrity.querySelector("textarea");
+    if (answer) {
+      answer.addEventListener("paste", (event) => {
+        const text = event.clipboardData ? event.clipboardData.getData("text") : "";
+        if (text.length) report({ kind: "paste", characters: String(text.length) });
+      });
+    }
+  }
+
   const pickMimeType = (video) => {
     const types = video
       ? ["video/webm;codecs=vp8,opus", "video/webm", "video/mp4"]

@@ -262,7 +262,8 @@ def test_it_makes_a_constant_number_of_queries(
     )
     ScorecardFactory(candidate_interview=invite, reviewer=recruiter, submitted_at=timezone.now())
     client = login(recruiter)
-    with django_assert_max_num_queries(24):  # 23 + outside reviewers' ratings
+    # 23 + outside reviewers' ratings + integrity facts
+    with django_assert_max_num_queries(25):
         response = client.get(url(invite))
     assert response.status_code == 200
     assert response.content.decode().count('data-testid="question"') == answers + 1

@@ -250,6 +250,7 @@ ROUTES: dict[str, Route] = {
         )
     },
     "candidates:runner_answer": Route(RUNNER, {"item_id": "item"}),
+    "candidates:runner_integrity_fact": Route(RUNNER, {"item_id": "item"}),
     "candidates:runner_prompt": Route(RUNNER, {"item_id": "item"}),
     "candidates:public_start": Route(PUBLIC, {"interview_id": "interview"}),
     "candidates:embed_start": Route(PUBLIC, {"interview_id": "interview"}),

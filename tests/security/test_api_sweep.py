@@ -57,6 +57,7 @@ PATH_ARGS: dict[str, dict[str, str]] = {
     "/qsi/gather/candidate-interviews/{id}/status": {"id": "invite"},
     "/qsi/gather/candidate-interviews/{id}/accommodations": {"id": "invite"},
     "/qsi/gather/candidate-interviews/{id}/decision-files": {"id": "invite"},
+    "/qsi/gather/candidate-interviews/{id}/integrity-facts": {"id": "invite"},
     "/qsi/gather/decision-files": {},
     "/qsi/gather/decision-files/{id}": {"id": "decision_file"},
     "/qsi/gather/decision-files/{id}/send": {"id": "decision_file"},
