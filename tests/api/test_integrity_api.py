@@ -91,3 +91,30 @@ def test_another_teams_candidate_interview_is_a_404(api, other_team):
     response = api.get(f"{BASE}/candidate-interviews/{invite.pk}/integrity-facts")
     assert response.status_code == 404
     assert "candidate interview" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("facts", [2, 20])
+def test_it_reads_the_facts_in_a_constant_number_of_queries(
+    api, team, facts, django_assert_max_num_queries
+):
+    invite = CandidateInterviewFactory(
+        interview=InterviewFactory(team=team, integrity_facts=True),
+        integrity_told_at=timezone.now(),
+    )
+    mine = AnswerFactory(candidate_interview=invite)
+    for n in range(facts):
+        other = AnswerFactory(
+            candidate_interview=CandidateInterviewFactory(interview=invite.interview),
+            interview_question=mine.interview_question,
+        )
+        IntegrityFactFactory(
+            candidate_interview=invite,
+            kind=IntegrityFact.Kind.NEAR_DUPLICATE,
+            seconds=None,
+            answer=mine,
+            similar_answer=other,
+            similarity="0.960",
+        )
+    with django_assert_max_num_queries(8):
+        response = api.get(f"{BASE}/candidate-interviews/{invite.pk}/integrity-facts")
+    assert len(response.json()["data"]["integrityFacts"]["facts"]) == facts
