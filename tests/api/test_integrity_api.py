@@ -102,7 +102,7 @@ def test_it_reads_the_facts_in_a_constant_number_of_queries(
         integrity_told_at=timezone.now(),
     )
     mine = AnswerFactory(candidate_interview=invite)
-    for n in range(facts):
+    for _ in range(facts):
         other = AnswerFactory(
             candidate_interview=CandidateInterviewFactory(interview=invite.interview),
             interview_question=mine.interview_question,

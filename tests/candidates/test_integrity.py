@@ -253,7 +253,8 @@ def test_the_pipeline_notes_a_near_duplicate_on_both_answers_and_changes_nothing
     pairs = {(f.answer_id, f.similar_answer_id) for f in facts}
     assert pairs == {(copy.pk, first.pk), (first.pk, copy.pk)}
     similarity = facts[0].similarity
-    assert similarity is not None and similarity >= Decimal(str(NEAR_DUPLICATE_AT))
+    assert similarity is not None
+    assert similarity >= Decimal(str(NEAR_DUPLICATE_AT))
     assert {f.candidate_interview_id for f in facts} == {
         copy.candidate_interview_id,
         first.candidate_interview_id,

@@ -91,7 +91,8 @@ def test_a_told_candidate_on_a_phone_and_the_facts_a_recruiter_sees(live_server,
     paste, hidden = _wait_for(2, invite)
     assert (paste.kind, paste.characters) == ("paste", len(PASTED))
     assert hidden.kind == "page_hidden"
-    assert hidden.seconds is not None and 1 <= hidden.seconds <= 3
+    assert hidden.seconds is not None
+    assert 1 <= hidden.seconds <= 3
     page.get_by_role("button", name="Save and review").click()
     page.get_by_role("button", name="Hand in my interview").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("your interview is in")
