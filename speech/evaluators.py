@@ -400,6 +400,16 @@ Reply with one JSON object: {"criteria": [{"key": ..., "score": 1-5, "evidence":
 "rationale": ...}, one per criterion key, in any order], "summary": "two or three sentences \
 for the reviewer"}."""
 
+# A reply's length: its summary and each criterion's score, quote and one-line rationale.
+EVALUATION_BASE_TOKENS = 160
+EVALUATION_TOKENS_PER_CRITERION = 200
+
+
+def evaluation_max_tokens(criteria: int) -> int:
+    """The tokens an evaluation's reply may take for a rubric of ``criteria`` criteria."""
+    return EVALUATION_BASE_TOKENS + EVALUATION_TOKENS_PER_CRITERION * max(1, criteria)
+
+
 JSON_HINT = (
     '{"criteria": [{"key": "<criterion key>", "score": <integer 1-5>, '
     '"evidence": "<verbatim quote or empty>", "rationale": "<why>"}], "summary": "<text>"}'
@@ -490,6 +500,7 @@ class LLMEvaluator:
         ]
         scores, summary = llm.chat_json(
             messages,
+            max_tokens=evaluation_max_tokens(len(request.criteria)),
             validate=lambda data: self._validate(data, request),
             json_schema_hint=JSON_HINT,
         )

@@ -7,9 +7,13 @@ what was wrong and asks again, up to ``LLM_MAX_ATTEMPTS`` times in all. Transpor
 (timeouts, refused connections, 429 and 5xx answers) are not retried here: they raise
 :class:`LLMUnavailable` at once so the Celery task that called us can retry later with backoff.
 
-Every reply is bounded by ``LLM_MAX_TOKENS`` and, in-process, by ``LLM_TIMEOUT`` as well (the
-generation stops and :class:`LLMUnavailable` is raised). The API key travels only in the
-``Authorization`` header and is never logged.
+Every request says how long its reply may be (``max_tokens``, chosen by the caller for what it
+asks: a follow-up question is short, a rubric's scores longer), never more than
+``LLM_MAX_TOKENS``. A reply the server cut at that length raises :class:`LLMReplyCut` at once:
+half an answer is not used, and asking again would only be cut again. Every reply is bounded in
+time by ``LLM_TIMEOUT`` too, from the request to its last byte (a server that streams without
+end is cut off, as is the in-process generation), raising :class:`LLMUnavailable`. The API key
+travels only in the ``Authorization`` header and is never logged.
 """
 
 from __future__ import annotations
@@ -50,6 +54,11 @@ class LLMNotConfigured(LLMError):
 
 class LLMMalformedReply(LLMError):
     """The model's replies could not be used, even after asking again."""
+
+
+class LLMReplyCut(LLMError):
+    """The reply reached the length the request allowed before it finished: not used, and not
+    asked again (it would be cut again)."""
 
 
 class LLMUnavailable(LLMError, TransientEvaluationError):
@@ -106,31 +115,50 @@ def _with_hint(messages: list[Message], hint: str) -> list[Message]:
     return [{"role": "system", "content": instruction}, *messages]
 
 
+def reply_limit(max_tokens: int) -> int:
+    """The tokens a reply may take: what the caller asks for, at most ``LLM_MAX_TOKENS``."""
+    if max_tokens < 1:
+        raise ValueError("max_tokens must be at least 1")
+    return min(max_tokens, settings.LLM_MAX_TOKENS)
+
+
+def _cut(limit: int) -> LLMReplyCut:
+    return LLMReplyCut(
+        f"The language model's reply was cut at its limit of {limit} tokens (max_tokens) "
+        "before it finished, so it was not used. A model that rambles needs a firmer prompt; "
+        "LLM_MAX_TOKENS caps every limit."
+    )
+
+
 def chat(
     messages: list[Message],
     *,
+    max_tokens: int,
     json_schema_hint: str | None = None,
     temperature: float = 0.0,
     timeout: float | None = None,
 ) -> str:
-    """The text of the model's reply to ``messages``.
+    """The text of the model's reply to ``messages``, at most ``max_tokens`` long (capped by
+    ``LLM_MAX_TOKENS``); a reply cut at that length raises :class:`LLMReplyCut`.
 
     With ``json_schema_hint`` the request asks for JSON mode (``response_format``
     ``json_object``) and the system message says what the object looks like.
     """
+    limit = reply_limit(max_tokens)
     if local_model_path() is not None:
         return _local_chat(
             _with_hint(messages, json_schema_hint) if json_schema_hint else messages,
             json_mode=bool(json_schema_hint),
             temperature=temperature,
             timeout=timeout if timeout is not None else settings.LLM_TIMEOUT,
+            max_tokens=limit,
         )
     endpoint = _endpoint()
     payload: dict[str, Any] = {
         "model": model_name(),
         "messages": _with_hint(messages, json_schema_hint) if json_schema_hint else messages,
         "temperature": temperature,
-        "max_tokens": settings.LLM_MAX_TOKENS,
+        "max_tokens": limit,
     }
     if json_schema_hint:
         payload["response_format"] = {"type": "json_object"}
@@ -147,11 +175,14 @@ def chat(
     )
     logger.info("LLM reply from %s in %.1f s", model_name(), time.monotonic() - started)
     try:
-        content = json.loads(body)["choices"][0]["message"]["content"]
+        choice = json.loads(body)["choices"][0]
+        content = choice["message"]["content"]
     except (ValueError, KeyError, IndexError, TypeError) as exc:
         raise LLMMalformedReply(
             "The language model server answered something that is not a chat completion."
         ) from exc
+    if isinstance(choice, dict) and choice.get("finish_reason") == "length":
+        raise _cut(limit)
     if not isinstance(content, str):
         raise LLMMalformedReply("The language model's reply has no text.")
     return content
@@ -192,7 +223,7 @@ def _local_model() -> Any:
 
 
 def _local_chat(
-    messages: list[Message], *, json_mode: bool, temperature: float, timeout: float
+    messages: list[Message], *, json_mode: bool, temperature: float, timeout: float, max_tokens: int
 ) -> str:
     """The reply of the operator's GGUF model, generated here, bounded in tokens and time.
 
@@ -203,6 +234,7 @@ def _local_chat(
     model = _local_model()
     deadline = time.monotonic() + timeout
     pieces: list[str] = []
+    finish = ""
     started = time.monotonic()
     with _local_run_lock:
         try:
@@ -211,12 +243,13 @@ def _local_chat(
             for chunk in model.create_chat_completion(
                 messages=messages,
                 temperature=temperature,
-                max_tokens=settings.LLM_MAX_TOKENS,
+                max_tokens=max_tokens,
                 response_format={"type": "json_object"} if json_mode else None,
                 stream=True,
             ):
                 delta = chunk["choices"][0].get("delta", {})
                 pieces.append(str(delta.get("content") or ""))
+                finish = chunk["choices"][0].get("finish_reason") or finish
                 if time.monotonic() > deadline:
                     raise LLMUnavailable(
                         f"The local model did not finish within LLM_TIMEOUT={timeout:g} s; "
@@ -227,6 +260,8 @@ def _local_chat(
         except (KeyError, IndexError, TypeError) as exc:
             raise LLMMalformedReply("The local model's reply has no text.") from exc
     logger.info("Local LLM reply from %s in %.1f s", model_name(), time.monotonic() - started)
+    if finish == "length":
+        raise _cut(max_tokens)
     return "".join(pieces)
 
 
@@ -250,6 +285,7 @@ def parse_json_reply(content: str) -> Any:
 def chat_json[T](
     messages: list[Message],
     *,
+    max_tokens: int,
     validate: Callable[[Any], T],
     attempts: int | None = None,
     json_schema_hint: str = "an object",
@@ -260,7 +296,8 @@ def chat_json[T](
 
     A reply that is not JSON or fails ``validate`` is answered with the error and the model
     asked again; after ``attempts`` (default ``LLM_MAX_ATTEMPTS``) unusable replies this raises
-    :class:`LLMMalformedReply`. :class:`LLMUnavailable` is raised at once, never retried here.
+    :class:`LLMMalformedReply`. :class:`LLMUnavailable` and :class:`LLMReplyCut` (the reply
+    reached ``max_tokens``) are raised at once, never retried here.
     """
     attempts = max(1, attempts if attempts is not None else settings.LLM_MAX_ATTEMPTS)
     conversation = list(messages)
@@ -269,6 +306,7 @@ def chat_json[T](
         try:
             content = chat(
                 conversation,
+                max_tokens=max_tokens,
                 json_schema_hint=json_schema_hint,
                 temperature=temperature,
                 timeout=timeout,

@@ -30,7 +30,9 @@ model failed (the candidate never sees that; the next question is asked).
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +69,13 @@ FOLLOWUP_MAX_CHARS = 300
 # A candidate waits for the follow-up: never as long as a background evaluation may take.
 FOLLOWUP_TIMEOUT_SECONDS = 20.0
 FOLLOWUP_ATTEMPTS = 2
+# The reply {"followUp": "..."}: 300 characters are about 100 tokens in French or Spanish.
+FOLLOWUP_MAX_TOKENS = 160
+# What the reply format shows the model; a model that copies it has asked nothing.
+FOLLOWUP_HINT = '{"followUp": "one question?" | null}'
+PLACEHOLDERS = frozenset({"one question?", "your question?", "question?", "follow-up question?"})
+# A follow-up sharing this much of its words with a question already asked repeats it.
+REPEAT_OVERLAP = 0.8
 # No follow-up when the question's character limit leaves less room than this for its reply.
 FOLLOWUP_MIN_ROOM = 50
 # Spoken questions have no written limit of their own; typed replies to them get this one.
@@ -326,8 +335,25 @@ def followup_prompt(
     return [{"role": "system", "content": system}, {"role": "user", "content": "\n".join(lines)}]
 
 
-def validate_followup(value: Any) -> str | None:
-    """The follow-up in the model's reply ``{"followUp": str | null}``; ValueError if unusable."""
+_WORDS = re.compile(r"\w+", re.UNICODE)
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in _WORDS.findall(text)}
+
+
+def _repeats(text: str, asked: str) -> bool:
+    """Whether ``text`` says again what ``asked`` asked: the same words, give or take a few."""
+    mine, theirs = _words(text), _words(asked)
+    if not mine or not theirs:
+        return False
+    return len(mine & theirs) / len(mine | theirs) >= REPEAT_OVERLAP
+
+
+def validate_followup(value: Any, *, asked: Sequence[str] = ()) -> str | None:
+    """The follow-up in the model's reply ``{"followUp": str | null}``; ValueError if unusable:
+    not one question ending with a question mark, the reply format's placeholder, or a
+    question that repeats one already asked (``asked``: the question, earlier follow-ups)."""
     if not isinstance(value, dict) or "followUp" not in value:
         raise ValueError('the reply must be an object with the key "followUp"')
     followup = value["followUp"]
@@ -342,6 +368,18 @@ def validate_followup(value: Any) -> str | None:
         raise ValueError(f'"followUp" has {len(text)} characters; at most {FOLLOWUP_MAX_CHARS}')
     if not text.endswith(QUESTION_MARKS):
         raise ValueError('"followUp" must be one question ending with a question mark')
+    if "<" in text or ">" in text or " ".join(text.lower().split()) in PLACEHOLDERS:
+        raise ValueError(
+            '"followUp" is the reply format\'s placeholder, not a question; write the question '
+            "itself, or use null"
+        )
+    if sum(text.count(mark) for mark in QUESTION_MARKS) > 1:
+        raise ValueError('"followUp" must be one question, not several')
+    if any(_repeats(text, earlier) for earlier in asked):
+        raise ValueError(
+            '"followUp" repeats a question already asked; ask about something the candidate '
+            "said, or use null"
+        )
     return text
 
 
@@ -356,11 +394,13 @@ def generate_followup(
 ) -> FollowUp:
     """Ask the model for a follow-up. Never raises: a failure is logged and means no follow-up."""
     try:
+        asked = [question_text(item), *(text for role, text in exchange[1:] if role == Role.AGENT)]
         text = llm.chat_json(
             followup_prompt(interview=interview, item=item, exchange=exchange),
-            validate=validate_followup,
+            max_tokens=FOLLOWUP_MAX_TOKENS,
+            validate=functools.partial(validate_followup, asked=asked),
             attempts=FOLLOWUP_ATTEMPTS,
-            json_schema_hint='{"followUp": "one question?" | null}',
+            json_schema_hint=FOLLOWUP_HINT,
             temperature=0.3,
             timeout=min(float(settings.LLM_TIMEOUT), FOLLOWUP_TIMEOUT_SECONDS),
         )

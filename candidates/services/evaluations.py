@@ -492,6 +492,10 @@ def _answer_weight(evaluation: Evaluation) -> int:
     return sum(s.criterion.weight if s.criterion else 1 for s in evaluation.scores.all()) or 1
 
 
+# Three sentences: about 100 tokens in English, more in French or Spanish.
+SUMMARY_MAX_TOKENS = 300
+
+
 def _llm_summary(lines: list[str]) -> str | None:
     """Three sentences about the evaluations (not the person) from the LLM, or None."""
     from speech import llm
@@ -509,7 +513,8 @@ def _llm_summary(lines: list[str]) -> str | None:
                     "the answers, never the person, and recommend no hiring decision.",
                 },
                 {"role": "user", "content": "\n".join(lines)},
-            ]
+            ],
+            max_tokens=SUMMARY_MAX_TOKENS,
         )
     except EvaluationError as exc:
         logger.warning("The LLM summary failed; keeping the computed one: %s", exc)

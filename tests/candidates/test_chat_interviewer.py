@@ -11,6 +11,7 @@ from django.utils import timezone
 from candidates.models import Answer, CandidateInterview, Turn
 from candidates.runner.chat import (
     FOLLOWUP_MAX_CHARS,
+    FOLLOWUP_MAX_TOKENS,
     chat_mode_notice,
     chat_reply,
     chat_state,
@@ -495,3 +496,50 @@ def test_the_chat_page_query_count_does_not_grow_with_the_conversation(
     reply(client, invite, "Read-heavy data.")
     with django_assert_max_num_queries(baseline):
         page(client)
+
+
+# --------------------------------------------------------------------------- staying in bounds
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ({"followUp": "one question?"}, "placeholder"),
+        ({"followUp": "One  Question?"}, "placeholder"),
+        ({"followUp": "<your question>?"}, "placeholder"),
+        ({"followUp": "Why did you roll back? And what did you tell the team?"}, "not several"),
+        ({"followUp": "¿Por qué? ¿Y después?"}, "not several"),
+        ({"followUp": f"{Q1[:-1]}?"}, "repeats a question already asked"),
+        ({"followUp": "Which metric told you?"}, "repeats a question already asked"),
+    ],
+)
+def test_it_refuses_the_placeholder_several_questions_and_repeats(value, problem):
+    asked = [Q1, "Which metric told you?"]
+    with pytest.raises(ValueError, match=problem):
+        validate_followup(value, asked=asked)
+
+
+def test_a_real_followup_about_the_answer_passes_beside_the_question():
+    asked = [Q1]
+    text = "What did the rollback cost the customers who were mid-checkout?"
+    assert validate_followup({"followUp": text}, asked=asked) == text
+
+
+def test_a_model_that_echoes_the_format_hint_asks_nothing(
+    client,
+    invite_and_token,
+    openai_server,  # noqa: F811
+):
+    invite, token = invite_and_token
+    openai_server.echo_format_hint(times=2)
+    start(client, token)
+    reply(client, invite, "I rolled back the deploy.")
+    html = page(client)
+    assert "one question?" not in html
+    assert "Can you work weekends?" in html
+    requests = openai_server.requests_to(CHAT)
+    assert len(requests) == 2  # asked again once with the problem, then gave up
+    assert {r.json["max_tokens"] for r in requests} == {FOLLOWUP_MAX_TOKENS}
+    answer = Answer.objects.get(candidate_interview=invite, interview_question__ordinal=1)
+    assert answer.processing["followups"]["status"] == "skipped"
+    assert "placeholder" in answer.processing["followups"]["error"]

@@ -12,6 +12,9 @@ Script replies per path, in order::
     openai_server.reply("/v1/audio/transcriptions", json={"text": "hi"}, status=200)
     openai_server.reply("/v1/chat/completions", status=500, json={"error": {"message": "x"}})
     openai_server.reply("/v1/chat/completions", delay=2.0, json=...)   # answer late
+    openai_server.chat_reply("Once upon", finish_reason="length")     # cut at max_tokens
+    openai_server.stream_forever()      # 200, then a byte at a time, never ending
+    openai_server.echo_format_hint()    # answer with the example the reply format shows
 
 A path with no scripted reply left answers 418 ``no scripted reply``, so a test that asks
 more often than it planned fails with a clear message. ``requests`` records every request.
@@ -20,6 +23,7 @@ more often than it planned fails with a clear message. ``requests`` records ever
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -40,6 +44,8 @@ class Reply:
     body: bytes = b""
     content_type: str = "application/json"
     delay: float = 0.0
+    forever: bool = False
+    echo_hint: bool = False
 
 
 @dataclass
@@ -81,7 +87,9 @@ def parse_multipart(content_type: str, body: bytes) -> dict[str, str | FilePart]
     return form
 
 
-def chat_completion(content: str, *, model: str = "test-model") -> dict[str, Any]:
+def chat_completion(
+    content: str, *, model: str = "test-model", finish_reason: str = "stop"
+) -> dict[str, Any]:
     """An OpenAI chat completion whose one choice says ``content``."""
     return {
         "id": "chatcmpl-test",
@@ -91,7 +99,7 @@ def chat_completion(content: str, *, model: str = "test-model") -> dict[str, Any
             {
                 "index": 0,
                 "message": {"role": "assistant", "content": content},
-                "finish_reason": "stop",
+                "finish_reason": finish_reason,
             }
         ],
         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
@@ -142,9 +150,23 @@ class OpenAIServer:
         for _ in range(times):
             self.replies[path].append(Reply(status, raw, content_type, delay))
 
-    def chat_reply(self, content: str, *, times: int = 1, delay: float = 0.0) -> None:
+    def chat_reply(
+        self, content: str, *, times: int = 1, delay: float = 0.0, finish_reason: str = "stop"
+    ) -> None:
         """Queue a chat completion whose message content is ``content``."""
-        self.reply(CHAT, json=chat_completion(content), times=times, delay=delay)
+        completion = chat_completion(content, finish_reason=finish_reason)
+        self.reply(CHAT, json=completion, times=times, delay=delay)
+
+    def stream_forever(self, path: str = CHAT) -> None:
+        """The next request to ``path`` gets a 200 and then a byte every 50 ms, never ending
+        (until the client hangs up or the server stops)."""
+        self.replies[path].append(Reply(forever=True))
+
+    def echo_format_hint(self, *, times: int = 1) -> None:
+        """The next chat requests are answered with the example object their system message
+        shows ("shaped like: ..."), as a careless model copies it."""
+        for _ in range(times):
+            self.replies[CHAT].append(Reply(echo_hint=True))
 
     def requests_to(self, path: str) -> list[Recorded]:
         return [r for r in self.requests if r.path == path]
@@ -167,6 +189,14 @@ class OpenAIServer:
         )
         if reply.delay and self._stopping.wait(reply.delay):
             return
+        if reply.forever:
+            self._trickle(handler)
+            return
+        if reply.echo_hint:
+            system = json.loads(body)["messages"][0]["content"]
+            # The first of each "a | b" alternative, as a model filling in the example does.
+            example = re.sub(r"\s*\|\s*null", "", system.rsplit("shaped like: ", 1)[-1])
+            reply = Reply(body=_json_bytes(chat_completion(example)))
         try:
             handler.send_response(reply.status)
             handler.send_header("Content-Type", reply.content_type)
@@ -175,6 +205,18 @@ class OpenAIServer:
             handler.wfile.write(reply.body)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up waiting (a timeout test)
+
+    def _trickle(self, handler: BaseHTTPRequestHandler) -> None:
+        try:
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/json")
+            handler.end_headers()
+            handler.wfile.write(b'{"choices": [{"message": {"content": "')
+            while not self._stopping.wait(0.05):
+                handler.wfile.write(b"and ")
+                handler.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client hung up: what it should do
 
     def close(self) -> None:
         self._stopping.set()

@@ -327,6 +327,8 @@ def test_it_sends_the_rubric_answer_and_rules_to_the_model(openai_server):
     assert QUESTION in user["content"]
     assert "Evidence-led root cause" in user["content"]  # the anchors
     assert '"key": "learning"' in user["content"]
+    # A reply long enough for a summary and three criteria, not a runaway one.
+    assert body["max_tokens"] == 160 + 3 * 200
 
 
 @pytest.mark.parametrize(

@@ -53,12 +53,17 @@ def test_a_gguf_file_is_a_configured_model_named_after_its_file(local_llm):
     assert get_evaluator("llm").label == "Language model (SmolLM2-135M-Instruct.Q4_1)"
 
 
+def test_a_reply_cut_at_its_token_bound_is_an_error_not_a_half_answer(local_llm):
+    prompt = [{"role": "user", "content": "Write a long story about a lighthouse keeper."}]
+    with pytest.raises(llm.LLMReplyCut, match="cut at its limit of 16 tokens"):
+        llm.chat(prompt, max_tokens=16)
+
+
 def test_it_answers_in_process_within_the_token_bound(local_llm):
-    local_llm.LLM_MAX_TOKENS = 16
-    reply = llm.chat([{"role": "user", "content": "Write a long story about a lighthouse keeper."}])
+    reply = llm.chat([{"role": "user", "content": "Say hello in one word."}], max_tokens=48)
     assert reply.strip()
     model = llm._local_model()
-    assert len(model.tokenize(reply.encode())) <= 16 + 2  # the bound, give or take a split token
+    assert len(model.tokenize(reply.encode())) <= 48 + 2  # the bound, give or take a split token
 
 
 def test_json_mode_makes_even_a_small_model_reply_with_a_json_object(local_llm):
@@ -69,6 +74,7 @@ def test_json_mode_makes_even_a_small_model_reply_with_a_json_object(local_llm):
 
     reply = llm.chat_json(
         [{"role": "user", "content": "Give the capital of France as JSON with the key city."}],
+        max_tokens=96,
         validate=an_object,
         json_schema_hint='{"city": "<name>"}',
     )
@@ -82,6 +88,7 @@ def test_a_generation_past_the_timeout_stops_and_is_worth_retrying(local_llm):
     with pytest.raises(llm.LLMUnavailable, match="did not finish within LLM_TIMEOUT"):
         llm.chat(
             [{"role": "user", "content": "Count from one to five hundred in words."}],
+            max_tokens=512,
             timeout=0.3,
         )
     assert time.monotonic() - began < 30  # the prompt itself is read before the first check
@@ -90,11 +97,11 @@ def test_a_generation_past_the_timeout_stops_and_is_worth_retrying(local_llm):
 def test_a_missing_model_file_is_a_clear_configuration_error(settings, tmp_path):
     settings.LLM_GGUF_PATH = str(tmp_path / "absent.gguf")
     with pytest.raises(llm.LLMNotConfigured, match="is not a file"):
-        llm.chat([{"role": "user", "content": "Hello?"}])
+        llm.chat([{"role": "user", "content": "Hello?"}], max_tokens=16)
 
 
 def test_the_llm_evaluator_runs_on_the_local_model_end_to_end(local_llm):
-    local_llm.LLM_MAX_TOKENS = 160
+    local_llm.LLM_MAX_TOKENS = 1024
     local_llm.LLM_MAX_ATTEMPTS = 1
     request = EvaluationRequest(
         question="How do you handle a customer whose refund is late?",
@@ -108,12 +115,13 @@ def test_the_llm_evaluator_runs_on_the_local_model_end_to_end(local_llm):
     problem = ""
     try:
         result = evaluator.evaluate(request)
-    except llm.LLMMalformedReply as exc:
-        # A 135M model may not produce a usable rubric reply: the plumbing still held (bounded
-        # attempts, a clear reason, nothing stored as a score).
+    except (llm.LLMMalformedReply, llm.LLMReplyCut) as exc:
+        # A 135M model may not produce a usable rubric reply, or ramble past the evaluation's
+        # bound: the plumbing still held (bounded attempts and length, a clear reason, nothing
+        # stored as a score).
         problem = str(exc)
     if problem:
-        assert "gave no usable answer in 1 attempt;" in problem
+        assert "gave no usable answer in 1 attempt;" in problem or "cut at its limit" in problem
     else:
         [score] = result.scores
         assert 1 <= score.score <= 5
