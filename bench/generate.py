@@ -334,6 +334,7 @@ def generate(fixture: Fixture, invites: int, seed: int = 7) -> dict[str, Any]:
                 "playback",
                 "rendition",
                 "rendition_type",
+                "transcript_model",
             ],
         ) as copy:
             for invite, interview, started_at in answered:
@@ -364,6 +365,7 @@ def generate(fixture: Fixture, invites: int, seed: int = 7) -> dict[str, Any]:
                             "",  # no seekable copy or Safari rendition: bench files are names
                             "",
                             "",
+                            "tiny.en",
                         ]
                     )
         counts["answers"], seconds["answers"] = copy.rows, copy.seconds

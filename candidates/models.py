@@ -540,6 +540,12 @@ class Answer(models.Model):
         limits.TRANSCRIPT, blank=True, help_text="The recording's words, for search."
     )
     transcript_language = models.CharField(max_length=16, blank=True)
+    transcript_model = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The model that made the transcript: an entry of ./panelist models (tiny.en, "
+        "base), or the speech server's model.",
+    )
     keyword_hits = models.JSONField(
         default=list,
         blank=True,

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from dashboard import api_keys, audit_views, branding_views, health_views, views
+from dashboard import api_keys, audit_views, branding_views, health_views, models_views, views
 
 dashboard_patterns = [
     path("", views.home, name="home"),
@@ -17,6 +17,7 @@ dashboard_patterns = [
         "settings/invitations/<uuid:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"
     ),
     path("settings/audit/", audit_views.audit_log, name="audit"),
+    path("settings/models/", models_views.ai_models, name="ai_models"),
     path("settings/api-keys/", api_keys.api_keys, name="api_keys"),
     path(
         "settings/api-keys/<uuid:pk>/revoke/", api_keys.api_key_revoke_view, name="api_key_revoke"

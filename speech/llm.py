@@ -214,8 +214,16 @@ def _load_local(path: str, threads: int, context: int) -> Any:
 
 
 def _local_model() -> Any:
+    from speech.models import ModelRefused, verify_operator_file
+
     path = local_model_path()
     assert path is not None
+    if path.is_file():
+        try:
+            # The operator's file: trusted when first loaded, refused if it changes after.
+            verify_operator_file(path, kind="Language model (GGUF, LLM_GGUF_PATH)")
+        except ModelRefused as exc:
+            raise LLMNotConfigured(str(exc)) from exc
     with _local_load_lock:  # functools.cache alone may load the model twice
         return _load_local(
             str(path), max(1, settings.LLM_GGUF_THREADS), max(512, settings.LLM_GGUF_CONTEXT)

@@ -176,6 +176,7 @@ _join_lock = threading.Lock()
 
 # Whisper base (MIT) in CTranslate2 form comes in two pip packages: model.bin in two halves.
 _BASE_FILES = ("config.json", "tokenizer.json", "vocabulary.json")
+_JOINED_FILES = ("model.bin", *_BASE_FILES)
 # A joining folder older than this was left by a worker killed mid-copy (a join takes seconds).
 _STALE_JOIN = 3600
 
@@ -258,6 +259,12 @@ def packaged_base_folder() -> Path | None:
     folder = Path(settings.DATA_DIR) / "models" / f"whisper-base-{version}"
     if _joined(folder, size):
         return folder
+    from speech.models import ModelRefused, verify
+
+    try:  # never join halves that are not the ones recorded
+        verify("base", {"model.bin.part1": parts[0], "model.bin.part2": parts[1]})
+    except ModelRefused as exc:
+        raise ProviderUnavailable(str(exc)) from exc
     with _join_lock:
         if _joined(folder, size):
             return folder
@@ -323,8 +330,26 @@ def _load_whisper(path: str, name: str, compute_type: str, threads: int) -> _Whi
     return _WhisperModel(model=model, name=name, multilingual=bool(model.model.is_multilingual))
 
 
+def _vouch(path: Path, name: str) -> None:
+    """Check the model's files before loading them (``speech.models``): a packaged model
+    against the digests recorded in the project, an operator's folder against the digest its
+    model.bin had when first loaded. Raises ProviderUnavailable naming a file that differs."""
+    from speech.models import ENTRIES, ModelRefused, verify, verify_operator_file
+
+    try:
+        if name == "tiny.en" and not settings.WHISPER_MODEL_PATH:
+            verify("tiny.en", {file: path / file for file in ENTRIES["tiny.en"].files})
+        elif name == "base" and not _multilingual_setting():
+            verify("base", {file: path / file for file in _JOINED_FILES})
+        else:
+            verify_operator_file(path / "model.bin", kind="Speech to text (a Whisper folder)")
+    except ModelRefused as exc:
+        raise ProviderUnavailable(str(exc)) from exc
+
+
 def _load(folder: tuple[Path, str]) -> _WhisperModel:
     path, name = folder
+    _vouch(path, name)
     with _load_lock:  # functools.cache alone may load the model twice under concurrent calls
         return _load_whisper(
             str(path), name, settings.WHISPER_COMPUTE_TYPE, max(1, settings.WHISPER_THREADS)

@@ -108,6 +108,12 @@ class _Espeak:
     def __init__(self) -> None:
         import espeakng_loader
 
+        from speech.models import ModelRefused, packaged_files, verify
+
+        try:  # the library and the voice data of the three shipped languages, as recorded
+            verify("espeak-ng", packaged_files("espeak-ng") or {})
+        except ModelRefused as exc:
+            raise ProviderUnavailable(str(exc)) from exc
         self.lock = threading.Lock()
         self.lib = ctypes.CDLL(espeakng_loader.get_library_path())
         self.lib.espeak_Initialize.restype = ctypes.c_int

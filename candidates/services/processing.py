@@ -297,8 +297,11 @@ def _store_transcript(answer: Answer, transcript: Transcript) -> None:
     )
     answer.transcript = clip(transcript.text.strip(), limits.TRANSCRIPT)
     answer.transcript_language = transcript.language or ""
+    answer.transcript_model = clip(transcript.model, 64)
     Answer.objects.filter(pk=answer.pk).update(
-        transcript=answer.transcript, transcript_language=answer.transcript_language
+        transcript=answer.transcript,
+        transcript_language=answer.transcript_language,
+        transcript_model=answer.transcript_model,
     )
 
 

