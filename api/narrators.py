@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,6 +11,7 @@ from api.dialect import envelope_of
 from api.responses import envelope
 from api.serializers.fields import Text
 from interviews.models import Narrator
+from speech.voice_quality import TIERS, VoiceQuality, voice_quality
 
 
 class NarratorOut(serializers.Serializer):
@@ -20,6 +21,31 @@ class NarratorOut(serializers.Serializer):
     provider = serializers.ChoiceField(choices=Narrator.Provider.choices)
     voice = Text()
     speed = serializers.FloatField()
+    clarity = serializers.SerializerMethodField(
+        help_text="How well a listener understands this voice in its language, as measured "
+        "(bench/tts_quality): clear (at most 5% of words missed), understandable with effort, "
+        "hard to understand, or not measured."
+    )
+    wordErrorRate = serializers.SerializerMethodField(
+        help_text="The measured share of words a listener misses (0-1); null when not measured."
+    )
+    licence = serializers.SerializerMethodField(help_text="What may be done with the voice.")
+
+    @extend_schema_field(serializers.ChoiceField(choices=TIERS))
+    def get_clarity(self, narrator: Narrator) -> str:
+        return _quality(narrator).tier
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_wordErrorRate(self, narrator: Narrator) -> float | None:
+        return _quality(narrator).wer
+
+    @extend_schema_field(Text())
+    def get_licence(self, narrator: Narrator) -> str:
+        return _quality(narrator).licence
+
+
+def _quality(narrator: Narrator) -> VoiceQuality:
+    return voice_quality(provider=narrator.provider, language=narrator.language)
 
 
 class NarratorList(GatherView):

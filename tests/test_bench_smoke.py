@@ -241,3 +241,29 @@ def test_it_measures_two_web_processes_and_two_workers(tmp_path):
     assert all(int(tasks) > 0 for tasks in workers.values()), done.stdout
     assert "6 MP3s on S3" in done.stdout
     assert "each Message-ID once" in done.stdout
+
+
+def test_the_voice_benchmark_runs_from_one_command(tmp_path):
+    """bench.tts_quality on one prompt of one voice: synthesised in its own process,
+    transcribed back by Whisper base, a WER and a real-time factor printed."""
+    import os
+    import subprocess
+    import sys
+
+    from bench.common import ROOT
+
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "PANELIST_DATA_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.tts_quality", "--prompts", "1", "--voices", "espeak:es"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    row = re.search(r"^espeak:es\s+es\s+([\d.]+)%\s+([\d.]+)\s", done.stdout, re.MULTILINE)
+    assert row, done.stdout
+    assert 0 <= float(row.group(1)) <= 100
+    assert float(row.group(2)) > 0

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.translation import get_language_info
 
 from interviews.models import AudioQuestion, Narrator
 from interviews.services.copy import copy_title, question_copy
@@ -67,6 +68,41 @@ def voice_settings(*, narrator: Narrator | None, language: str) -> dict[str, Any
         "language": narrator.language,
         "speed": float(narrator.speed),
     }
+
+
+def _language_name(code: str) -> str:
+    """ "French" for "fr" (the dashboard is in English)."""
+    try:
+        return str(get_language_info(code)["name"])
+    except KeyError:
+        return code
+
+
+def voice_warning(question: AudioQuestion) -> str:
+    """Why candidates may not understand this question's narration, with the way out; "" when
+    nothing is wrong (or the question plays a recording). One sentence for the question form,
+    from the figures of ``speech.voice_quality``."""
+    from speech.voice_quality import WER_TARGET, voice_quality
+
+    if question.audio_type in (AudioType.UPLOAD, AudioType.URL):
+        return ""
+    language = _language_name(question.language)
+    narrator = question.narrator
+    if narrator is not None and narrator.language.split("-")[0] != question.language.split("-")[0]:
+        return (
+            f"The narrator “{narrator.name}” speaks {_language_name(narrator.language)}"
+            f", but this script is in {language}: candidates would hear it mispronounced. Choose "
+            f"a narrator for {language}, or record the question yourself below."
+        )
+    provider = voice_settings(narrator=narrator, language=question.language)["provider"]
+    quality = voice_quality(provider=provider, language=question.language)
+    if quality.wer is None or quality.meets_target:
+        return ""
+    return (
+        f"This voice is {quality.tier} in {language}: in our test a listener missed about "
+        f"{quality.missed_percent}% of the words (the target is {round(WER_TARGET * 100)}% at "
+        "most). Record the question yourself below, so that candidates hear it clearly."
+    )
 
 
 def script_hash(*, script: str, narrator: Narrator | None, language: str) -> str:

@@ -28,6 +28,7 @@ from interviews.services.audio import (
     audio_question_request_tts,
     audio_question_update,
     audio_question_upload,
+    voice_warning,
 )
 from interviews.tables.audio import AudioQuestionTable
 from interviews.views.builder import add_created_question
@@ -175,6 +176,7 @@ def _edit_context(
         "form": form,
         "upload_form": upload_form or AudioUploadForm(),
         "usages": list(question_usage_list(question=question, membership=request.membership)),
+        "voice_warning": voice_warning(question),
         "can_edit": can_edit,
         "page_title": question.title,
         "section": "questions",
