@@ -9,6 +9,7 @@ from uuid import UUID
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Case, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -20,6 +21,7 @@ from accounts.http import TeamRequest
 from accounts.models import Membership
 from interviews.access import get_audio_question_for
 from interviews.filters import LANGUAGES
+from interviews.languages import LANGUAGE_NAMES
 from interviews.models import AudioQuestion, Narrator
 from interviews.selectors import narrators_visible, question_usage_list
 from interviews.services.audio import (
@@ -36,9 +38,16 @@ from interviews.views.questions import Bank, bank_archive, bank_duplicate, bank_
 from kit import limits
 from kit.pages import apply_errors, render_page
 from speech.http import media_response
+from speech.voice_quality import voice_quality
 
 PAGE_SIZE = 25
 AUDIO_ACCEPT = "audio/*,video/webm,video/mp4,.mp3,.m4a,.wav,.webm,.ogg"
+
+
+def _narrator_label(narrator: Narrator) -> str:
+    quality = voice_quality(provider=narrator.provider, language=narrator.language)
+    language = LANGUAGE_NAMES.get(narrator.language, narrator.language)
+    return f"{narrator.name} ({language}, {quality.tier})"
 
 
 class AudioQuestionForm(forms.Form):
@@ -73,7 +82,12 @@ class AudioQuestionForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         narrator_field: forms.ModelChoiceField[Narrator] = self.fields["narrator"]  # type: ignore[assignment]
-        narrator_field.queryset = narrators_visible(membership=membership)
+        # The voices of the question's language first, each with how clear it was measured.
+        language = str(self.data.get("language") or self.initial.get("language") or "en")
+        narrator_field.queryset = narrators_visible(membership=membership).order_by(
+            Case(When(language=language, then=Value(0)), default=Value(1)), "name"
+        )
+        narrator_field.label_from_instance = _narrator_label  # type: ignore[method-assign,assignment]
         if not with_upload:
             del self.fields["audio"]
 

@@ -51,7 +51,9 @@ def test_it_speaks_a_new_question_records_one_and_previews_a_narrator(
     page.get_by_role("textbox", name=re.compile("^Script")).fill(
         "Why do you want to join this team, and what would you change?"
     )
-    page.get_by_label("Narrator").select_option(label="Northwind voice")
+    page.get_by_label("Narrator").select_option(
+        label="Northwind voice (English, understandable with effort)"
+    )
     page.get_by_role("button", name="Create audio question").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Why this team?")

@@ -56,3 +56,16 @@ def test_a_narrator_of_another_language_is_flagged(login, recruiter, team):
     question = AudioQuestionFactory(team=team, language="es", narrator=narrator, audio_type="tts")
     text = warning(page(login(recruiter), question))
     assert "The narrator “Ada” speaks English, but this script is in Spanish" in text
+
+
+def test_the_form_offers_the_questions_language_first_with_each_voices_clarity(
+    login, recruiter, team
+):
+    NarratorFactory(team=team, name="Adam", language="en", voice="en-us")
+    NarratorFactory(team=team, name="Zoé", language="fr", voice="fr-fr")
+    question = AudioQuestionFactory(team=team, language="fr", audio_type="tts")
+    html = page(login(recruiter), question)
+    options = html.split('name="narrator"')[1].split("</select>")[0]
+    assert options.index("Zoé (French, hard to understand)") < options.index(
+        "Adam (English, understandable with effort)"
+    )
