@@ -11,7 +11,7 @@ from api.dialect import envelope_of
 from api.responses import envelope
 from api.serializers.fields import Text
 from interviews.models import Narrator
-from speech.voice_quality import TIERS, VoiceQuality, voice_quality
+from speech.voice_quality import TIERS, VoiceQuality, narrator_licence, voice_quality
 
 
 class NarratorOut(serializers.Serializer):
@@ -41,7 +41,7 @@ class NarratorOut(serializers.Serializer):
 
     @extend_schema_field(Text())
     def get_licence(self, narrator: Narrator) -> str:
-        return _quality(narrator).licence
+        return narrator_licence(provider=narrator.provider, voice=narrator.voice)
 
 
 def _quality(narrator: Narrator) -> VoiceQuality:

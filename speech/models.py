@@ -381,6 +381,10 @@ def _operator_files() -> list[tuple[str, str]]:
                 "Speech to text (WHISPER_MODEL_PATH)",
             )
         )
+    from speech.tts import PiperProvider, ProviderUnavailable
+
+    with contextlib.suppress(ProviderUnavailable):  # no Piper voice on this server
+        files.extend((str(f), "Piper voice") for f in PiperProvider()._files())
     multilingual = str(settings.WHISPER_MULTILINGUAL_MODEL_PATH or "").strip()
     if multilingual and multilingual.lower() != "off":
         files.append(

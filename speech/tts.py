@@ -225,20 +225,26 @@ def _piper_voice(path: str) -> Any:
 
 
 class PiperProvider:
-    """Neural voices from ``.onnx`` files (with their ``.onnx.json``) at ``PIPER_VOICE_PATH``.
+    """Neural voices from ``.onnx`` files (with their ``.onnx.json``) at ``PIPER_VOICE_PATH``,
+    else in ``DATA_DIR/voices`` (where ``./panelist voices add`` puts them).
 
     The path is one voice file, or a folder of them; a narrator's voice names a file's stem.
+    Each file is checked against the SHA-256 it had when first loaded (``speech.models``).
     """
 
     name = "piper"
     label = "Piper (offline, neural)"
 
     def _files(self) -> list[Path]:
-        configured = settings.PIPER_VOICE_PATH
+        from speech.voices import voices_folder
+
+        configured = settings.PIPER_VOICE_PATH or (
+            str(voices_folder()) if any(voices_folder().glob("*.onnx")) else ""
+        )
         if not configured:
             raise ProviderUnavailable(
-                "Piper has no voice: set PIPER_VOICE_PATH to a .onnx voice file "
-                "or a folder of them."
+                "Piper has no voice: add one with ./panelist voices add VOICE.onnx, or set "
+                "PIPER_VOICE_PATH to a .onnx voice file or a folder of them."
             )
         path = Path(configured)
         files = sorted(path.glob("*.onnx")) if path.is_dir() else [path]
@@ -248,7 +254,16 @@ class PiperProvider:
         return files
 
     def voices(self) -> list[Voice]:
-        return [Voice(id=f.stem, name=f.stem, language=f.stem.split("-")[0]) for f in self._files()]
+        from speech.voices import VoiceRefused, voice_card
+
+        found = []
+        for file in self._files():
+            try:
+                language = voice_card(file).language  # what its .onnx.json says
+            except VoiceRefused:
+                language = file.stem.split("-")[0].split("_")[0]
+            found.append(Voice(id=file.stem, name=file.stem, language=language))
+        return found
 
     def check(self) -> None:
         self._files()
@@ -268,6 +283,12 @@ class PiperProvider:
             raise TTSError(f"Piper has no voice “{voice}” in PIPER_VOICE_PATH.")
         from piper import SynthesisConfig
 
+        from speech.models import ModelRefused, verify_operator_file
+
+        try:
+            verify_operator_file(chosen, kind="Piper voice")
+        except ModelRefused as exc:
+            raise ProviderUnavailable(str(exc)) from exc
         buffer = io.BytesIO()
         with wave.open(buffer, "wb") as out:
             _piper_voice(str(chosen)).synthesize_wav(

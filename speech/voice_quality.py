@@ -63,3 +63,24 @@ def voice_quality(*, provider: str, language: str) -> VoiceQuality:
     """The measured quality of ``provider``'s voice in ``language`` ("fr-FR" counts as "fr")."""
     code = (language or "en").lower().replace("_", "-").split("-")[0]
     return VoiceQuality(provider=provider, language=code, wer=MEASURED.get((provider, code)))
+
+
+def narrator_licence(*, provider: str, voice: str) -> str:
+    """What may be done with a narrator's voice: the engine's terms, or, for a Piper voice,
+    the licence its model card states (``./panelist voices add`` keeps the card)."""
+    if provider != "piper":
+        return LICENCES.get(provider, "")
+    from speech.tts import ProviderUnavailable, get_provider
+    from speech.voices import VoiceRefused, voice_card
+
+    try:
+        files = get_provider("piper")._files()  # type: ignore[attr-defined]
+    except ProviderUnavailable:
+        return LICENCES["piper"]
+    chosen = next((f for f in files if f.stem == voice), None) if voice else files[0]
+    if chosen is None:
+        return LICENCES["piper"]
+    try:
+        return voice_card(chosen).licence or "Not stated on its model card: check it before use"
+    except VoiceRefused:
+        return LICENCES["piper"]

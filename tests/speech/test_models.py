@@ -82,6 +82,12 @@ def test_a_tampered_evaluator_model_is_refused(monkeypatch, tmp_path):
         evaluators._load_embedder.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def data_dir(settings, tmp_path):
+    """Trusted digests and added voices of this test only."""
+    settings.DATA_DIR = tmp_path / "data"
+
+
 def test_an_operators_file_is_trusted_on_first_load_and_refused_once_changed(tmp_path):
     model = tmp_path / "my-model.gguf"
     model.write_bytes(b"GGUF" + b"\0" * 100)

@@ -1,0 +1,123 @@
+"""Piper voices an operator adds (issue 20, item 3): ``./panelist voices add VOICE.onnx`` copies
+the voice, its ``.onnx.json`` and its model card into ``DATA_DIR/voices`` (the Piper folder
+when ``PIPER_VOICE_PATH`` is not set), reads its language, dataset and licence from them, and
+records the file's SHA-256 (``speech.models``: a voice file changed afterwards is refused).
+The narrators page and the API then show that language and licence.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from speech.models import trust
+
+# A model card's licence line: "License: MIT", "Licence : CC BY 4.0", "* License - cc-by-sa-4.0".
+_LICENCE = re.compile(r"^\W*licen[cs]e\W*[:\-]\s*(?P<value>.+?)\s*$", re.IGNORECASE | re.MULTILINE)
+CARD_SUFFIX = ".MODEL_CARD"
+
+
+class VoiceRefused(ValueError):
+    """The voice cannot be added (the message says why, naming the file)."""
+
+
+@dataclass(frozen=True)
+class VoiceCard:
+    stem: str
+    language: str  # "fr" (from "fr_FR")
+    dataset: str
+    quality: str
+    licence: str  # as its model card says; "" when it has none
+
+
+def voices_folder() -> Path:
+    return Path(settings.DATA_DIR) / "voices"
+
+
+def _card_file(onnx: Path) -> Path | None:
+    """The model card beside a voice: ``<stem>.MODEL_CARD``, ``<file>.MODEL_CARD`` or
+    ``MODEL_CARD`` in the same folder."""
+    for candidate in (
+        onnx.with_name(onnx.stem + CARD_SUFFIX),
+        onnx.with_name(onnx.name + CARD_SUFFIX),
+        onnx.with_name("MODEL_CARD"),
+    ):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def voice_card(onnx: Path) -> VoiceCard:
+    """What a Piper voice's files say about it. Raises VoiceRefused when its JSON is missing
+    or unreadable."""
+    config = onnx.with_name(onnx.name + ".json")
+    try:
+        data = json.loads(config.read_text(encoding="utf-8"))
+    except OSError:
+        raise VoiceRefused(
+            f"{config} is missing: a Piper voice comes with its .onnx.json."
+        ) from None
+    except ValueError as exc:
+        raise VoiceRefused(f"{config} is not valid JSON: {exc}.") from None
+    language = data.get("language") if isinstance(data, dict) else None
+    code = str((language or {}).get("code", "") if isinstance(language, dict) else "")
+    if not code:
+        raise VoiceRefused(f"{config} does not say the voice's language (language.code).")
+    card = _card_file(onnx)
+    licence = ""
+    if card is not None:
+        found = _LICENCE.search(card.read_text(encoding="utf-8", errors="replace"))
+        licence = found.group("value")[:200] if found else ""
+    return VoiceCard(
+        stem=onnx.stem,
+        language=code.replace("-", "_").split("_")[0].lower(),
+        dataset=str(data.get("dataset", ""))[:200],
+        quality=str((data.get("audio") or {}).get("quality", ""))[:40],
+        licence=licence,
+    )
+
+
+def voice_add(source: Path) -> VoiceCard:
+    """Copy a Piper voice (``.onnx``, its JSON and model card) into ``voices_folder()``, trust
+    its digest, and return what its card says. Refuses a file that is not ``.onnx``, one without
+    its JSON, and a voice of the same name already there with other content."""
+    if source.suffix != ".onnx" or not source.is_file():
+        raise VoiceRefused(f"{source} is not a .onnx voice file.")
+    card = voice_card(source)
+    folder = voices_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / source.name
+    if target.exists() and target.read_bytes() != source.read_bytes():
+        raise VoiceRefused(
+            f"A different voice named {source.name} is already in {folder}: rename one of them."
+        )
+    files = [(source, target), (source.with_name(source.name + ".json"), Path(f"{target}.json"))]
+    card_file = _card_file(source)
+    if card_file is not None:
+        files.append((card_file, target.with_name(target.stem + CARD_SUFFIX)))
+    for origin, destination in files:
+        handle, temporary = tempfile.mkstemp(prefix=".voice-", dir=folder)
+        with open(handle, "wb") as out, origin.open("rb") as data:
+            shutil.copyfileobj(data, out)
+        Path(temporary).replace(destination)
+    trust(target, kind=f"Piper voice ({card.language})")
+    return card
+
+
+def added_voices() -> list[VoiceCard]:
+    folder = voices_folder()
+    if not folder.is_dir():
+        return []
+    cards = []
+    for onnx in sorted(folder.glob("*.onnx")):
+        try:
+            cards.append(voice_card(onnx))
+        except VoiceRefused:
+            continue
+    return cards
