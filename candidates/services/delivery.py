@@ -23,7 +23,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import mailers
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, DateTimeField, F, Q, Value, When
 from django.utils import timezone
 
 from accounts.branding import team_brand
@@ -305,12 +305,20 @@ def _record_batch(deliveries: list[InviteDelivery], outcome: BatchOutcome, claim
         retrying[clip(error, limits.REASON)].append(pk)
     for error, ids in retrying.items():
         mine.filter(pk__in=ids).update(status=DeliveryStatus.RETRYING, error=error, **released)
-    for pk, (until, digest) in outcome.held.items():
-        mine.filter(pk=pk).update(
+    if outcome.held:
+        # One UPDATE for every held row of the batch (a night's import holds them all).
+        mine.filter(pk__in=list(outcome.held)).update(
             status=DeliveryStatus.HELD,
             attempts=F("attempts") - 1,
-            not_before=until,
-            link_hash=digest,
+            not_before=Case(
+                *(
+                    When(pk=pk, then=Value(until, output_field=DateTimeField()))
+                    for pk, (until, _digest) in outcome.held.items()
+                )
+            ),
+            link_hash=Case(
+                *(When(pk=pk, then=Value(digest)) for pk, (_until, digest) in outcome.held.items())
+            ),
             **released,
         )
     if untried := [d.pk for d in deliveries if not outcome.finished(d.pk)]:
