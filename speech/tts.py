@@ -235,7 +235,7 @@ class PiperProvider:
     name = "piper"
     label = "Piper (offline, neural)"
 
-    def _files(self) -> list[Path]:
+    def voice_files(self) -> list[Path]:
         from speech.voices import voices_folder
 
         configured = settings.PIPER_VOICE_PATH or (
@@ -253,11 +253,16 @@ class PiperProvider:
             raise ProviderUnavailable(f"PIPER_VOICE_PATH={configured} holds no .onnx voice file.")
         return files
 
+    def voice_file(self, voice: str) -> Path | None:
+        """The file of the voice named ``voice`` (a file's stem); the first one for ""."""
+        files = self.voice_files()
+        return next((f for f in files if f.stem == voice), None) if voice else files[0]
+
     def voices(self) -> list[Voice]:
         from speech.voices import VoiceRefused, voice_card
 
         found = []
-        for file in self._files():
+        for file in self.voice_files():
             try:
                 language = voice_card(file).language  # what its .onnx.json says
             except VoiceRefused:
@@ -266,7 +271,7 @@ class PiperProvider:
         return found
 
     def check(self) -> None:
-        self._files()
+        self.voice_files()
         try:
             import piper  # noqa: F401
         except ImportError as exc:
@@ -277,8 +282,7 @@ class PiperProvider:
     def synthesize(self, text: str, *, voice: str, language: str, speed: float) -> bytes:
         text = _require_text(text)
         self.check()
-        files = self._files()
-        chosen = next((f for f in files if f.stem == voice), None) if voice else files[0]
+        chosen = self.voice_file(voice)
         if chosen is None:
             raise TTSError(f"Piper has no voice “{voice}” in PIPER_VOICE_PATH.")
         from piper import SynthesisConfig

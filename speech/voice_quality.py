@@ -70,14 +70,13 @@ def narrator_licence(*, provider: str, voice: str) -> str:
     the licence its model card states (``./panelist voices add`` keeps the card)."""
     if provider != "piper":
         return LICENCES.get(provider, "")
-    from speech.tts import ProviderUnavailable, get_provider
+    from speech.tts import PiperProvider, ProviderUnavailable
     from speech.voices import VoiceRefused, voice_card
 
     try:
-        files = get_provider("piper")._files()  # type: ignore[attr-defined]
+        chosen = PiperProvider().voice_file(voice)
     except ProviderUnavailable:
         return LICENCES["piper"]
-    chosen = next((f for f in files if f.stem == voice), None) if voice else files[0]
     if chosen is None:
         return LICENCES["piper"]
     try:

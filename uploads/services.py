@@ -33,6 +33,7 @@ from candidates.runner.services import runner_answer_recorded, runner_retakes_le
 from candidates.services.accommodations import accommodated_limits
 from interviews.models import InterviewQuestion
 from kit import limits
+from kit.files import file_sha256
 from kit.limits import clip
 from speech.media import MediaError, probe_recording
 from uploads.models import Upload
@@ -47,7 +48,6 @@ logger = logging.getLogger(__name__)
 SESSION_KEY = "invite_id"
 CHECKSUM_ALGORITHMS = ("sha1", "sha256", "sha512")
 MIN_SECONDS = 0.3
-_HASH_BLOCK = 1024 * 1024
 # A "complete" upload whose check was cut short (a crash, a restart) is checked again later.
 _STUCK_AFTER = timedelta(minutes=15)
 # Leftover partial files with no upload still receiving into them.
@@ -414,14 +414,6 @@ def upload_append(
     return upload
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(_HASH_BLOCK):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _max_seconds(upload: Upload) -> float | None:
     question = upload.interview_question
     if question is None:
@@ -460,7 +452,7 @@ def upload_finish(*, upload: Upload) -> Upload:
     if upload.status != Upload.Status.COMPLETE:
         return upload
     path = upload.partial_file
-    sha256 = _sha256(path)
+    sha256 = file_sha256(path)
     try:
         info = probe_recording(path, min_seconds=MIN_SECONDS, max_seconds=_max_seconds(upload))
     except MediaError as exc:
