@@ -61,6 +61,7 @@ ACTION_LABELS = {
     "connector.configured": "Integration settings changed",
     "team.privacy_updated": "Privacy settings changed",
     "team.messages_updated": "Candidate message settings changed",
+    "voice.added": "Piper voice added to the server",
     "message_template.saved": "Message template saved",
     "message_template.reset": "Message template reset to default",
     "message_template.test_sent": "Test message sent",

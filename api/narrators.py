@@ -45,7 +45,9 @@ class NarratorOut(serializers.Serializer):
 
 
 def _quality(narrator: Narrator) -> VoiceQuality:
-    return voice_quality(provider=narrator.provider, language=narrator.language)
+    return voice_quality(
+        provider=narrator.provider, voice=narrator.voice, language=narrator.language
+    )
 
 
 class NarratorList(GatherView):

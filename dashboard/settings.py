@@ -325,8 +325,12 @@ DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-hover align-middle mb-0"}
 # espeak works offline with nothing to configure; piper needs a .onnx voice file (or a folder
 # of them) and `pip install panelist[piper]`; openai needs the base URL of an
 # OpenAI-compatible server (the key is optional for local servers).
-TTS_DEFAULT_PROVIDER = env_str("TTS_DEFAULT_PROVIDER", "espeak")
+# "" (the default): each language's clearest licence-clean voice, by measurement
+# (speech.voice_quality.default_voice); or one engine for every question without a narrator.
+TTS_DEFAULT_PROVIDER = env_str("TTS_DEFAULT_PROVIDER", "")
 PIPER_VOICE_PATH = env_str("PIPER_VOICE_PATH", "")
+# Cores one neural narration (Kokoro) may use; like WHISPER_THREADS, per worker process.
+TTS_THREADS = env_int("TTS_THREADS", 2)
 OPENAI_TTS_BASE_URL = env_str("OPENAI_TTS_BASE_URL", "")
 OPENAI_TTS_API_KEY = env_str("OPENAI_TTS_API_KEY", "")
 OPENAI_TTS_MODEL = env_str("OPENAI_TTS_MODEL", "tts-1")

@@ -27,6 +27,7 @@ class Narrator(models.Model):
 
     class Provider(models.TextChoices):
         ESPEAK = "espeak", "eSpeak NG (offline)"
+        KOKORO = "kokoro", "Kokoro (offline, neural)"
         PIPER = "piper", "Piper (offline, neural)"
         OPENAI = "openai", "OpenAI-compatible"
 
@@ -118,6 +119,11 @@ class AudioQuestion(QuestionBase):
         Narrator, null=True, blank=True, on_delete=models.SET_NULL, related_name="questions"
     )
     audio_file = models.FileField(upload_to="questions/audio/", blank=True)
+    audio_source = models.FileField(
+        upload_to="questions/audio/sources/",
+        blank=True,
+        help_text="A recording as uploaded, kept only until the worker has made its MP3.",
+    )
     audio_url = models.URLField(max_length=500, blank=True)
     audio_type = models.CharField(max_length=10, choices=AudioType.choices, blank=True)
     transcription_status = models.CharField(

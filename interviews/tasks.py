@@ -51,3 +51,24 @@ def audio_question_synthesize(self: Any, question_id: str, script_hash: str) -> 
             question_id=question_id, wanted=script_hash, reason=str(exc)
         )
     return "stale" if question is None else question.transcription_status
+
+
+@shared_task(
+    acks_late=True,
+    soft_time_limit=settings.TTS_SOFT_TIME_LIMIT,
+    time_limit=settings.TTS_SOFT_TIME_LIMIT + settings.TASK_TIME_LIMIT_GRACE,
+)
+def audio_question_convert(question_id: str, wanted: str) -> Any:
+    """Turn the recording uploaded for ``wanted`` into the question's MP3 (idempotent; a newer
+    upload or edit makes it stale). Past ``TTS_SOFT_TIME_LIMIT`` the question fails, saying so.
+    Returns "completed", "failed" or "stale"."""
+    try:
+        question = audio_services.audio_question_convert(question_id=question_id, wanted=wanted)
+    except SoftTimeLimitExceeded:
+        question = audio_services.audio_question_fail(
+            question_id=question_id,
+            wanted=wanted,
+            reason=f"Converting the recording took longer than {settings.TTS_SOFT_TIME_LIMIT} s "
+            "and was stopped; upload a shorter one.",
+        )
+    return "stale" if question is None else question.transcription_status

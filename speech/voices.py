@@ -13,10 +13,16 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from speech.models import trust
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from accounts.models import Team, User
 
 # A model card's licence line: "License: MIT", "Licence : CC BY 4.0", "* License - cc-by-sa-4.0".
 _LICENCE = re.compile(r"^\W*licen[cs]e\W*[:\-]\s*(?P<value>.+?)\s*$", re.IGNORECASE | re.MULTILINE)
@@ -108,6 +114,71 @@ def voice_add(source: Path) -> VoiceCard:
         Path(temporary).replace(destination)
     trust(target, kind=f"Piper voice ({card.language})")
     return card
+
+
+# What an owner may upload from the AI models page: a Piper voice is 20-120 MB, its JSON and
+# model card a few kB.
+VOICE_MAX_BYTES = 200 * 1024 * 1024
+CARD_MAX_BYTES = 1024 * 1024
+_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+def voice_upload(
+    *, team: Team, by: User, voice: UploadedFile, config: UploadedFile, card: UploadedFile | None
+) -> VoiceCard:
+    """Add a Piper voice sent from the owner's AI models page: the same checks and copy as
+    ``./panelist voices add``, then an audit event in the owner's team. Raises
+    ``ValidationError`` naming the field."""
+    from django.core.exceptions import ValidationError
+
+    from accounts.audit import audit_record
+
+    name = Path(voice.name or "").name
+    if not name.endswith(".onnx") or not _STEM.match(name[: -len(".onnx")] or "-"):
+        raise ValidationError(
+            {
+                "voice": "Choose the voice's .onnx file (letters, digits, “-”, “_” and “.” in its "
+                "name, up to 100)."
+            }
+        )
+    if not voice.size or voice.size > VOICE_MAX_BYTES:
+        raise ValidationError(
+            {
+                "voice": f"A voice file is 1 byte to {VOICE_MAX_BYTES // 1048576} MB; this one is "
+                f"{(voice.size or 0) / 1048576:.1f} MB."
+            }
+        )
+    for field, upload in (("config", config), ("card", card)):
+        if upload is not None and (upload.size or 0) > CARD_MAX_BYTES:
+            raise ValidationError({field: "This file is over 1 MB: is it the right one?"})
+    folder = voices_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".upload-", dir=folder) as incoming:
+        onnx = Path(incoming) / name
+        uploads = [(voice, onnx), (config, Path(f"{onnx}.json"))]
+        if card is not None:
+            uploads.append((card, onnx.with_name("MODEL_CARD")))
+        for upload, path in uploads:
+            with path.open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+        try:
+            added = voice_add(onnx)
+        except VoiceRefused as exc:
+            field = "voice" if "already" in str(exc) else "config"
+            raise ValidationError({field: str(exc).replace(str(onnx.parent) + "/", "")}) from exc
+    audit_record(
+        action="voice.added",
+        actor=by,
+        team=team,
+        data={
+            "voice": added.stem,
+            "language": added.language,
+            "dataset": added.dataset,
+            "licence": added.licence,
+        },
+    )
+    return added
 
 
 def added_voices() -> list[VoiceCard]:

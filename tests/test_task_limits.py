@@ -22,7 +22,7 @@ from candidates.services.processing import MAX_INTERRUPTED, answer_process
 from candidates.tasks import answer_process_task, candidate_interview_process
 from interviews.models import AudioQuestion
 from interviews.services.audio import TTS_MAX_INTERRUPTED, audio_question_create
-from interviews.tasks import audio_question_synthesize
+from interviews.tasks import audio_question_convert, audio_question_synthesize
 from speech.tts import get_provider
 from tests.factories import (
     AnswerFactory,
@@ -65,6 +65,7 @@ def soft_time_limit(seconds: float) -> Iterator[None]:
     ("task", "soft"),
     [
         (audio_question_synthesize, "TTS_SOFT_TIME_LIMIT"),
+        (audio_question_convert, "TTS_SOFT_TIME_LIMIT"),
         (answer_process_task, "ANSWER_SOFT_TIME_LIMIT"),
         (candidate_interview_process, "REPORT_SOFT_TIME_LIMIT"),
     ],

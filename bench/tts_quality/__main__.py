@@ -109,7 +109,11 @@ def hear(recogniser: Any, wav: bytes, language: str) -> str:
 def voices(wanted: list[str]) -> list[Voice]:
     from django.conf import settings
 
+    from speech import kokoro
+
     found = [Voice("espeak", ESPEAK_VOICES[lang], lang) for lang in PROMPTS]
+    if kokoro.package_files() is not None:
+        found += [Voice("kokoro", pack, lang) for lang in PROMPTS for pack in kokoro.VOICES]
     if settings.PIPER_VOICE_PATH:
         from speech.tts import get_provider
 

@@ -12,9 +12,9 @@ import enum
 import hashlib
 import json
 import uuid
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -26,6 +26,7 @@ from kit import limits
 from kit.limits import clip
 from speech.media import MediaError, probe, to_mp3
 from speech.tts import ProviderUnavailable, TransientTTSError, TTSError, get_provider
+from speech.voice_quality import default_voice
 from webhooks.services import question_audio_failed, question_audio_generated
 
 if TYPE_CHECKING:
@@ -56,12 +57,8 @@ def voice_settings(*, narrator: Narrator | None, language: str) -> dict[str, Any
     """Everything that changes how a script sounds. Without a narrator the default provider
     speaks in the question's language."""
     if narrator is None:
-        return {
-            "provider": settings.TTS_DEFAULT_PROVIDER,
-            "voice": "",
-            "language": language,
-            "speed": 1.0,
-        }
+        provider, voice = default_voice(language)
+        return {"provider": provider, "voice": voice, "language": language, "speed": 1.0}
     return {
         "provider": narrator.provider,
         "voice": narrator.voice,
@@ -94,8 +91,10 @@ def voice_warning(question: AudioQuestion) -> str:
             f", but this script is in {language}: candidates would hear it mispronounced. Choose "
             f"a narrator for {language}, or record the question yourself below."
         )
-    provider = voice_settings(narrator=narrator, language=question.language)["provider"]
-    quality = voice_quality(provider=provider, language=question.language)
+    voice = voice_settings(narrator=narrator, language=question.language)
+    quality = voice_quality(
+        provider=voice["provider"], voice=voice["voice"], language=question.language
+    )
     if quality.wer is None or quality.meets_target:
         return ""
     return (
@@ -147,16 +146,20 @@ def _clear_audio(question: AudioQuestion) -> None:
 
 
 def _enqueue(question: AudioQuestion) -> None:
-    from interviews.tasks import audio_question_synthesize
+    """After commit, the task that makes the wanted audio: text to speech, or the conversion of
+    an uploaded recording."""
+    from interviews.tasks import audio_question_convert, audio_question_synthesize
 
+    task = audio_question_convert if question.audio_source else audio_question_synthesize
     question_id, wanted = str(question.pk), question.audio_script_hash
-    transaction.on_commit(lambda: audio_question_synthesize.delay(question_id, wanted))
+    transaction.on_commit(lambda: task.delay(question_id, wanted))
 
 
-def _convert_upload(file: UploadedFile) -> tuple[bytes, float]:
+def _check_upload(file: UploadedFile) -> None:
+    """Refuse what is not usable audio before anything is saved (the answer comes at once,
+    next to the field); the conversion itself is the worker's."""
     try:
         probe(file)
-        return to_mp3(file)
     except MediaError as exc:
         raise ValidationError({"audio": str(exc)}) from exc
 
@@ -258,6 +261,9 @@ def audio_question_request_tts(*, question: AudioQuestion) -> AudioQuestion:
     if not question.question_script.strip():
         raise ValidationError({"question_script": "Write a script before generating audio."})
     _clear_audio(question)
+    if question.audio_source:  # a recording still waiting for its conversion: not wanted now
+        _delete_file_on_commit(question.audio_source.name)
+        question.audio_source = ""
     question.audio_type = AudioType.TTS
     question.audio_url = ""
     question.transcription_status = Status.PENDING
@@ -267,6 +273,7 @@ def audio_question_request_tts(*, question: AudioQuestion) -> AudioQuestion:
     question.save(
         update_fields=[
             "audio_file",
+            "audio_source",
             "audio_type",
             "audio_url",
             "transcription_status",
@@ -281,18 +288,80 @@ def audio_question_request_tts(*, question: AudioQuestion) -> AudioQuestion:
 
 
 @transaction.atomic
+@transaction.atomic
 def audio_question_upload(*, question: AudioQuestion, audio: UploadedFile) -> AudioQuestion:
-    """Use a recording (any audio or video format FFmpeg reads) as the question's prompt."""
-    mp3, _duration = _convert_upload(audio)
-    _store(question, mp3, tag=f"upload-{uuid.uuid4().hex[:8]}")
+    """Use a recording (any audio or video format FFmpeg reads) as the question's prompt.
+
+    The file is checked now and kept as uploaded; the worker converts it to MP3 (the format
+    every prompt is played in) and the question is pending until then, as for text to speech.
+    The audio it had goes at once, so nobody hears the prompt it replaces."""
+    _check_upload(audio)
+    tag = f"upload-{uuid.uuid4().hex[:12]}"
+    _clear_audio(question)
+    if question.audio_source:
+        _delete_file_on_commit(question.audio_source.name)
+    suffix = Path(audio.name or "").suffix.lower()[:8] or ".bin"
+    audio.seek(0)
+    question.audio_source.save(f"{question.pk}-{tag}{suffix}", audio, save=False)
     question.audio_type = AudioType.UPLOAD
     question.audio_url = ""
-    question.transcription_status = Status.COMPLETED
+    question.transcription_status = Status.PENDING
     question.failure_reason = ""
-    # No hash: any text-to-speech task still queued for this question is now stale.
-    question.audio_script_hash = ""
+    # A hash of its own: any task still queued for the question's earlier audio is now stale.
+    question.audio_script_hash = tag
+    question.synthesis_interrupted = 0
     question.save()
+    _enqueue(question)
     return question
+
+
+def audio_question_convert(*, question_id: Any, wanted: str) -> AudioQuestion | None:
+    """The worker's half of an upload: make the MP3 of the recording kept for ``wanted`` and
+    store it, unless a newer upload or edit replaced it. A file FFmpeg cannot turn into sound
+    fails the question with the reason; the recording as uploaded is deleted either way."""
+    question = _current(question_id, wanted)
+    if question is None:
+        return None
+    if question.transcription_status in (Status.COMPLETED, Status.FAILED):
+        return question  # a redelivered task
+    if not question.audio_source:
+        return audio_question_fail(
+            question_id=question_id, wanted=wanted, reason="The uploaded recording was lost."
+        )
+    AudioQuestion.objects.filter(pk=question.pk, audio_script_hash=wanted).update(
+        transcription_status=Status.PROCESSING
+    )
+    try:
+        with question.audio_source.open("rb") as source:
+            mp3, _duration = to_mp3(source)
+    except (MediaError, OSError) as exc:
+        with transaction.atomic():
+            failed = audio_question_fail(
+                question_id=question_id, wanted=wanted, reason=f"The recording: {exc}"
+            )
+            if failed is not None:
+                _drop_source(failed)
+        return failed
+    with transaction.atomic():
+        question = _current(question_id, wanted, lock=True)
+        if question is None:
+            return None
+        _store(question, mp3, tag=wanted)
+        _drop_source(question)
+        question.transcription_status = Status.COMPLETED
+        question.failure_reason = ""
+        question.save(
+            update_fields=["audio_file", "audio_source", "transcription_status", "failure_reason"]
+        )
+        question_audio_generated(question=question)
+    return question
+
+
+def _drop_source(question: AudioQuestion) -> None:
+    if question.audio_source:
+        _delete_file_on_commit(question.audio_source.name)
+        question.audio_source = ""
+        AudioQuestion.objects.filter(pk=question.pk).update(audio_source="")
 
 
 @transaction.atomic
@@ -404,7 +473,7 @@ def _check_narrator_fields(
     if Narrator.objects.filter(team=team, name__iexact=name).exclude(pk=exclude_pk).exists():
         raise ValidationError({"name": f"This team already has a narrator called “{name}”."})
     if provider not in Narrator.Provider.values:
-        raise ValidationError({"provider": "Choose eSpeak NG, Piper or OpenAI-compatible."})
+        raise ValidationError({"provider": "Choose eSpeak NG, Kokoro, Piper or OpenAI-compatible."})
     if not 0.5 <= float(speed) <= 2:
         raise ValidationError({"speed": "Speed must be between 0.5 and 2."})
     engine = get_provider(provider)
@@ -417,6 +486,13 @@ def _check_narrator_fields(
         if voice.lower() not in known:
             raise ValidationError(
                 {"voice": f"eSpeak NG has no voice “{voice}”; try a language tag like en-gb."}
+            )
+    if voice and provider == Narrator.Provider.KOKORO:
+        from speech.kokoro import VOICES
+
+        if voice not in VOICES:
+            raise ValidationError(
+                {"voice": f"Kokoro has no voice “{voice}”; choose one of {', '.join(VOICES)}."}
             )
 
 

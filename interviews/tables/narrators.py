@@ -52,7 +52,9 @@ class NarratorTable(tables.Table):
         return LANGUAGE_NAMES.get(value, value)
 
     def render_clarity(self, record: Narrator) -> str:
-        quality = voice_quality(provider=record.provider, language=record.language)
+        quality = voice_quality(
+            provider=record.provider, voice=record.voice, language=record.language
+        )
         css = {"clear": "success", "hard to understand": "danger"}.get(quality.tier, "warning")
         if quality.wer is None:
             css = "light border"

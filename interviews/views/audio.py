@@ -38,16 +38,27 @@ from interviews.views.questions import Bank, bank_archive, bank_duplicate, bank_
 from kit import limits
 from kit.pages import apply_errors, render_page
 from speech.http import media_response
-from speech.voice_quality import voice_quality
+from speech.voice_quality import default_voice, voice_quality
 
 PAGE_SIZE = 25
 AUDIO_ACCEPT = "audio/*,video/webm,video/mp4,.mp3,.m4a,.wav,.webm,.ogg"
 
 
 def _narrator_label(narrator: Narrator) -> str:
-    quality = voice_quality(provider=narrator.provider, language=narrator.language)
+    quality = voice_quality(
+        provider=narrator.provider, voice=narrator.voice, language=narrator.language
+    )
     language = LANGUAGE_NAMES.get(narrator.language, narrator.language)
     return f"{narrator.name} ({language}, {quality.tier})"
+
+
+def _default_label(language: str) -> str:
+    """ "Default voice (Kokoro, clear)": the voice a question without a narrator speaks with in
+    its language, and how clear it was measured."""
+    provider, voice = default_voice(language)
+    quality = voice_quality(provider=provider, voice=voice, language=language)
+    engine = str(dict(Narrator.Provider.choices).get(provider, provider)).split(" (")[0]
+    return f"Default voice ({engine}, {quality.tier})"
 
 
 class AudioQuestionForm(forms.Form):
@@ -88,6 +99,7 @@ class AudioQuestionForm(forms.Form):
             Case(When(language=language, then=Value(0)), default=Value(1)), "name"
         )
         narrator_field.label_from_instance = _narrator_label  # type: ignore[method-assign,assignment]
+        narrator_field.empty_label = _default_label(language)
         if not with_upload:
             del self.fields["audio"]
 

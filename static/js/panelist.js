@@ -9,6 +9,17 @@
     }
   }, true);
 
+  // A long plain submit (a large upload) says it is under way and cannot be sent twice.
+  document.addEventListener("submit", (event) => {
+    if (event.defaultPrevented) return;
+    const button = event.target.querySelector("button[type=submit][data-loading-text]");
+    if (!button) return;
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    button.innerHTML = '<span class="spinner-border spinner-border-sm me-1" aria-hidden="true"></span>';
+    button.append(button.dataset.loadingText);
+  });
+
   // Drag and drop for ordered lists (.sortable). Sortable fires a bubbling "end" event,
   // which the enclosing htmx form takes as its trigger to post the new order.
   const initSortables = (root) => {

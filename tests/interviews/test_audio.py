@@ -230,22 +230,77 @@ def test_it_uses_an_uploaded_recording_and_forgets_the_queued_speech(
         question = audio_question_create(team=team, by=None, title="Q", question_script=SCRIPT)
     queued_hash = question.audio_script_hash
 
-    audio_question_upload(question=question, audio=webm_upload())
+    with django_capture_on_commit_callbacks() as queued:
+        audio_question_upload(question=question, audio=webm_upload())
+    # Checked at once, converted by the worker: pending until then, the recording kept as sent.
+    question.refresh_from_db()
+    assert (question.audio_type, question.transcription_status) == ("upload", "pending")
+    assert question.audio_source.name.endswith(".webm")
+    assert not question.audio_file
+    source = question.audio_source.name
 
     assert audio_question_synthesize.delay(str(question.pk), queued_hash).get() == "stale"
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in queued:
+            callback()
     question.refresh_from_db()
     assert question.audio_type == AudioQuestion.AudioType.UPLOAD
     assert question.transcription_status == Status.COMPLETED
     with question.audio_file.open("rb") as f:
-        _name, _rate, _channels, seconds = decode(f.read())
+        name, _rate, channels, seconds = decode(f.read())
+    assert (name, channels) == ("mp3", 1)
     assert seconds == pytest.approx(1.5, abs=0.1)
+    # The recording as uploaded is gone once its MP3 is made.
+    assert not question.audio_source
+    assert not question.audio_file.storage.exists(source)
 
 
-def test_it_creates_a_question_from_a_recording_alone(team):
-    question = audio_question_create(
-        team=team, by=None, title="Recorded", audio=webm_upload("me.m4a")
-    )
+def test_it_creates_a_question_from_a_recording_alone(team, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        question = audio_question_create(
+            team=team, by=None, title="Recorded", audio=webm_upload("me.m4a")
+        )
+    question.refresh_from_db()
     assert (question.audio_type, question.transcription_status) == ("upload", "completed")
+
+
+def test_a_newer_upload_wins_over_an_older_conversion(team, django_capture_on_commit_callbacks):
+    from interviews.tasks import audio_question_convert
+
+    with django_capture_on_commit_callbacks(execute=True):
+        question = audio_question_create(team=team, by=None, title="Q", audio=webm_upload())
+    with django_capture_on_commit_callbacks():
+        audio_question_upload(question=question, audio=webm_upload(seconds=1.0))
+    first = question.audio_script_hash
+    with django_capture_on_commit_callbacks() as queued:
+        audio_question_upload(question=question, audio=webm_upload(seconds=2.5))
+    assert audio_question_convert.delay(str(question.pk), first).get() == "stale"
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in queued:
+            callback()
+    question.refresh_from_db()
+    with question.audio_file.open("rb") as f:
+        assert decode(f.read())[3] == pytest.approx(2.5, abs=0.1)
+
+
+def test_a_recording_the_worker_cannot_convert_fails_with_its_reason(
+    team, django_capture_on_commit_callbacks
+):
+    from interviews.tasks import audio_question_convert
+
+    with django_capture_on_commit_callbacks():
+        question = audio_question_create(team=team, by=None, title="Q", audio=webm_upload())
+    question.refresh_from_db()
+    # Damaged on disk after the check (a truncated copy): the worker's decoding refuses it.
+    with question.audio_source.open("wb") as damaged:
+        damaged.write(b"\x1aE\xdf\xa3 not really webm")
+    wanted = question.audio_script_hash
+    with django_capture_on_commit_callbacks(execute=True):
+        assert audio_question_convert.delay(str(question.pk), wanted).get() == Status.FAILED
+    question.refresh_from_db()
+    assert question.failure_reason.startswith("The recording: ")
+    assert not question.audio_source
+    assert not question.audio_file
 
 
 def test_it_refuses_a_text_file_named_mp3_and_says_which_field(make):
@@ -432,13 +487,15 @@ def test_it_shows_form_errors_next_to_their_fields(login, recruiter, team, other
     assert 'id="id_narrator-error"' in response.content.decode()
 
 
-def test_it_creates_from_an_uploaded_file(login, recruiter):
-    response = login(recruiter).post(
-        reverse("interviews:audio_create"),
-        {"title": "Recorded", "language": "en", "audio": webm_upload()},
-    )
+def test_it_creates_from_an_uploaded_file(login, recruiter, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = login(recruiter).post(
+            reverse("interviews:audio_create"),
+            {"title": "Recorded", "language": "en", "audio": webm_upload()},
+        )
     assert response.status_code == 302
-    assert AudioQuestion.objects.get(title="Recorded").audio_type == "upload"
+    question = AudioQuestion.objects.get(title="Recorded")
+    assert (question.audio_type, question.transcription_status) == ("upload", "completed")
 
 
 def test_it_shows_the_player_usage_and_actions_on_the_edit_page(login, recruiter, make):
