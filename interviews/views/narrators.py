@@ -56,13 +56,18 @@ PREVIEW_TEXT = {
 class NarratorForm(forms.Form):
     name = forms.CharField(max_length=100)
     provider = forms.ChoiceField(
-        label="Engine", choices=Narrator.Provider.choices, initial=Narrator.Provider.ESPEAK
+        label="Engine",
+        choices=Narrator.Provider.choices,
+        initial=Narrator.Provider.KOKORO,
+        help_text="Kokoro is the clearest in English and Spanish; French is hard to understand "
+        "with every shipped voice (record those questions yourself).",
     )
     voice = forms.CharField(
         max_length=200,
         required=False,
-        help_text="eSpeak NG: a language tag such as en-us, en-gb or pt-br; empty uses the "
-        "language. OpenAI-compatible: alloy, nova, … Piper: the voice file's name.",
+        help_text="Kokoro: jm_kumo, jf_tebukuro, …; empty uses the clearest for the language. "
+        "eSpeak NG: a language tag such as en-us, en-gb or pt-br; empty uses the language. "
+        "OpenAI-compatible: alloy, nova, … Piper: the voice file's name.",
         widget=forms.TextInput(attrs={"list": "voice-options", "autocomplete": "off"}),
     )
     language = forms.ChoiceField(choices=LANGUAGES, initial="en")
