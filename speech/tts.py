@@ -223,6 +223,11 @@ def _espeak() -> _Espeak:
         raise ProviderUnavailable(f"eSpeak NG is not installed: {exc}") from exc
 
 
+def espeak_phonemes(text: str, *, voice: str) -> str:
+    """``text`` in IPA as eSpeak NG's ``voice`` would say it (what Kokoro reads)."""
+    return _espeak().phonemes(text, voice=voice)
+
+
 class EspeakProvider:
     name = "espeak"
     label = "eSpeak NG (offline)"

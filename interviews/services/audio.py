@@ -145,7 +145,7 @@ def _clear_audio(question: AudioQuestion) -> None:
     question.audio_file = ""
 
 
-def _enqueue(question: AudioQuestion) -> None:
+def audio_question_enqueue(*, question: AudioQuestion) -> None:
     """After commit, the task that makes the wanted audio: text to speech, or the conversion of
     an uploaded recording."""
     from interviews.tasks import audio_question_convert, audio_question_synthesize
@@ -283,11 +283,10 @@ def audio_question_request_tts(*, question: AudioQuestion) -> AudioQuestion:
             "updated_at",
         ]
     )
-    _enqueue(question)
+    audio_question_enqueue(question=question)
     return question
 
 
-@transaction.atomic
 @transaction.atomic
 def audio_question_upload(*, question: AudioQuestion, audio: UploadedFile) -> AudioQuestion:
     """Use a recording (any audio or video format FFmpeg reads) as the question's prompt.
@@ -311,7 +310,7 @@ def audio_question_upload(*, question: AudioQuestion, audio: UploadedFile) -> Au
     question.audio_script_hash = tag
     question.synthesis_interrupted = 0
     question.save()
-    _enqueue(question)
+    audio_question_enqueue(question=question)
     return question
 
 

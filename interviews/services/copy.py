@@ -98,7 +98,17 @@ def _copy_audio(question: AudioQuestion, team: Team, by: User | None, title: str
             data = source.read()
         name = (question.audio_file.name or "audio.mp3").rsplit("/", 1)[-1]
         copy.audio_file.save(name, ContentFile(data), save=False)
+    elif question.audio_source:
+        # A recording still waiting for its conversion: the copy converts its own copy of it.
+        with question.audio_source.open("rb") as source:
+            data = source.read()
+        name = (question.audio_source.name or "audio.bin").rsplit("/", 1)[-1]
+        copy.audio_source.save(name, ContentFile(data), save=False)
     copy.save()
+    if copy.audio_source:
+        from interviews.services.audio import audio_question_enqueue
+
+        audio_question_enqueue(question=copy)
     if not copy.audio_file and copy.audio_type == AudioQuestion.AudioType.TTS:
         # The original's audio is still being made (or failed): the copy makes its own.
         from interviews.services.audio import audio_question_request_tts

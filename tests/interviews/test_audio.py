@@ -283,6 +283,21 @@ def test_a_newer_upload_wins_over_an_older_conversion(team, django_capture_on_co
         assert decode(f.read())[3] == pytest.approx(2.5, abs=0.1)
 
 
+def test_a_copy_made_while_the_recording_waits_converts_its_own(
+    team, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks():
+        question = audio_question_create(team=team, by=None, title="Q", audio=webm_upload())
+    with django_capture_on_commit_callbacks(execute=True):
+        copy = audio_question_duplicate(question=question, by=None)
+    copy.refresh_from_db()
+    assert copy.transcription_status == Status.COMPLETED
+    assert copy.audio_file and not copy.audio_source
+    question.refresh_from_db()
+    assert question.audio_source  # the original still waits for its own task
+    assert question.audio_source.name != copy.audio_file.name
+
+
 def test_a_recording_the_worker_cannot_convert_fails_with_its_reason(
     team, django_capture_on_commit_callbacks
 ):
