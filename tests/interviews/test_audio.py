@@ -292,7 +292,8 @@ def test_a_copy_made_while_the_recording_waits_converts_its_own(
         copy = audio_question_duplicate(question=question, by=None)
     copy.refresh_from_db()
     assert copy.transcription_status == Status.COMPLETED
-    assert copy.audio_file and not copy.audio_source
+    assert copy.audio_file
+    assert not copy.audio_source
     question.refresh_from_db()
     assert question.audio_source  # the original still waits for its own task
     assert question.audio_source.name != copy.audio_file.name
