@@ -26,7 +26,7 @@ from django.views.decorators.http import require_safe
 
 from api.responses import TITLES, request_id
 from candidates.models import Answer
-from interviews.models import AudioQuestion
+from interviews.models import AudioQuestion, Narrator
 from speech.http import media_response
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from django.db.models.fields.files import FieldFile
 
 SALT = "panelist.api.media-link"
-ANSWER, QUESTION = "answer", "question"
+ANSWER, QUESTION, NARRATOR = "answer", "question", "narrator"
 NOT_FOUND = "No media at this link: it is wrong, or the media was removed."
 EXPIRED = "This media link has expired: read the question or answer again for a new one."
 
@@ -67,6 +67,10 @@ def media_link(kind: str, pk: uuid.UUID, *, request: HttpRequest | None = None) 
 
 def question_media_link(question: AudioQuestion, *, request: HttpRequest | None) -> str | None:
     return media_link(QUESTION, question.pk, request=request) if question.audio_file else None
+
+
+def narrator_sample_link(narrator: Narrator, *, request: HttpRequest | None) -> str:
+    return media_link(NARRATOR, narrator.pk, request=request)
 
 
 def answer_media_link(answer: Answer, *, request: HttpRequest | None = None) -> str | None:
@@ -132,6 +136,21 @@ def _serve(request: HttpRequest, kind: str, pk: uuid.UUID) -> HttpResponse | Non
             content_type="audio/mpeg",
             filename=f"question-{question.pk}.mp3",
         )
+    if kind == NARRATOR:
+        narrator = Narrator.objects.filter(pk=pk).first()
+        if narrator is None:
+            return None
+        from interviews.services.audio import narrator_sample
+        from speech.media import MediaError
+        from speech.tts import TTSError
+
+        try:
+            sample = narrator_sample(narrator=narrator)
+        except (TTSError, MediaError):
+            return None  # this server cannot speak with the voice now
+        response = HttpResponse(sample, content_type="audio/mpeg")
+        response["Content-Disposition"] = f'inline; filename="narrator-{narrator.pk}.mp3"'
+        return response
     if kind == ANSWER:
         answer = Answer.objects.filter(pk=pk).exclude(media="").first()
         if answer is None:  # erased with its candidate, or removed by the retention schedule
@@ -148,6 +167,9 @@ def _serve(request: HttpRequest, kind: str, pk: uuid.UUID) -> HttpResponse | Non
 
 urlpatterns: list[URLPattern] = [
     path("media/answers/<uuid:pk>", media_link_view, {"kind": ANSWER}, name=f"media_{ANSWER}"),
+    path(
+        "media/narrators/<uuid:pk>", media_link_view, {"kind": NARRATOR}, name=f"media_{NARRATOR}"
+    ),
     path(
         "media/questions/<uuid:pk>", media_link_view, {"kind": QUESTION}, name=f"media_{QUESTION}"
     ),

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from api.auth import request_team
 from api.base import GatherView
 from api.dialect import envelope_of
+from api.media import narrator_sample_link
 from api.responses import envelope
 from api.serializers.fields import Text
 from interviews.models import Narrator
@@ -30,6 +31,10 @@ class NarratorOut(serializers.Serializer):
         help_text="The measured share of words a listener misses (0-1); null when not measured."
     )
     licence = serializers.SerializerMethodField(help_text="What may be done with the voice.")
+    sampleUrl = serializers.SerializerMethodField(
+        help_text="A signed link to a short sample in this voice (MP3, in the narrator's "
+        "language), playable without a key; it expires like every media link."
+    )
 
     @extend_schema_field(serializers.ChoiceField(choices=TIERS))
     def get_clarity(self, narrator: Narrator) -> str:
@@ -42,6 +47,10 @@ class NarratorOut(serializers.Serializer):
     @extend_schema_field(Text())
     def get_licence(self, narrator: Narrator) -> str:
         return narrator_licence(provider=narrator.provider, voice=narrator.voice)
+
+    @extend_schema_field(serializers.URLField())
+    def get_sampleUrl(self, narrator: Narrator) -> str:
+        return narrator_sample_link(narrator, request=self.context.get("request"))
 
 
 def _quality(narrator: Narrator) -> VoiceQuality:
@@ -60,4 +69,7 @@ class NarratorList(GatherView):
     )
     def get(self, request: Request) -> Response:
         narrators = Narrator.objects.for_team(request_team(request)).order_by("name")
-        return envelope(request, {"narrators": NarratorOut(narrators, many=True).data})
+        return envelope(
+            request,
+            {"narrators": NarratorOut(narrators, many=True, context={"request": request}).data},
+        )

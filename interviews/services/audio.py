@@ -15,6 +15,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -462,6 +463,43 @@ def audio_question_fail(*, question_id: Any, wanted: str, reason: str) -> AudioQ
 
 
 # --- narrators -----------------------------------------------------------------------------
+
+PREVIEW_CACHE_SECONDS = 24 * 60 * 60
+
+# What a narrator says when previewed, in its language (English when there is none).
+PREVIEW_TEXT = {
+    "en": "Hello, I'm {name}. Tell me about a project you are proud of, and what you learned.",
+    "de": "Hallo, ich bin {name}. Erzählen Sie mir von einem Projekt, auf das Sie stolz sind.",
+    "es": "Hola, soy {name}. Cuénteme sobre un proyecto del que se sienta orgulloso.",
+    "fr": "Bonjour, je suis {name}. Parlez-moi d'un projet dont vous êtes fier.",
+    "it": "Ciao, sono {name}. Mi parli di un progetto di cui è orgoglioso.",
+    "nl": "Hallo, ik ben {name}. Vertel me over een project waar u trots op bent.",
+    "pt": "Olá, eu sou {name}. Fale-me de um projeto de que se orgulha.",
+    "pl": "Dzień dobry, jestem {name}. Proszę opowiedzieć o projekcie, z którego jest Pan dumny.",
+    "sv": "Hej, jag heter {name}. Berätta om ett projekt du är stolt över.",
+}
+
+
+def narrator_sample(*, narrator: Narrator) -> bytes:
+    """A short sample in the narrator's voice (MP3), cached by everything that changes its
+    sound: the narrators page and the API's ``sampleUrl`` play the same one. Raises TTSError
+    or MediaError when the voice cannot speak."""
+    voice = voice_settings(narrator=narrator, language="")
+    text = PREVIEW_TEXT.get(narrator.language.split("-")[0], PREVIEW_TEXT["en"]).format(
+        name=narrator.name
+    )
+    key = (
+        "narrator-preview:"
+        + hashlib.sha256(json.dumps({**voice, "text": text}, sort_keys=True).encode()).hexdigest()
+    )
+    mp3 = cache.get(key)
+    if mp3 is None:
+        wav = get_provider(voice["provider"]).synthesize(
+            text, voice=voice["voice"], language=voice["language"], speed=voice["speed"]
+        )
+        mp3, _duration = to_mp3(wav)
+        cache.set(key, mp3, PREVIEW_CACHE_SECONDS)
+    return mp3
 
 
 def _check_narrator_fields(

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from decimal import Decimal
 from uuid import UUID
 
 from django import forms
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpResponse
@@ -28,29 +25,16 @@ from interviews.selectors import narrators_visible, questions_visible, usages_vi
 from interviews.services.audio import (
     narrator_create,
     narrator_delete,
+    narrator_sample,
     narrator_update,
     voice_settings,
 )
 from interviews.tables.narrators import NarratorTable
 from kit.pages import apply_errors, render_page
-from speech.media import MediaError, to_mp3
+from speech.media import MediaError
 from speech.tts import PROVIDERS, TTSError, Voice, get_provider
 
 PAGE_SIZE = 25
-PREVIEW_CACHE_SECONDS = 24 * 60 * 60
-
-# What a narrator says when previewed, in its language (English when there is none).
-PREVIEW_TEXT = {
-    "en": "Hello, I'm {name}. Tell me about a project you are proud of, and what you learned.",
-    "de": "Hallo, ich bin {name}. Erzählen Sie mir von einem Projekt, auf das Sie stolz sind.",
-    "es": "Hola, soy {name}. Cuénteme sobre un proyecto del que se sienta orgulloso.",
-    "fr": "Bonjour, je suis {name}. Parlez-moi d'un projet dont vous êtes fier.",
-    "it": "Ciao, sono {name}. Mi parli di un progetto di cui è orgoglioso.",
-    "nl": "Hallo, ik ben {name}. Vertel me over een project waar u trots op bent.",
-    "pt": "Olá, eu sou {name}. Fale-me de um projeto de que se orgulha.",
-    "pl": "Dzień dobry, jestem {name}. Proszę opowiedzieć o projekcie, z którego jest Pan dumny.",
-    "sv": "Hej, jag heter {name}. Berätta om ett projekt du är stolt över.",
-}
 
 
 class NarratorForm(forms.Form):
@@ -239,26 +223,6 @@ def narrator_delete_view(request: TeamRequest, pk: UUID) -> HttpResponse:
     )
 
 
-def _preview_mp3(narrator: Narrator) -> bytes:
-    """A short sample in the narrator's voice, cached by everything that changes its sound."""
-    voice = voice_settings(narrator=narrator, language="")
-    text = PREVIEW_TEXT.get(narrator.language.split("-")[0], PREVIEW_TEXT["en"]).format(
-        name=narrator.name
-    )
-    key = (
-        "narrator-preview:"
-        + hashlib.sha256(json.dumps({**voice, "text": text}, sort_keys=True).encode()).hexdigest()
-    )
-    mp3 = cache.get(key)
-    if mp3 is None:
-        wav = get_provider(voice["provider"]).synthesize(
-            text, voice=voice["voice"], language=voice["language"], speed=voice["speed"]
-        )
-        mp3, _duration = to_mp3(wav)
-        cache.set(key, mp3, PREVIEW_CACHE_SECONDS)
-    return mp3
-
-
 @require_GET
 @team_required
 def narrator_preview(request: TeamRequest, pk: UUID) -> HttpResponse:
@@ -266,7 +230,7 @@ def narrator_preview(request: TeamRequest, pk: UUID) -> HttpResponse:
     narrator, _can_edit = get_narrator_for(request, pk)
     error = ""
     try:
-        mp3 = _preview_mp3(narrator)
+        mp3 = narrator_sample(narrator=narrator)
     except (TTSError, MediaError) as exc:
         error = str(exc)
     if request.htmx:
