@@ -33,7 +33,7 @@ from interviews.services.audio import (
     voice_warning,
 )
 from interviews.tables.audio import AudioQuestionTable
-from interviews.views.builder import add_created_question
+from interviews.views.builder import add_created_question, adding_to
 from interviews.views.questions import Bank, bank_archive, bank_duplicate, bank_list, bank_unarchive
 from kit import limits
 from kit.pages import apply_errors, render_page
@@ -142,8 +142,13 @@ def audio_list(request: TeamRequest) -> HttpResponse:
 @team_required
 def audio_create(request: TeamRequest) -> HttpResponse:
     _can_author(request)
+    # Made for an interview: in its language, so its language's voices come first.
+    interview = adding_to(request)
     form = AudioQuestionForm(
-        request.POST or None, request.FILES or None, membership=request.membership
+        request.POST or None,
+        request.FILES or None,
+        membership=request.membership,
+        initial={"language": interview.language} if interview is not None else None,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -431,10 +431,7 @@ def add_created_question(request: TeamRequest, question: Any) -> str | None:
 
     Returns the builder's URL to go back to, or None when the question was not made from one.
     """
-    add_to = request.POST.get("add_to") or request.GET.get("add_to")
-    if not add_to:
-        return None
-    interview = Interview.objects.for_team(request.team).filter(pk__in=_valid_ids([add_to])).first()
+    interview = adding_to(request)
     if interview is None:
         return None
     try:
@@ -444,6 +441,14 @@ def add_created_question(request: TeamRequest, question: Any) -> str | None:
     else:
         messages.success(request, f"“{question}” was created and added to {interview.title}.")
     return reverse("interviews:interview_detail", args=[interview.pk])
+
+
+def adding_to(request: TeamRequest) -> Interview | None:
+    """The team's interview a question is being created for (``add_to``), if any."""
+    add_to = request.POST.get("add_to") or request.GET.get("add_to")
+    if not add_to:
+        return None
+    return Interview.objects.for_team(request.team).filter(pk__in=_valid_ids([add_to])).first()
 
 
 def _valid_ids(values: list[str]) -> list[str]:

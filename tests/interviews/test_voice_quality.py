@@ -69,3 +69,32 @@ def test_the_form_offers_the_questions_language_first_with_each_voices_clarity(
     assert options.index("Zoé (French, hard to understand)") < options.index(
         "Adam (English, understandable with effort)"
     )
+
+
+def test_a_question_made_for_a_french_interview_offers_french_voices_first(
+    login, recruiter, team, settings
+):
+    from tests.factories import InterviewFactory
+
+    settings.TTS_DEFAULT_PROVIDER = ""  # each language's clearest voice, as on a server
+    NarratorFactory(team=team, name="Adam", language="en", voice="en-us")
+    NarratorFactory(team=team, name="Zoé", language="fr", voice="fr-fr")
+    interview = InterviewFactory(team=team, language="fr")
+    url = reverse("interviews:audio_create") + f"?add_to={interview.pk}"
+    html = login(recruiter).get(url).content.decode()
+    assert '<option value="fr" selected>' in html
+    options = html.split('name="narrator"')[1].split("</select>")[0]
+    # The default voice says what it is and how clear it is in French, then French voices.
+    assert options.index("Default voice (Kokoro, hard to understand)") < options.index("Zoé")
+    assert options.index("Zoé (French") < options.index("Adam (English")
+    # Another team's interview id changes nothing.
+    from tests.factories import TeamFactory
+
+    foreign = InterviewFactory(team=TeamFactory(), language="fr")
+    html = (
+        login(recruiter)
+        .get(reverse("interviews:audio_create") + f"?add_to={foreign.pk}")
+        .content.decode()
+    )
+    assert '<option value="en" selected>' in html
+    assert "Default voice (Kokoro, clear)" in html
