@@ -2,8 +2,6 @@
 on a phone: three files chosen and sent, the voice is listed
 with the language and licence its files state, and the Piper engine offers it."""
 
-import json
-
 import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
@@ -12,6 +10,7 @@ from accounts.models import Membership
 from speech.tts import get_provider
 from tests.e2e.conftest import SHOTS
 from tests.factories import PASSWORD, MembershipFactory
+from tests.voice_files import piper_voice
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,12 +22,9 @@ def test_the_operator_adds_a_voice_on_a_phone(live_server, page: Page, settings,
     member.user.is_staff = True
     member.user.save(update_fields=["is_staff"])
     incoming = tmp_path / "incoming"
-    incoming.mkdir()
-    onnx = incoming / "es_ES-lucia-medium.onnx"
-    onnx.write_bytes(b"ONNX" + b"\0" * 4096)
-    config = {"language": {"code": "es_ES"}, "dataset": "lucia", "audio": {"quality": "medium"}}
-    (incoming / "es_ES-lucia-medium.onnx.json").write_text(json.dumps(config))
-    (incoming / "MODEL_CARD").write_text("# Model card\n\n* License: CC0-1.0\n")
+    onnx = piper_voice(
+        incoming, "es_ES-lucia-medium", language="es_ES", dataset="lucia", licence="CC0-1.0"
+    )
 
     page.set_viewport_size({"width": 360, "height": 740})
     base = live_server.url

@@ -2,7 +2,6 @@
 licence are read from its JSON and model card and shown; the voice is copied into the data
 folder, offered by the Piper engine, listed in the models inventory, and refused once changed."""
 
-import json
 from io import StringIO
 
 import pytest
@@ -11,6 +10,7 @@ from django.core.management import CommandError, call_command
 from speech.models import inventory
 from speech.tts import get_provider
 from speech.voices import VoiceRefused, voice_add, voices_folder
+from tests.voice_files import piper_voice
 
 
 @pytest.fixture
@@ -18,14 +18,13 @@ def voice(tmp_path, settings):
     # A data folder of its own: added voices and trusted digests stay in this test.
     settings.DATA_DIR = tmp_path / "data"
     settings.PIPER_VOICE_PATH = ""
-    source = tmp_path / "incoming"
-    source.mkdir()
-    onnx = source / "fr_FR-claire-medium.onnx"
-    onnx.write_bytes(b"ONNX" + b"\0" * 256)
-    config = {"language": {"code": "fr_FR"}, "dataset": "claire", "audio": {"quality": "medium"}}
-    (source / "fr_FR-claire-medium.onnx.json").write_text(json.dumps(config))
-    (source / "MODEL_CARD").write_text("# Model card\n\n* License: CC BY 4.0\n* Dataset: claire\n")
-    return onnx
+    return piper_voice(
+        tmp_path / "incoming",
+        "fr_FR-claire-medium",
+        language="fr_FR",
+        dataset="claire",
+        licence="CC BY 4.0",
+    )
 
 
 def test_one_command_adds_a_voice_with_what_its_card_says(voice):
