@@ -83,6 +83,8 @@ def test_a_told_candidate_on_a_phone_and_the_facts_a_recruiter_sees(live_server,
     page.get_by_label("I have read this and agree to take part.").check()
     page.get_by_role("button", name="Agree and continue").click()
     expect(page.get_by_text("Question 1 of 1").first).to_be_visible()
+    # The heading shows as soon as the HTML is parsed; runner.js (deferred) listens from "load".
+    page.wait_for_load_state("load")
 
     page.evaluate(PASTE, PASTED)
     page.evaluate(VISIBILITY, "hidden")
@@ -134,6 +136,8 @@ def test_without_the_setting_there_is_no_notice_and_nothing_is_reported(live_ser
     page.get_by_label("I have read this and agree to take part.").check()
     page.get_by_role("button", name="Agree and continue").click()
     expect(page.get_by_text("Question 1 of 1").first).to_be_visible()
+    # The heading shows as soon as the HTML is parsed; runner.js (deferred) listens from "load".
+    page.wait_for_load_state("load")
     page.evaluate(PASTE, PASTED)
     page.evaluate(VISIBILITY, "hidden")
     time.sleep(1.2)
