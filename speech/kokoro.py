@@ -52,6 +52,7 @@ def _package_dir(name: str) -> Path | None:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
+@functools.cache  # the installed packages do not change while a process runs
 def package_files() -> dict[str, Path] | None:
     """The files Panelist loads, by their name in ``model_digests.json``; None when the
     packages are not installed."""

@@ -30,7 +30,12 @@ CARD_SUFFIX = ".MODEL_CARD"
 
 
 class VoiceRefused(ValueError):
-    """The voice cannot be added (the message says why, naming the file)."""
+    """The voice cannot be added (the message says why, naming the file). ``field`` names the
+    file at fault: "voice" (the .onnx) or "config" (its JSON)."""
+
+    def __init__(self, message: str, *, field: str = "config") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -94,14 +99,15 @@ def voice_add(source: Path) -> VoiceCard:
     its digest, and return what its card says. Refuses a file that is not ``.onnx``, one without
     its JSON, and a voice of the same name already there with other content."""
     if source.suffix != ".onnx" or not source.is_file():
-        raise VoiceRefused(f"{source} is not a .onnx voice file.")
+        raise VoiceRefused(f"{source} is not a .onnx voice file.", field="voice")
     card = voice_card(source)
     folder = voices_folder()
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / source.name
     if target.exists() and target.read_bytes() != source.read_bytes():
         raise VoiceRefused(
-            f"A different voice named {source.name} is already in {folder}: rename one of them."
+            f"A different voice named {source.name} is already in {folder}: rename one of them.",
+            field="voice",
         )
     files = [(source, target), (source.with_name(source.name + ".json"), Path(f"{target}.json"))]
     card_file = _card_file(source)
@@ -165,8 +171,8 @@ def voice_upload(
         try:
             added = voice_add(onnx)
         except VoiceRefused as exc:
-            field = "voice" if "already" in str(exc) else "config"
-            raise ValidationError({field: str(exc).replace(str(onnx.parent) + "/", "")}) from exc
+            message = str(exc).replace(str(onnx.parent) + "/", "")
+            raise ValidationError({exc.field: message}) from exc
     audit_record(
         action="voice.added",
         actor=by,

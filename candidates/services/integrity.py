@@ -191,30 +191,26 @@ def near_duplicates_find(*, answer: Answer) -> list[IntegrityFact]:
         reverse=True,
     )[:NOTE_AT_MOST]
     now = timezone.now()
-    facts = []
+    facts: list[IntegrityFact] = []
     for score, n in close:
         other_answer_id, other_invite_id, _vector = others[n]
         similarity = Decimal(str(round(min(score, 1.0), 3)))
-        facts += [
-            IntegrityFact(
-                candidate_interview=invite,
-                interview_question_id=answer.interview_question_id,
-                kind=Kind.NEAR_DUPLICATE,
-                answer=answer,
-                similar_answer_id=other_answer_id,
-                similarity=similarity,
-                occurred_at=now,
-            ),
-            IntegrityFact(
-                candidate_interview_id=other_invite_id,
-                interview_question_id=answer.interview_question_id,
-                kind=Kind.NEAR_DUPLICATE,
-                answer_id=other_answer_id,
-                similar_answer=answer,
-                similarity=similarity,
-                occurred_at=now,
-            ),
-        ]
+        # Noted on both answers, each pointing at the other.
+        for invite_id, answer_id, similar_id in (
+            (invite.pk, answer.pk, other_answer_id),
+            (other_invite_id, other_answer_id, answer.pk),
+        ):
+            facts.append(
+                IntegrityFact(
+                    candidate_interview_id=invite_id,
+                    interview_question_id=answer.interview_question_id,
+                    kind=Kind.NEAR_DUPLICATE,
+                    answer_id=answer_id,
+                    similar_answer_id=similar_id,
+                    similarity=similarity,
+                    occurred_at=now,
+                )
+            )
     return IntegrityFact.objects.bulk_create(facts, ignore_conflicts=True)
 
 
